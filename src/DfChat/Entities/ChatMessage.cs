@@ -1,0 +1,31 @@
+namespace DfChat.Entities;
+
+/// <summary>A message posted to a room.</summary>
+/// <typeparam name="TUserKey">The key type of the host's user entity.</typeparam>
+public class ChatMessage<TUserKey>
+    where TUserKey : IEquatable<TUserKey>
+{
+    /// <summary>The message's id; ids grow with time, which orders a room's history.</summary>
+    public long Id { get; set; }
+
+    /// <summary>The room.</summary>
+    public long RoomId { get; set; }
+
+    /// <summary>The author.</summary>
+    public TUserKey UserId { get; set; } = default!;
+
+    /// <summary>The text, if any.</summary>
+    public string? Text { get; set; }
+
+    /// <summary>The message of the same room this one answers.</summary>
+    public long? ReplyToId { get; set; }
+
+    /// <summary>When it was posted (UTC).</summary>
+    public DateTime CreatedAt { get; set; }
+
+    /// <summary>When it was last edited (UTC), if ever.</summary>
+    public DateTime? EditedAt { get; set; }
+
+    /// <summary>The sender's idempotency key: unique per room and sender.</summary>
+    public string? ClientMessageId { get; set; }
+}

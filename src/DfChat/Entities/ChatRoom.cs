@@ -1,0 +1,43 @@
+namespace DfChat.Entities;
+
+/// <summary>A chat room: private messages between two users, a group or a channel.</summary>
+/// <typeparam name="TUserKey">The key type of the host's user entity.</typeparam>
+public class ChatRoom<TUserKey>
+    where TUserKey : IEquatable<TUserKey>
+{
+    /// <summary>The room's id.</summary>
+    public long Id { get; set; }
+
+    /// <summary>The room's type.</summary>
+    public ChatRoomType Type { get; set; }
+
+    /// <summary>The room's name (required for groups and channels).</summary>
+    public string? Name { get; set; }
+
+    /// <summary>A longer description.</summary>
+    public string? Description { get; set; }
+
+    /// <summary>The media shown as the room's avatar.</summary>
+    public long? AvatarMediaId { get; set; }
+
+    /// <summary>Whether any authenticated user may find, read and join the room.</summary>
+    public bool IsPublic { get; set; }
+
+    /// <summary>When the room was created (UTC).</summary>
+    public DateTime CreatedAt { get; set; }
+
+    /// <summary>The user who created the room.</summary>
+    public TUserKey CreatedBy { get; set; } = default!;
+
+    /// <summary>The newest message of the room, kept in step with sends and deletes.</summary>
+    public long? LastMessageId { get; set; }
+
+    /// <summary>The time of the newest message, else the room's creation (UTC).</summary>
+    public DateTime LastActivityAt { get; set; }
+
+    /// <summary>The number of members, kept in step with joins and removals.</summary>
+    public int MemberCount { get; set; }
+
+    /// <summary>For private rooms, the two users' ids in a fixed order: unique, so that two users share at most one private room.</summary>
+    public string? PrivatePairKey { get; set; }
+}

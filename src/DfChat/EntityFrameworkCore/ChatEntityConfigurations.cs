@@ -1,0 +1,149 @@
+using DfChat.Entities;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace DfChat.EntityFrameworkCore;
+
+/// <summary>Shared pieces of the chat's EF Core configuration.</summary>
+internal static class ChatModelConventions
+{
+    /// <summary>Reads every time back as UTC: SQLite keeps no kind, and the contract writes UTC with a Z.</summary>
+    public static readonly ValueConverter<DateTime, DateTime> Utc =
+        new(v => v, v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+
+    public static readonly ValueConverter<DateTime?, DateTime?> NullableUtc =
+        new(v => v, v => v == null ? null : DateTime.SpecifyKind(v.Value, DateTimeKind.Utc));
+
+    public static PropertyBuilder<DateTime> IsUtc(this PropertyBuilder<DateTime> property) => property.HasConversion(Utc);
+
+    public static PropertyBuilder<DateTime?> IsUtc(this PropertyBuilder<DateTime?> property) => property.HasConversion(NullableUtc);
+}
+
+/// <summary>Configures <see cref="ChatRoom{TUserKey}"/>.</summary>
+internal sealed class ChatRoomConfiguration<TUser, TKey> : IEntityTypeConfiguration<ChatRoom<TKey>>
+    where TUser : class
+    where TKey : IEquatable<TKey>
+{
+    public void Configure(EntityTypeBuilder<ChatRoom<TKey>> builder)
+    {
+        builder.ToTable("ChatRooms");
+        builder.HasKey(r => r.Id);
+        builder.Property(r => r.Type).HasConversion<string>().HasMaxLength(20);
+        builder.Property(r => r.Name).HasMaxLength(255);
+        builder.Property(r => r.Description).HasMaxLength(2000);
+        builder.Property(r => r.CreatedAt).IsUtc();
+        builder.Property(r => r.LastActivityAt).IsUtc();
+        builder.HasOne<TUser>().WithMany().HasForeignKey(r => r.CreatedBy).OnDelete(DeleteBehavior.NoAction);
+        builder.HasOne<ChatMedia<TKey>>().WithMany().HasForeignKey(r => r.AvatarMediaId).OnDelete(DeleteBehavior.SetNull);
+        builder.HasIndex(r => r.PrivatePairKey).IsUnique();
+        builder.HasIndex(r => new { r.IsPublic, r.LastActivityAt, r.Id });
+    }
+}
+
+/// <summary>Configures <see cref="ChatRoomUser{TUserKey}"/>.</summary>
+internal sealed class ChatRoomUserConfiguration<TUser, TKey> : IEntityTypeConfiguration<ChatRoomUser<TKey>>
+    where TUser : class
+    where TKey : IEquatable<TKey>
+{
+    public void Configure(EntityTypeBuilder<ChatRoomUser<TKey>> builder)
+    {
+        builder.ToTable("ChatRoomUsers");
+        builder.HasKey(m => m.Id);
+        builder.Property(m => m.LastSeenAt).IsUtc();
+        builder.Property(m => m.RoomLastActivityAt).IsUtc();
+        builder.Property(m => m.CreatedAt).IsUtc();
+        builder.HasOne<ChatRoom<TKey>>().WithMany().HasForeignKey(m => m.RoomId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<TUser>().WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<TUser>().WithMany().HasForeignKey(m => m.CreatedBy).OnDelete(DeleteBehavior.NoAction);
+
+        // One membership per user and room; also serves a room's member list.
+        builder.HasIndex(m => new { m.RoomId, m.UserId }).IsUnique();
+
+        // A user's rooms, newest activity first: one index range, keyset by (activity, room).
+        builder.HasIndex(m => new { m.UserId, m.RoomLastActivityAt, m.RoomId });
+    }
+}
+
+/// <summary>Configures <see cref="ChatMessage{TUserKey}"/>.</summary>
+internal sealed class ChatMessageConfiguration<TUser, TKey> : IEntityTypeConfiguration<ChatMessage<TKey>>
+    where TUser : class
+    where TKey : IEquatable<TKey>
+{
+    public void Configure(EntityTypeBuilder<ChatMessage<TKey>> builder)
+    {
+        builder.ToTable("ChatMessages");
+        builder.HasKey(m => m.Id);
+        builder.Property(m => m.CreatedAt).IsUtc();
+        builder.Property(m => m.EditedAt).IsUtc();
+        builder.Property(m => m.ClientMessageId).HasMaxLength(100);
+        builder.HasOne<ChatRoom<TKey>>().WithMany().HasForeignKey(m => m.RoomId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<TUser>().WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<ChatMessage<TKey>>().WithMany().HasForeignKey(m => m.ReplyToId).OnDelete(DeleteBehavior.NoAction);
+
+        // A room's history pages newest first and catches up oldest first along this index.
+        builder.HasIndex(m => new { m.RoomId, m.Id });
+
+        // Recounting one member's unread messages after its read position.
+        builder.HasIndex(m => new { m.RoomId, m.CreatedAt });
+
+        // One message per sender and client message id in a room.
+        builder.HasIndex(m => new { m.RoomId, m.UserId, m.ClientMessageId }).IsUnique();
+    }
+}
+
+/// <summary>Configures <see cref="ChatMedia{TUserKey}"/>.</summary>
+internal sealed class ChatMediaConfiguration<TUser, TKey> : IEntityTypeConfiguration<ChatMedia<TKey>>
+    where TUser : class
+    where TKey : IEquatable<TKey>
+{
+    public void Configure(EntityTypeBuilder<ChatMedia<TKey>> builder)
+    {
+        builder.ToTable("ChatMedia");
+        builder.HasKey(m => m.Id);
+        builder.Property(m => m.ContentType).HasMaxLength(255);
+        builder.Property(m => m.FileName).HasMaxLength(255);
+        builder.Property(m => m.StorageKey).HasMaxLength(100);
+        builder.Property(m => m.CreatedAt).IsUtc();
+        builder.HasOne<TUser>().WithMany().HasForeignKey(m => m.UploadedBy).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+/// <summary>Configures <see cref="ChatMessageMedia"/>.</summary>
+internal sealed class ChatMessageMediaConfiguration<TKey> : IEntityTypeConfiguration<ChatMessageMedia>
+    where TKey : IEquatable<TKey>
+{
+    public void Configure(EntityTypeBuilder<ChatMessageMedia> builder)
+    {
+        builder.ToTable("ChatMessageMedia");
+        builder.HasKey(l => new { l.MessageId, l.Sequence });
+        builder.HasOne<ChatMessage<TKey>>().WithMany().HasForeignKey(l => l.MessageId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<ChatMedia<TKey>>().WithMany().HasForeignKey(l => l.MediaId).OnDelete(DeleteBehavior.Cascade);
+
+        // A media is attached to one message at most.
+        builder.HasIndex(l => l.MediaId).IsUnique();
+        builder.HasIndex(l => l.RoomId);
+    }
+}
+
+/// <summary>Configures <see cref="ChatMessageReaction{TUserKey}"/>.</summary>
+internal sealed class ChatMessageReactionConfiguration<TUser, TKey> : IEntityTypeConfiguration<ChatMessageReaction<TKey>>
+    where TUser : class
+    where TKey : IEquatable<TKey>
+{
+    public void Configure(EntityTypeBuilder<ChatMessageReaction<TKey>> builder)
+    {
+        builder.ToTable("ChatMessageReactions");
+        builder.HasKey(r => r.Id);
+        builder.Property(r => r.CreatedAt).IsUtc();
+        builder.HasOne<ChatMessage<TKey>>().WithMany().HasForeignKey(r => r.MessageId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<TUser>().WithMany().HasForeignKey(r => r.UserId).OnDelete(DeleteBehavior.Cascade);
+
+        // One reaction per user, message and value; also the message's reaction list and counts.
+        builder.HasIndex(r => new { r.MessageId, r.UserId, r.Reaction }).IsUnique();
+        builder.HasIndex(r => new { r.RoomId, r.MessageId, r.Id });
+
+        // The caller's own reactions, newest first.
+        builder.HasIndex(r => new { r.UserId, r.Id });
+    }
+}

@@ -1,0 +1,210 @@
+namespace DfChat.Models;
+
+/// <summary>A user as the chat shows it.</summary>
+public sealed record UserModel
+{
+    /// <summary>The user's id, as a string.</summary>
+    public required string Id { get; init; }
+
+    /// <summary>The name shown for the user.</summary>
+    public required string DisplayName { get; init; }
+}
+
+/// <summary>A room, with the caller's membership.</summary>
+public sealed record RoomModel
+{
+    /// <summary>The room's id.</summary>
+    public required string Id { get; init; }
+
+    /// <summary><c>private_messages</c>, <c>group</c> or <c>channel</c>.</summary>
+    public required string Type { get; init; }
+
+    /// <summary>The room's name.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>The room's description.</summary>
+    public string? Description { get; init; }
+
+    /// <summary>Whether any authenticated user may find, read and join it.</summary>
+    public required bool IsPublic { get; init; }
+
+    /// <summary>Where the avatar's content is served, or null.</summary>
+    public string? AvatarUrl { get; init; }
+
+    /// <summary>When the room was created.</summary>
+    public required DateTime CreatedAt { get; init; }
+
+    /// <summary>Who created the room.</summary>
+    public required string CreatedBy { get; init; }
+
+    /// <summary>How many members it has.</summary>
+    public required int MemberCount { get; init; }
+
+    /// <summary>The newest message, or null.</summary>
+    public MessageModel? LastMessage { get; init; }
+
+    /// <summary>The time of the newest message, else the room's creation.</summary>
+    public required DateTime LastActivityAt { get; init; }
+
+    /// <summary>The caller's membership, or null when the caller is not a member.</summary>
+    public MembershipModel? Membership { get; init; }
+}
+
+/// <summary>The caller's own membership of a room.</summary>
+public sealed record MembershipModel
+{
+    /// <summary>Whether the caller owns the room.</summary>
+    public required bool IsOwner { get; init; }
+
+    /// <summary>The caller's permissions, by their contract names.</summary>
+    public required IReadOnlyList<string> Permissions { get; init; }
+
+    /// <summary>Whether the caller muted the room.</summary>
+    public required bool Muted { get; init; }
+
+    /// <summary>The caller's read position.</summary>
+    public required DateTime LastSeenAt { get; init; }
+
+    /// <summary>Messages by others after <see cref="LastSeenAt"/>, deleted ones excluded.</summary>
+    public required int UnreadCount { get; init; }
+}
+
+/// <summary>A member of a room.</summary>
+public sealed record MemberModel
+{
+    /// <summary>The room.</summary>
+    public required string RoomId { get; init; }
+
+    /// <summary>The member.</summary>
+    public required string UserId { get; init; }
+
+    /// <summary>The member's display name.</summary>
+    public required string DisplayName { get; init; }
+
+    /// <summary>Whether the member owns the room.</summary>
+    public required bool IsOwner { get; init; }
+
+    /// <summary>The member's permissions, by their contract names.</summary>
+    public required IReadOnlyList<string> Permissions { get; init; }
+
+    /// <summary>Whether the member muted the room.</summary>
+    public required bool Muted { get; init; }
+
+    /// <summary>The member's read position.</summary>
+    public required DateTime LastSeenAt { get; init; }
+
+    /// <summary>Who added the member.</summary>
+    public required string CreatedBy { get; init; }
+
+    /// <summary>When the membership began.</summary>
+    public required DateTime CreatedAt { get; init; }
+}
+
+/// <summary>A message.</summary>
+public sealed record MessageModel
+{
+    /// <summary>The message's id.</summary>
+    public required string Id { get; init; }
+
+    /// <summary>The room.</summary>
+    public required string RoomId { get; init; }
+
+    /// <summary>The author.</summary>
+    public required string UserId { get; init; }
+
+    /// <summary>The text, or null.</summary>
+    public string? Text { get; init; }
+
+    /// <summary>The attached media, in the order the sender gave.</summary>
+    public required IReadOnlyList<MediaModel> Media { get; init; }
+
+    /// <summary>The reactions summed per value.</summary>
+    public required IReadOnlyList<ReactionCountModel> Reactions { get; init; }
+
+    /// <summary>The message this one answers, or null.</summary>
+    public string? ReplyToId { get; init; }
+
+    /// <summary>When it was posted.</summary>
+    public required DateTime CreatedAt { get; init; }
+
+    /// <summary>When it was last edited, or null.</summary>
+    public DateTime? EditedAt { get; init; }
+}
+
+/// <summary>How many users reacted to a message with one value.</summary>
+public sealed record ReactionCountModel
+{
+    /// <summary>The value.</summary>
+    public required string Reaction { get; init; }
+
+    /// <summary>How many users reacted so.</summary>
+    public required int Count { get; init; }
+
+    /// <summary>Whether the caller is one of them.</summary>
+    public required bool Me { get; init; }
+}
+
+/// <summary>A stored file.</summary>
+public sealed record MediaModel
+{
+    /// <summary>The media's id.</summary>
+    public required string Id { get; init; }
+
+    /// <summary>The content type.</summary>
+    public required string ContentType { get; init; }
+
+    /// <summary>The file name the uploader gave.</summary>
+    public required string FileName { get; init; }
+
+    /// <summary>The size in bytes.</summary>
+    public required long Size { get; init; }
+
+    /// <summary>Where the content is served.</summary>
+    public required string Url { get; init; }
+
+    /// <summary>When it was uploaded.</summary>
+    public required DateTime CreatedAt { get; init; }
+}
+
+/// <summary>A user's reaction to a message.</summary>
+public sealed record ReactionModel
+{
+    /// <summary>The reaction's id.</summary>
+    public required string Id { get; init; }
+
+    /// <summary>The room.</summary>
+    public required string RoomId { get; init; }
+
+    /// <summary>The message.</summary>
+    public required string MessageId { get; init; }
+
+    /// <summary>Who reacted.</summary>
+    public required string UserId { get; init; }
+
+    /// <summary>The value.</summary>
+    public required string Reaction { get; init; }
+
+    /// <summary>When.</summary>
+    public required DateTime CreatedAt { get; init; }
+}
+
+/// <summary>One page of a list, and where the next begins.</summary>
+/// <typeparam name="T">The item type.</typeparam>
+public sealed record PageModel<T>
+{
+    /// <summary>The items of this page.</summary>
+    public required IReadOnlyList<T> Items { get; init; }
+
+    /// <summary>The cursor of the next page, or null when there is none.</summary>
+    public string? NextCursor { get; init; }
+}
+
+/// <summary>A stored media's content, opened for reading.</summary>
+public sealed record MediaContent
+{
+    /// <summary>The media.</summary>
+    public required MediaModel Media { get; init; }
+
+    /// <summary>The bytes; the caller disposes it.</summary>
+    public required Stream Content { get; init; }
+}

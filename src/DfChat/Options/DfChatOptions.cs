@@ -1,0 +1,84 @@
+using System.Security.Claims;
+
+namespace DfChat.Options;
+
+/// <summary>The options of the chat module.</summary>
+/// <remarks>Configure them in <c>AddDfChat&lt;TUser&gt;(o =&gt; …)</c> or bind them from configuration; they are validated at start.</remarks>
+/// <example>
+/// <code>
+/// builder.Services.AddDfChat&lt;AppUser&gt;(o =&gt;
+/// {
+///     o.MaxMessageLength = 2000;
+///     o.Reactions.AllowAnyEmoji = true;
+/// });
+/// </code>
+/// </example>
+public sealed class DfChatOptions
+{
+    /// <summary>Which reaction values are accepted.</summary>
+    public ReactionOptions Reactions { get; set; } = new();
+
+    /// <summary>Uploads: size limit and allowed types.</summary>
+    public MediaOptions Media { get; set; } = new();
+
+    /// <summary>The longest message text, in UTF-16 code units. Default 4,000.</summary>
+    public int MaxMessageLength { get; set; } = 4000;
+
+    /// <summary>The page size when a request gives no <c>limit</c>. Default 50.</summary>
+    public int DefaultPageSize { get; set; } = 50;
+
+    /// <summary>The largest <c>limit</c> a request may ask for. Default 100.</summary>
+    public int MaxPageSize { get; set; } = 100;
+
+    /// <summary>The claim holding the caller's user id. Default <see cref="ClaimTypes.NameIdentifier"/>.</summary>
+    public string UserIdClaimType { get; set; } = ClaimTypes.NameIdentifier;
+}
+
+/// <summary>The reaction policy: a value is accepted if any enabled rule accepts it.</summary>
+public sealed class ReactionOptions
+{
+    /// <summary>The default fixed list: <c>like</c>, <c>dislike</c>.</summary>
+    public static IReadOnlyList<string> DefaultAllowed { get; } = ["like", "dislike"];
+
+    /// <summary>
+    /// A fixed list of accepted values. Null means <see cref="DefaultAllowed"/>; a configured list
+    /// replaces the default rather than adding to it, and an empty list accepts no fixed value.
+    /// </summary>
+    public IList<string>? Allowed { get; set; }
+
+    /// <summary>Accept any single emoji (one grapheme cluster). Default false.</summary>
+    public bool AllowAnyEmoji { get; set; }
+
+    /// <summary>Accept any text up to <see cref="MaxCustomTextLength"/>. Default false.</summary>
+    public bool AllowCustomText { get; set; }
+
+    /// <summary>The longest custom text reaction. Default 32.</summary>
+    public int MaxCustomTextLength { get; set; } = 32;
+
+    /// <summary>The fixed list in effect.</summary>
+    public IReadOnlyList<string> EffectiveAllowed => Allowed is null ? DefaultAllowed : Allowed.ToArray();
+}
+
+/// <summary>Upload limits.</summary>
+public sealed class MediaOptions
+{
+    /// <summary>The default allowed types: raster images, audio, video and PDF.</summary>
+    public static IReadOnlyList<string> DefaultAllowedContentTypes { get; } =
+    [
+        "image/jpeg", "image/png", "image/gif", "image/webp", "image/bmp", "image/avif",
+        "audio/*", "video/*", "application/pdf",
+    ];
+
+    /// <summary>The largest file in bytes; a file of exactly this size is accepted. Default 10 MiB.</summary>
+    public long MaxFileSize { get; set; } = 10 * 1024 * 1024;
+
+    /// <summary>
+    /// Allowed content types; <c>type/*</c> allows a whole family. Null means
+    /// <see cref="DefaultAllowedContentTypes"/>. SVG is refused whatever this says: it can carry script.
+    /// </summary>
+    public IList<string>? AllowedContentTypes { get; set; }
+
+    /// <summary>The allowed types in effect.</summary>
+    public IReadOnlyList<string> EffectiveAllowedContentTypes =>
+        AllowedContentTypes is null ? DefaultAllowedContentTypes : AllowedContentTypes.ToArray();
+}

@@ -1,0 +1,41 @@
+using Microsoft.Extensions.Options;
+
+namespace DfChat.Options;
+
+/// <summary>Checks <see cref="DfChatOptions"/> at start, with messages that say what to fix.</summary>
+internal sealed class DfChatOptionsValidator : IValidateOptions<DfChatOptions>
+{
+    public ValidateOptionsResult Validate(string? name, DfChatOptions options)
+    {
+        var failures = new List<string>();
+        if (options.MaxMessageLength < 1)
+            failures.Add($"DfChat:MaxMessageLength must be at least 1 (was {options.MaxMessageLength}).");
+        if (options.MaxPageSize < 1)
+            failures.Add($"DfChat:MaxPageSize must be at least 1 (was {options.MaxPageSize}).");
+        if (options.DefaultPageSize < 1 || options.DefaultPageSize > options.MaxPageSize)
+            failures.Add($"DfChat:DefaultPageSize must be between 1 and MaxPageSize ({options.MaxPageSize}) (was {options.DefaultPageSize}).");
+        if (string.IsNullOrWhiteSpace(options.UserIdClaimType))
+            failures.Add("DfChat:UserIdClaimType must name a claim.");
+
+        var reactions = options.Reactions;
+        if (reactions.MaxCustomTextLength < 1)
+            failures.Add($"DfChat:Reactions:MaxCustomTextLength must be at least 1 (was {reactions.MaxCustomTextLength}).");
+        if (reactions.EffectiveAllowed.Any(string.IsNullOrWhiteSpace))
+            failures.Add("DfChat:Reactions:Allowed must not contain empty values.");
+        if (reactions.EffectiveAllowed.Count == 0 && !reactions.AllowAnyEmoji && !reactions.AllowCustomText)
+            failures.Add("DfChat:Reactions accepts no value: give Allowed values, or set AllowAnyEmoji or AllowCustomText.");
+
+        var media = options.Media;
+        if (media.MaxFileSize < 1)
+            failures.Add($"DfChat:Media:MaxFileSize must be at least 1 byte (was {media.MaxFileSize}).");
+        foreach (var type in media.EffectiveAllowedContentTypes)
+        {
+            if (string.IsNullOrWhiteSpace(type) || !type.Contains('/', StringComparison.Ordinal))
+                failures.Add($"DfChat:Media:AllowedContentTypes holds '{type}', which is not a content type such as image/png or audio/*.");
+            else if (MediaSignatures.IsScriptable(type))
+                failures.Add($"DfChat:Media:AllowedContentTypes holds '{type}', which can carry script and is never served.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,56 @@
+using DfChat.Events;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace DfChat;
+
+/// <summary>Gives the chat services the host's DbContext that holds the chat tables.</summary>
+/// <remarks>Registered by <c>UseDbContext&lt;TContext&gt;()</c>.</remarks>
+public interface IChatDbContextProvider
+{
+    /// <summary>The DbContext of the current scope.</summary>
+    DbContext Context { get; }
+}
+
+/// <summary>Builds the links the chat puts into its models.</summary>
+/// <remarks>The HTTP package replaces the default with one that knows where the endpoints are mounted.</remarks>
+public interface IChatLinkGenerator
+{
+    /// <summary>The URL of a media's content.</summary>
+    /// <param name="mediaId">The media's id.</param>
+    string MediaContent(string mediaId);
+}
+
+internal sealed class ChatDbContextProvider<TContext>(TContext context) : IChatDbContextProvider
+    where TContext : DbContext
+{
+    public DbContext Context => context;
+}
+
+internal sealed class RelativeChatLinkGenerator : IChatLinkGenerator
+{
+    public string MediaContent(string mediaId) => $"media/{mediaId}/content";
+}
+
+/// <summary>Hands committed events to every registered handler; a failing handler is logged, never rethrown.</summary>
+internal sealed partial class ChatEventPublisher(IServiceProvider services, ILogger<ChatEventPublisher> logger)
+{
+    public async Task PublishAsync(ChatEvent chatEvent, CancellationToken cancellationToken)
+    {
+        foreach (var handler in services.GetServices<IChatEventListener>())
+        {
+            try
+            {
+                await handler.HandleAsync(chatEvent, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogHandlerFailed(logger, e, chatEvent.Name, chatEvent.RoomId, handler.GetType().Name);
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "Chat event handler {Handler} failed on {EventName} in room {RoomId}.")]
+    private static partial void LogHandlerFailed(ILogger logger, Exception exception, string eventName, string roomId, string handler);
+}

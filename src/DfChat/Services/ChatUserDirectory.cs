@@ -1,0 +1,118 @@
+using System.Linq.Expressions;
+using DfChat.Models;
+using Microsoft.EntityFrameworkCore;
+
+namespace DfChat;
+
+/// <summary>How the chat reads the host's users: their key, display name and user name.</summary>
+/// <typeparam name="TUser">The host's user entity.</typeparam>
+internal sealed class ChatUserModel<TUser>
+    where TUser : class
+{
+    public ChatUserModel(Expression<Func<TUser, string?>>? displayName)
+    {
+        var userName = typeof(TUser).GetProperty("UserName");
+        UserName = userName?.PropertyType == typeof(string)
+            ? u => EF.Property<string?>(u, userName.Name)
+            : null;
+        DisplayName = displayName ?? UserName;
+    }
+
+    /// <summary>The display name in SQL, or null to show the id.</summary>
+    public Expression<Func<TUser, string?>>? DisplayName { get; }
+
+    /// <summary>The user name in SQL, when the user type has one.</summary>
+    public Expression<Func<TUser, string?>>? UserName { get; }
+}
+
+/// <summary>Reads users of the host's user table: existence, display names and search, each in one query.</summary>
+internal sealed class ChatUserDirectory<TUser, TKey>(IChatDbContextProvider contextProvider, ChatUserModel<TUser> model)
+    where TUser : class
+    where TKey : IEquatable<TKey>
+{
+    private DbContext Db => contextProvider.Context;
+
+    private string KeyName => Db.Model.FindEntityType(typeof(TUser))?.FindPrimaryKey()?.Properties.Single().Name
+        ?? throw new InvalidOperationException($"{typeof(TUser).Name} is not part of {Db.GetType().Name}'s model: call modelBuilder.UseDfChat<{typeof(TUser).Name}>() in OnModelCreating.");
+
+    public async Task<HashSet<TKey>> ExistingAsync(IReadOnlyCollection<TKey> ids, CancellationToken cancellationToken)
+    {
+        var key = KeyName;
+        var found = await Db.Set<TUser>().Select(u => EF.Property<TKey>(u, key)).Where(k => ids.Contains(k)).ToListAsync(cancellationToken);
+        return [.. found];
+    }
+
+    public async Task<Dictionary<TKey, string>> DisplayNamesAsync(IEnumerable<TKey> ids, CancellationToken cancellationToken)
+    {
+        var wanted = ids.Distinct().ToArray();
+        var key = KeyName;
+        var display = model.DisplayName;
+        if (display is null || wanted.Length == 0)
+            return wanted.ToDictionary(k => k, UserKey<TKey>.Format);
+        var rows = await Db.Set<TUser>()
+            .Where(u => wanted.Contains(EF.Property<TKey>(u, key)))
+            .Select(Project(key, display))
+            .ToListAsync(cancellationToken);
+        return rows.ToDictionary(r => r.Id, r => r.Name ?? UserKey<TKey>.Format(r.Id));
+    }
+
+    public async Task<List<UserModel>> SearchAsync(string? search, int limit, CancellationToken cancellationToken)
+    {
+        var key = KeyName;
+        var query = Db.Set<TUser>().AsQueryable();
+        if (!string.IsNullOrEmpty(search))
+            query = query.Where(Matches(search.ToLowerInvariant()));
+        var rows = await query
+            .OrderBy(u => EF.Property<TKey>(u, key))
+            .Select(Project(key, model.DisplayName ?? (u => null)))
+            .Take(limit)
+            .ToListAsync(cancellationToken);
+        return rows.Select(r => new UserModel { Id = UserKey<TKey>.Format(r.Id), DisplayName = r.Name ?? UserKey<TKey>.Format(r.Id) }).ToList();
+    }
+
+    private static Expression<Func<TUser, NamedUser>> Project(string key, Expression<Func<TUser, string?>> display)
+    {
+        var user = display.Parameters[0];
+        var id = Expression.Call(typeof(EF), nameof(EF.Property), [typeof(TKey)], user, Expression.Constant(key));
+        var body = Expression.MemberInit(
+            Expression.New(typeof(NamedUser)),
+            Expression.Bind(typeof(NamedUser).GetProperty(nameof(NamedUser.Id))!, id),
+            Expression.Bind(typeof(NamedUser).GetProperty(nameof(NamedUser.Name))!, display.Body));
+        return Expression.Lambda<Func<TUser, NamedUser>>(body, user);
+    }
+
+    /// <summary>Case-insensitive substring match on the display name or the user name.</summary>
+    private Expression<Func<TUser, bool>> Matches(string lowered)
+    {
+        var user = Expression.Parameter(typeof(TUser), "u");
+        Expression? any = null;
+        foreach (var field in new[] { model.DisplayName, model.UserName }.OfType<Expression<Func<TUser, string?>>>().Distinct())
+        {
+            var value = new ParameterReplacer(field.Parameters[0], user).Visit(field.Body);
+            var match = Expression.AndAlso(
+                Expression.NotEqual(value, Expression.Constant(null, typeof(string))),
+                Expression.Call(
+                    Expression.Call(value, typeof(string).GetMethod(nameof(string.ToLower), Type.EmptyTypes)!),
+                    typeof(string).GetMethod(nameof(string.Contains), [typeof(string)])!,
+                    Expression.Property(Expression.Constant(new SearchTerm(lowered)), nameof(SearchTerm.Value))));
+            any = any is null ? match : Expression.OrElse(any, match);
+        }
+
+        return Expression.Lambda<Func<TUser, bool>>(any ?? Expression.Constant(false), user);
+    }
+
+    /// <summary>Holds the search text so that EF Core sends it as a parameter instead of inlining it.</summary>
+    private sealed record SearchTerm(string Value);
+
+    private sealed class NamedUser
+    {
+        public TKey Id { get; set; } = default!;
+
+        public string? Name { get; set; }
+    }
+
+    private sealed class ParameterReplacer(ParameterExpression from, ParameterExpression to) : ExpressionVisitor
+    {
+        protected override Expression VisitParameter(ParameterExpression node) => node == from ? to : base.VisitParameter(node);
+    }
+}

@@ -1,0 +1,209 @@
+using DfChat.Entities;
+using DfChat.Models;
+using DfChat.Services;
+using DfChat.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace DfChat;
+
+/// <summary>The rules of media: size and type limits on upload, and who may see a file.</summary>
+internal sealed class MediaService<TUser, TKey>(ChatStore<TUser, TKey> store, IChatMediaStore mediaStore) : IChatMediaService
+    where TUser : class
+    where TKey : IEquatable<TKey>
+{
+    private const int MaxFileNameLength = 255;
+
+    public async Task<ChatResult<MediaModel>> UploadAsync(string callerId, UploadMediaRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!UserKey<TKey>.TryParse(callerId, out var caller))
+            return ChatError.UserNotFound;
+        var options = store.Options.Media;
+        var contentType = (request.ContentType ?? "").Split(';')[0].Trim().ToLowerInvariant();
+        if (contentType.Length == 0 || !MediaSignatures.IsAllowed(contentType, options.EffectiveAllowedContentTypes))
+            return new ChatError(ChatErrorKind.UnsupportedType, "media_type_not_allowed", $"Files of type '{contentType}' are not allowed.");
+
+        var limited = new SizeLimitedStream(request.Content, options.MaxFileSize);
+        string key;
+        try
+        {
+            if (MediaSignatures.IsImage(contentType))
+            {
+                var header = await limited.PeekAsync(MediaSignatures.HeaderLength, cancellationToken);
+                if (!MediaSignatures.MatchesImage(contentType, header.Span))
+                    return new ChatError(ChatErrorKind.UnsupportedType, "media_signature_mismatch", $"The file is not a real {contentType} image.");
+            }
+
+            key = await mediaStore.SaveAsync(limited, cancellationToken);
+        }
+        catch (MediaTooLargeException)
+        {
+            return new ChatError(ChatErrorKind.TooLarge, "media_too_large", $"Files may be at most {options.MaxFileSize} bytes.");
+        }
+
+        if (limited.BytesRead == 0)
+        {
+            await mediaStore.DeleteAsync(key, CancellationToken.None);
+            return ChatError.Invalid("file", "The file is empty.");
+        }
+
+        var fileName = CleanFileName(request.FileName);
+        try
+        {
+            return await store.WriteAsync(async () =>
+            {
+                var media = new ChatMedia<TKey>
+                {
+                    ContentType = contentType,
+                    FileName = fileName,
+                    Size = limited.BytesRead,
+                    StorageKey = key,
+                    UploadedBy = caller,
+                    CreatedAt = store.Now(),
+                };
+                store.Media.Add(media);
+                await store.Db.SaveChangesAsync(cancellationToken);
+                return ChatResult<MediaModel>.New(store.ToModel(media));
+            }, cancellationToken);
+        }
+        catch
+        {
+            await mediaStore.DeleteAsync(key, CancellationToken.None);
+            throw;
+        }
+    }
+
+    public async Task<ChatResult<MediaModel>> GetAsync(string callerId, string mediaId, CancellationToken cancellationToken)
+    {
+        if (!UserKey<TKey>.TryParse(callerId, out var caller))
+            return ChatError.UserNotFound;
+        return await FindVisibleAsync(mediaId, caller, cancellationToken) is { } media
+            ? ChatResult<MediaModel>.Ok(store.ToModel(media))
+            : ChatError.MediaNotFound;
+    }
+
+    public async Task<ChatResult<MediaContent>> OpenAsync(string callerId, string mediaId, CancellationToken cancellationToken)
+    {
+        if (!UserKey<TKey>.TryParse(callerId, out var caller))
+            return ChatError.UserNotFound;
+        if (await FindVisibleAsync(mediaId, caller, cancellationToken) is not { } media)
+            return ChatError.MediaNotFound;
+        var content = await mediaStore.OpenReadAsync(media.StorageKey, cancellationToken);
+        return content is null
+            ? ChatError.MediaNotFound
+            : ChatResult<MediaContent>.Ok(new MediaContent { Media = store.ToModel(media), Content = content });
+    }
+
+    /// <summary>Visible to its uploader, and to readers of a room where it is attached to a message or is the avatar.</summary>
+    private async Task<ChatMedia<TKey>?> FindVisibleAsync(string mediaId, TKey caller, CancellationToken cancellationToken)
+    {
+        if (!EntityId.TryParse(mediaId, out var id))
+            return null;
+        var readableRooms = store.Rooms.Where(r => r.IsPublic || store.Members.Any(m => m.RoomId == r.Id && m.UserId.Equals(caller))).Select(r => r.Id);
+        return await store.Media.AsNoTracking().FirstOrDefaultAsync(m => m.Id == id && (
+            m.UploadedBy.Equals(caller)
+            || store.MessageMedia.Any(l => l.MediaId == m.Id && readableRooms.Contains(l.RoomId))
+            || store.Rooms.Any(r => r.AvatarMediaId == m.Id && readableRooms.Contains(r.Id))), cancellationToken);
+    }
+
+    /// <summary>Keeps the client's name as metadata only: the last path segment, without control characters, at most 255 characters.</summary>
+    private static string CleanFileName(string? fileName)
+    {
+        var name = (fileName ?? "").Replace('\\', '/');
+        name = name[(name.LastIndexOf('/') + 1)..];
+        name = new string(name.Where(c => !char.IsControl(c)).ToArray()).Trim();
+        if (name.Length > MaxFileNameLength)
+            name = name[..MaxFileNameLength];
+        return name.Length == 0 ? "file" : name;
+    }
+}
+
+/// <summary>Thrown by <see cref="SizeLimitedStream"/> as soon as the limit is passed.</summary>
+internal sealed class MediaTooLargeException : IOException
+{
+    public MediaTooLargeException()
+        : base("The upload is over the size limit.")
+    {
+    }
+
+    public MediaTooLargeException(string message)
+        : base(message)
+    {
+    }
+
+    public MediaTooLargeException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>Reads an upload once, failing as soon as it passes the limit, so that an oversized body is never buffered whole.</summary>
+internal sealed class SizeLimitedStream(Stream inner, long limit) : Stream
+{
+    private byte[] _peeked = [];
+    private int _peekedOffset;
+
+    public long BytesRead { get; private set; }
+
+    /// <summary>Reads up to <paramref name="count"/> leading bytes without consuming them.</summary>
+    public async Task<ReadOnlyMemory<byte>> PeekAsync(int count, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[count];
+        var filled = 0;
+        while (filled < count)
+        {
+            var read = await inner.ReadAsync(buffer.AsMemory(filled), cancellationToken);
+            if (read == 0)
+                break;
+            filled += read;
+        }
+
+        _peeked = buffer[..filled];
+        return _peeked;
+    }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        int read;
+        if (_peekedOffset < _peeked.Length)
+        {
+            read = Math.Min(buffer.Length, _peeked.Length - _peekedOffset);
+            _peeked.AsMemory(_peekedOffset, read).CopyTo(buffer);
+            _peekedOffset += read;
+        }
+        else
+        {
+            read = await inner.ReadAsync(buffer, cancellationToken);
+        }
+
+        BytesRead += read;
+        if (BytesRead > limit)
+            throw new MediaTooLargeException();
+        return read;
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count).GetAwaiter().GetResult();
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}

@@ -1,0 +1,46 @@
+namespace DfChat;
+
+/// <summary>Recognizes image files by their first bytes, so that a declared image type is the real one.</summary>
+internal static class MediaSignatures
+{
+    /// <summary>How many leading bytes <see cref="MatchesImage"/> needs.</summary>
+    public const int HeaderLength = 16;
+
+    public static bool IsImage(string contentType) => contentType.StartsWith("image/", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Types refused whatever the options say: a browser runs script inside them.</summary>
+    public static bool IsScriptable(string contentType) =>
+        contentType.Contains("svg", StringComparison.OrdinalIgnoreCase)
+        || contentType.Contains("html", StringComparison.OrdinalIgnoreCase)
+        || contentType.Contains("javascript", StringComparison.OrdinalIgnoreCase)
+        || contentType.Contains("xml", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Whether <paramref name="header"/> starts a file of the image type <paramref name="contentType"/>; unknown image types never match.</summary>
+    public static bool MatchesImage(string contentType, ReadOnlySpan<byte> header) => contentType.ToUpperInvariant() switch
+    {
+        "IMAGE/JPEG" or "IMAGE/JPG" or "IMAGE/PJPEG" => header.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xD8, 0xFF]),
+        "IMAGE/PNG" => header.StartsWith((ReadOnlySpan<byte>)[0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]),
+        "IMAGE/GIF" => header.StartsWith("GIF87a"u8) || header.StartsWith("GIF89a"u8),
+        "IMAGE/WEBP" => header.Length >= 12 && header.StartsWith("RIFF"u8) && header[8..12].SequenceEqual("WEBP"u8),
+        "IMAGE/BMP" => header.StartsWith("BM"u8),
+        "IMAGE/AVIF" => header.Length >= 12 && header[4..8].SequenceEqual("ftyp"u8)
+            && (header[8..12].SequenceEqual("avif"u8) || header[8..12].SequenceEqual("avis"u8)),
+        _ => false,
+    };
+
+    /// <summary>Whether the options allow <paramref name="contentType"/>, exactly or by a <c>type/*</c> family.</summary>
+    public static bool IsAllowed(string contentType, IReadOnlyList<string> allowed)
+    {
+        if (IsScriptable(contentType))
+            return false;
+        foreach (var pattern in allowed)
+        {
+            if (pattern.EndsWith("/*", StringComparison.Ordinal)
+                ? contentType.StartsWith(pattern[..^1], StringComparison.OrdinalIgnoreCase)
+                : string.Equals(contentType, pattern, StringComparison.OrdinalIgnoreCase))
+                return true;
+        }
+
+        return false;
+    }
+}

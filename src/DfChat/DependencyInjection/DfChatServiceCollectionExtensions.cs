@@ -15,20 +15,21 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class DfChatServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds the chat services bound to the host's user entity <typeparamref name="TUser"/>. Follow with
-    /// <see cref="DfChatBuilder{TUser}.UseDbContext{TContext}"/>.
+    /// Adds the chat services (rules, storage, events) bound to the host's user entity
+    /// <typeparamref name="TUser"/>, without HTTP. Follow with <see cref="DfChatBuilder{TUser}.UseDbContext{TContext}"/>.
     /// </summary>
+    /// <remarks>Web hosts call <c>AddDfChat&lt;TUser&gt;()</c> of the DfChat.AspNetCore package, which calls this.</remarks>
     /// <typeparam name="TUser">The host's user entity. Its key is the property named <c>Id</c> or marked <c>[Key]</c>.</typeparam>
     /// <param name="services">The host's services.</param>
     /// <param name="configure">Sets options; optional.</param>
     /// <returns>A builder for follow-up calls.</returns>
     /// <example>
     /// <code>
-    /// builder.Services.AddDfChat&lt;AppUser&gt;(o =&gt; o.Reactions.AllowAnyEmoji = true)
-    ///        .UseDbContext&lt;AppDbContext&gt;();
+    /// services.AddDfChatCore&lt;AppUser&gt;(o =&gt; o.Reactions.AllowAnyEmoji = true)
+    ///         .UseDbContext&lt;AppDbContext&gt;();
     /// </code>
     /// </example>
-    public static DfChatBuilder<TUser> AddDfChat<TUser>(this IServiceCollection services, Action<DfChatOptions>? configure = null)
+    public static DfChatBuilder<TUser> AddDfChatCore<TUser>(this IServiceCollection services, Action<DfChatOptions>? configure = null)
         where TUser : class
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -52,7 +53,8 @@ public static class DfChatServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DfChatOptions>, DfChatOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ChatWriteGate>();
-        services.TryAddSingleton<IChatLinkGenerator, RelativeChatLinkGenerator>();
+        services.TryAddSingleton<ChatMountPoint>();
+        services.TryAddSingleton<IChatLinkGenerator, MountedChatLinkGenerator>();
         services.TryAddSingleton<IChatMediaStore, FileSystemMediaStore>();
         services.TryAddSingleton(new ChatUserModel<TUser>(null));
         services.AddOptions<FileSystemMediaStoreOptions>();

@@ -18,6 +18,7 @@ public interface IChatDbContextProvider
 public interface IChatLinkGenerator
 {
     /// <summary>The URL of a media's content.</summary>
+    /// <returns>A path under the chat's mount point, such as <c>/api/chat/media/42/content</c>.</returns>
     /// <param name="mediaId">The media's id.</param>
     string MediaContent(string mediaId);
 }
@@ -28,9 +29,18 @@ internal sealed class ChatDbContextProvider<TContext>(TContext context) : IChatD
     public DbContext Context => context;
 }
 
-internal sealed class RelativeChatLinkGenerator : IChatLinkGenerator
+/// <summary>Where the chat endpoints are mounted (such as <c>/api/chat</c>), learned by the HTTP layer from the first request.</summary>
+internal sealed class ChatMountPoint
 {
-    public string MediaContent(string mediaId) => $"media/{mediaId}/content";
+    public string Prefix { get; set; } = "";
+
+    public bool IsKnown { get; set; }
+}
+
+/// <summary>Links to media content under the mount point.</summary>
+internal sealed class MountedChatLinkGenerator(ChatMountPoint mount) : IChatLinkGenerator
+{
+    public string MediaContent(string mediaId) => $"{mount.Prefix}/media/{mediaId}/content";
 }
 
 /// <summary>Hands committed events to every registered handler; a failing handler is logged, never rethrown.</summary>

@@ -1,0 +1,14 @@
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+
+namespace HostApp.Data;
+
+/// <summary>The sample's DbContext: Identity's tables and the chat's, side by side.</summary>
+public class AppDbContext(DbContextOptions options) : IdentityDbContext<AppUser>(options)
+{
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.UseDfChat<AppUser>();
+    }
+}

@@ -1,0 +1,59 @@
+using HostApp.Data;
+using Microsoft.AspNetCore.Authentication.BearerToken;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+
+namespace HostApp;
+
+/// <summary>The sample's wiring of its database and authentication.</summary>
+internal static class HostSetup
+{
+    /// <summary>SQLite in <c>dfchat.db</c> by default; PostgreSQL with <c>Database:Provider=postgres</c>.</summary>
+    public static IServiceCollection AddChatDatabase(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
+    {
+        var provider = (configuration["Database:Provider"] ?? "sqlite").ToLowerInvariant();
+        var connectionString = configuration.GetConnectionString("Chat");
+        switch (provider)
+        {
+            case "sqlite":
+                connectionString ??= $"Data Source={Path.Combine(environment.ContentRootPath, "dfchat.db")}";
+                services.AddDbContext<AppDbContext>(o => o.UseSqlite(connectionString));
+                break;
+            case "postgres" or "postgresql" or "npgsql":
+                if (string.IsNullOrEmpty(connectionString))
+                    throw new InvalidOperationException("Database:Provider is postgres: set ConnectionStrings:Chat, for example 'Host=localhost;Database=dfchat;Username=dfchat;Password=…'.");
+                services.AddDbContext<AppDbContext>(o => o.UseNpgsql(connectionString));
+                break;
+            default:
+                throw new InvalidOperationException($"Database:Provider '{provider}' is not supported: use sqlite or postgres.");
+        }
+
+        return services;
+    }
+
+    /// <summary>Creates the database when it does not exist yet; on SQLite, switches to write-ahead logging so readers never wait for the writer.</summary>
+    public static async Task PrepareChatDatabaseAsync(this IServiceProvider services)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        await db.Database.EnsureCreatedAsync();
+        if (db.Database.IsSqlite())
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
+    }
+
+    /// <summary>Browsers cannot send headers on WebSockets: accept the bearer token as <c>access_token</c> on the hub's path.</summary>
+    public static IServiceCollection AcceptBearerTokenInQueryForHub(this IServiceCollection services, string hubPath)
+    {
+        services.Configure<BearerTokenOptions>(IdentityConstants.BearerScheme, o =>
+        {
+            o.Events.OnMessageReceived = context =>
+            {
+                var token = context.Request.Query["access_token"];
+                if (!string.IsNullOrEmpty(token) && context.Request.Path.StartsWithSegments(hubPath, StringComparison.OrdinalIgnoreCase))
+                    context.Token = token;
+                return Task.CompletedTask;
+            };
+        });
+        return services;
+    }
+}

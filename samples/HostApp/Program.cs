@@ -1,0 +1,40 @@
+using HostApp;
+using HostApp.Data;
+using Microsoft.AspNetCore.Identity;
+
+var builder = WebApplication.CreateBuilder(args);
+if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
+    builder.WebHost.UseUrls("http://localhost:5080");
+
+builder.Services.AddChatDatabase(builder.Configuration, builder.Environment);
+builder.Services.AddAuthorization();
+builder.Services.AddIdentityApiEndpoints<AppUser>().AddEntityFrameworkStores<AppDbContext>();
+builder.Services.AcceptBearerTokenInQueryForHub("/api/chat/hub");
+
+var mediaRoot = Path.Combine(builder.Environment.ContentRootPath, builder.Configuration["Media:Root"] ?? "media");
+builder.Services.AddDfChat<AppUser>()
+    .UseDbContext<AppDbContext>()
+    .UseFileSystemMediaStore(mediaRoot);
+builder.Services.AddOptions<DfChat.Options.DfChatOptions>().Bind(builder.Configuration.GetSection("DfChat"));
+
+builder.Services.AddProblemDetails();
+builder.Services.AddOpenApi();
+
+var app = builder.Build();
+await app.Services.PrepareChatDatabaseAsync();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseDefaultFiles();
+app.UseStaticFiles();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapOpenApi();
+app.MapGroup("/auth").MapIdentityApi<AppUser>();
+app.MapGroup("/api/chat").MapDfChat();
+
+app.Run();
+
+/// <summary>The sample's entry point, visible to tests through WebApplicationFactory.</summary>
+public partial class Program;

@@ -1,0 +1,179 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text.Json;
+using DfChat.Options;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace DfChat.AspNetCore;
+
+/// <summary>The relative route of a chat endpoint, so that the mount prefix can be read off the full route.</summary>
+internal sealed record DfChatRoute(string Pattern);
+
+/// <summary>What every chat endpoint shares: the caller, bodies read without 5xx on bad input, and failures as problem details.</summary>
+internal static class ChatHttp
+{
+    /// <summary>No JSON body of the contract comes near this; a larger one is refused before it is buffered.</summary>
+    private const int MaxJsonBodySize = 1024 * 1024;
+
+    /// <summary>The caller's user id, from the configured claim.</summary>
+    public static string? CallerId(HttpContext http) =>
+        http.User.Identity?.IsAuthenticated == true
+            ? http.User.FindFirstValue(http.RequestServices.GetRequiredService<IOptionsMonitor<DfChatOptions>>().CurrentValue.UserIdClaimType)
+            : null;
+
+    /// <summary>Sets the caller (401 when there is none) and learns the mount prefix.</summary>
+    public static async ValueTask<object?> AuthenticateAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        if (string.IsNullOrEmpty(CallerId(http)))
+            return Problem(StatusCodes.Status401Unauthorized, "not_authenticated", "Sign in to use the chat.");
+
+        var mount = http.RequestServices.GetRequiredService<ChatMountPoint>();
+        if (!mount.IsKnown && http.GetEndpoint() is RouteEndpoint { RoutePattern.RawText: { } full } endpoint
+            && endpoint.Metadata.GetMetadata<DfChatRoute>() is { } route && full.EndsWith(route.Pattern, StringComparison.Ordinal))
+        {
+            mount.Prefix = http.Request.PathBase + full[..^route.Pattern.Length].TrimEnd('/');
+            mount.IsKnown = true;
+        }
+
+        return await next(context);
+    }
+
+    public static string Caller(HttpContext http) => CallerId(http)!;
+
+    /// <summary>Reads a JSON body; an empty body is an empty object, a malformed one a 400 keyed by the offending field.</summary>
+    public static async Task<(T? Body, ProblemHttpResult? Problem)> ReadBodyAsync<T>(HttpRequest request, CancellationToken cancellationToken)
+        where T : new()
+    {
+        var json = request.HttpContext.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+        try
+        {
+            using var buffer = new MemoryStream();
+            await new SizeLimitedStream(request.Body, MaxJsonBodySize).CopyToAsync(buffer, cancellationToken);
+            if (buffer.Length == 0)
+                return (new T(), null);
+            buffer.Position = 0;
+            var body = await JsonSerializer.DeserializeAsync<T>(buffer, json, cancellationToken);
+            return body is null ? (new T(), null) : (body, null);
+        }
+        catch (JsonException e)
+        {
+            var field = FieldOf(e.Path);
+            return (default, Invalid(field, field == "body" ? "The body is not valid JSON." : $"{field} has the wrong type or format."));
+        }
+        catch (MediaTooLargeException)
+        {
+            return (default, Problem(StatusCodes.Status413PayloadTooLarge, "body_too_large", $"JSON bodies may be at most {MaxJsonBodySize} bytes."));
+        }
+        catch (BadHttpRequestException e)
+        {
+            return (default, Problem(e.StatusCode, "bad_request", e.Message));
+        }
+    }
+
+    /// <summary>Parses <c>?limit=</c>; a value that is not a number is a 400.</summary>
+    public static bool TryParseLimit(string? text, out int? limit, out ProblemHttpResult? problem)
+    {
+        limit = null;
+        problem = null;
+        if (string.IsNullOrEmpty(text))
+            return true;
+        if (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+        {
+            limit = value;
+            return true;
+        }
+
+        problem = Invalid("limit", "limit must be a whole number.");
+        return false;
+    }
+
+    public static ProblemHttpResult ToProblem(ChatError error) => error.Kind switch
+    {
+        ChatErrorKind.Invalid => Invalid(error.Field ?? "body", error.Message),
+        ChatErrorKind.Forbidden => Problem(StatusCodes.Status403Forbidden, error.Code, error.Message),
+
+        // Deliberately vague: "does not exist" and "you may not see it" must read the same.
+        ChatErrorKind.NotFound => Problem(StatusCodes.Status404NotFound, error.Code, error.Message),
+        ChatErrorKind.Conflict => Problem(StatusCodes.Status409Conflict, error.Code, error.Message),
+        ChatErrorKind.TooLarge => Problem(StatusCodes.Status413PayloadTooLarge, error.Code, error.Message),
+        _ => Problem(StatusCodes.Status415UnsupportedMediaType, error.Code, error.Message),
+    };
+
+    public static ProblemHttpResult Invalid(string field, string message) =>
+        TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Title = "The request is invalid.",
+            Detail = message,
+            Extensions = { ["code"] = "invalid_" + field },
+        });
+
+    public static ProblemHttpResult Problem(int status, string code, string detail) =>
+        TypedResults.Problem(new ProblemDetails
+        {
+            Status = status,
+            Title = ReasonPhrases(status),
+            Detail = detail,
+            Extensions = { ["code"] = code },
+        });
+
+    public static string Location(HttpRequest request, string id) => $"{request.PathBase}{request.Path.Value?.TrimEnd('/')}/{Uri.EscapeDataString(id)}";
+
+    private static string ReasonPhrases(int status) => Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status);
+
+    private static string FieldOf(string? path)
+    {
+        if (string.IsNullOrEmpty(path) || path == "$")
+            return "body";
+        var field = path.TrimStart('$', '.');
+        var end = field.IndexOfAny(['.', '[']);
+        field = end > 0 ? field[..end] : field;
+        return field.Length == 0 ? "body" : char.ToLowerInvariant(field[0]) + field[1..];
+    }
+}
+
+/// <summary>Maps a chat endpoint with its name, summary and tag, so that the OpenAPI document reads well.</summary>
+internal sealed class ChatRouteMapper(RouteGroupBuilder group)
+{
+    public RouteHandlerBuilder Get(string pattern, Delegate handler, string name, string summary, string tag) =>
+        Describe(group.MapGet(pattern, handler), pattern, name, summary, tag);
+
+    public RouteHandlerBuilder Post(string pattern, Delegate handler, string name, string summary, string tag) =>
+        Describe(group.MapPost(pattern, handler), pattern, name, summary, tag);
+
+    public RouteHandlerBuilder Patch(string pattern, Delegate handler, string name, string summary, string tag) =>
+        Describe(group.MapPatch(pattern, handler), pattern, name, summary, tag);
+
+    public RouteHandlerBuilder Delete(string pattern, Delegate handler, string name, string summary, string tag) =>
+        Describe(group.MapDelete(pattern, handler), pattern, name, summary, tag);
+
+    private static RouteHandlerBuilder Describe(RouteHandlerBuilder builder, string pattern, string name, string summary, string tag) =>
+        builder.WithName(name).WithSummary(summary).WithTags(tag).WithMetadata(new DfChatRoute(pattern))
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+}
+
+/// <summary>Turns service results into typed HTTP results.</summary>
+internal static class ChatResults
+{
+    public static Results<Ok<T>, ProblemHttpResult> Ok<T>(ChatResult<T> result) =>
+        result.Succeeded ? TypedResults.Ok(result.Value) : ChatHttp.ToProblem(result.Error!);
+
+    public static Results<Created<T>, Ok<T>, ProblemHttpResult> CreatedOrOk<T>(ChatResult<T> result, HttpRequest request, Func<T, string> id)
+    {
+        if (!result.Succeeded)
+            return ChatHttp.ToProblem(result.Error!);
+        return result.Created
+            ? TypedResults.Created(ChatHttp.Location(request, id(result.Value!)), result.Value)
+            : TypedResults.Ok(result.Value);
+    }
+
+    public static Results<NoContent, ProblemHttpResult> NoContent(ChatResult result) =>
+        result.Succeeded ? TypedResults.NoContent() : ChatHttp.ToProblem(result.Error!);
+}

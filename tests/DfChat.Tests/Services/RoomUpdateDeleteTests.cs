@@ -1,0 +1,175 @@
+using DfChat.Entities;
+using DfChat.Models;
+using DfChat.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace DfChat.Tests.Services;
+
+public sealed class RoomUpdateDeleteTests : ServiceTestBase
+{
+    [Fact]
+    public async Task UpdateAsync_Owner_ChangesNameDescriptionAndPublic()
+    {
+        // Arrange
+        var room = (await Alice.CreateGroupAsync("Old")).Created();
+
+        // Act
+        var updated = (await Alice.UpdateRoomAsync(room.Id, new UpdateRoomRequest { Name = "New", Description = "About", IsPublic = true })).Ok();
+
+        // Assert
+        Assert.Equal("New", updated.Name);
+        Assert.Equal("About", updated.Description);
+        Assert.True(updated.IsPublic);
+    }
+
+    [Fact]
+    public async Task UpdateAsync_NullFields_LeftAsTheyAre()
+    {
+        // Arrange
+        var room = (await Alice.CreateRoomAsync(new CreateRoomRequest { Type = "group", Name = "Name", Description = "Desc" })).Created();
+
+        // Act
+        var updated = (await Alice.UpdateRoomAsync(room.Id, new UpdateRoomRequest())).Ok();
+
+        // Assert
+        Assert.Equal("Name", updated.Name);
+        Assert.Equal("Desc", updated.Description);
+    }
+
+    [Fact]
+    public async Task UpdateAsync_MemberWithoutEditRoom_Forbidden()
+    {
+        // Arrange
+        var room = (await Alice.CreateGroupAsync("Group", Bob)).Created();
+
+        // Act
+        var result = await Bob.UpdateRoomAsync(room.Id, new UpdateRoomRequest { Name = "Bob's" });
+
+        // Assert
+        result.Fails(ChatErrorKind.Forbidden);
+        Assert.Equal("Group", (await Alice.GetRoomAsync(room.Id)).Ok().Name);
+    }
+
+    [Fact]
+    public async Task UpdateAsync_MemberGrantedEditRoom_Changes()
+    {
+        // Arrange
+        var room = (await Alice.CreateGroupAsync("Group")).Created();
+        (await Alice.AddMemberAsync(room.Id, Bob.Id, "can_edit_room")).Created();
+
+        // Act
+        var updated = await Bob.UpdateRoomAsync(room.Id, new UpdateRoomRequest { Name = "Bob's" });
+
+        // Assert
+        Assert.Equal("Bob's", updated.Ok().Name);
+    }
+
+    [Fact]
+    public async Task UpdateAsync_EmptyNameOfGroup_InvalidName()
+    {
+        var room = (await Alice.CreateGroupAsync("Group")).Created();
+
+        (await Alice.UpdateRoomAsync(room.Id, new UpdateRoomRequest { Name = "" })).Fails(ChatErrorKind.Invalid, "name");
+    }
+
+    [Fact]
+    public async Task UpdateAsync_NameTooLong_InvalidName()
+    {
+        var room = (await Alice.CreateGroupAsync("Group")).Created();
+
+        (await Alice.UpdateRoomAsync(room.Id, new UpdateRoomRequest { Name = new string('x', 256) })).Fails(ChatErrorKind.Invalid, "name");
+    }
+
+    [Fact]
+    public async Task UpdateAsync_DescriptionTooLong_InvalidDescription()
+    {
+        var room = (await Alice.CreateGroupAsync("Group")).Created();
+
+        (await Alice.UpdateRoomAsync(room.Id, new UpdateRoomRequest { Description = new string('x', 2001) })).Fails(ChatErrorKind.Invalid, "description");
+    }
+
+    [Fact]
+    public async Task UpdateAsync_AvatarOfSomeoneElse_InvalidAvatarMediaId()
+    {
+        var room = (await Alice.CreateGroupAsync("Group")).Created();
+        var media = (await Bob.UploadAsync(TestFiles.Png())).Created();
+
+        (await Alice.UpdateRoomAsync(room.Id, new UpdateRoomRequest { AvatarMediaId = media.Id })).Fails(ChatErrorKind.Invalid, "avatarMediaId");
+    }
+
+    [Theory]
+    [InlineData("group")]
+    [InlineData("channel")]
+    public async Task DeleteAsync_NonOwnerMember_Forbidden(string type)
+    {
+        // Arrange
+        var room = (await Alice.CreateRoomAsync(new CreateRoomRequest { Type = type, Name = "Room", UserIds = [Bob.Id] })).Created();
+
+        // Act
+        var result = await Bob.DeleteRoomAsync(room.Id);
+
+        // Assert
+        result.Fails(ChatErrorKind.Forbidden);
+        (await Bob.GetRoomAsync(room.Id)).Ok();
+    }
+
+    [Theory]
+    [InlineData("group")]
+    [InlineData("channel")]
+    public async Task DeleteAsync_Owner_Deletes(string type)
+    {
+        // Arrange
+        var room = (await Alice.CreateRoomAsync(new CreateRoomRequest { Type = type, Name = "Room", UserIds = [Bob.Id] })).Created();
+
+        // Act
+        var result = await Alice.DeleteRoomAsync(room.Id);
+
+        // Assert
+        result.Ok();
+        (await Bob.GetRoomAsync(room.Id)).Fails(ChatErrorKind.NotFound);
+        Assert.Empty((await Bob.ListRoomsAsync()).Ok().Items);
+    }
+
+    [Fact]
+    public async Task DeleteAsync_Room_RemovesMembersMessagesReactionsAndMedia()
+    {
+        // Arrange
+        var room = (await Alice.CreateGroupAsync("Room", Bob)).Created();
+        var media = (await Alice.UploadAsync(TestFiles.Png())).Created();
+        var message = (await Alice.SendAsync(room.Id, new SendMessageRequest { Text = "pic", MediaIds = [media.Id] })).Created();
+        (await Bob.ReactAsync(room.Id, message.Id, "like")).Created();
+
+        // Act
+        (await Alice.DeleteRoomAsync(room.Id)).Ok();
+
+        // Assert
+        await Host.DbAsync(async db =>
+        {
+            Assert.Equal(0, await db.Set<ChatRoom<string>>().CountAsync());
+            Assert.Equal(0, await db.Set<ChatRoomUser<string>>().CountAsync());
+            Assert.Equal(0, await db.Set<ChatMessage<string>>().CountAsync());
+            Assert.Equal(0, await db.Set<ChatMessageReaction<string>>().CountAsync());
+            Assert.Equal(0, await db.Set<ChatMessageMedia>().CountAsync());
+            Assert.Equal(0, await db.Set<ChatMedia<string>>().CountAsync());
+        });
+        Assert.Empty(Host.MediaStore.Keys);
+        Assert.Empty((await Bob.ListMyReactionsAsync()).Ok().Items);
+    }
+
+    [Fact]
+    public async Task DeleteAsync_Room_LeavesOtherRoomsAlone()
+    {
+        // Arrange
+        var doomed = (await Alice.CreateGroupAsync("Doomed", Bob)).Created();
+        var kept = (await Alice.CreateGroupAsync("Kept", Bob)).Created();
+        (await Alice.SendAsync(doomed.Id, "bye")).Created();
+        var keptMessage = (await Alice.SendAsync(kept.Id, "stay")).Created();
+
+        // Act
+        (await Alice.DeleteRoomAsync(doomed.Id)).Ok();
+
+        // Assert
+        Assert.Equal(keptMessage.Id, Assert.Single((await Bob.ListMessagesAsync(kept.Id)).Ok().Items).Id);
+        Assert.Equal(2, (await Bob.GetRoomAsync(kept.Id)).Ok().MemberCount);
+    }
+}

@@ -16,6 +16,7 @@ builder.Services.AddDfChat<AppUser>()
     .UseDbContext<AppDbContext>()
     .UseFileSystemMediaStore(mediaRoot);
 builder.Services.AddOptions<DfChat.Options.DfChatOptions>().Bind(builder.Configuration.GetSection("DfChat"));
+builder.Services.AddChatBackplane(builder.Configuration.GetConnectionString("Redis"));
 
 builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi();

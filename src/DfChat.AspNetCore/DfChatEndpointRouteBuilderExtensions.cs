@@ -1,4 +1,5 @@
 using DfChat.AspNetCore;
+using DfChat.AspNetCore.RealTime;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
@@ -8,8 +9,9 @@ namespace Microsoft.AspNetCore.Routing;
 public static class DfChatEndpointRouteBuilderExtensions
 {
     /// <summary>
-    /// Maps every chat route of the contract under the caller's prefix. Every route needs an
-    /// authenticated caller (401 otherwise), taken from the host's own authentication.
+    /// Maps every chat route of the contract and the SignalR hub (at <c>/hub</c>) under the caller's
+    /// prefix. Every route needs an authenticated caller (401 otherwise), taken from the host's own
+    /// authentication.
     /// </summary>
     /// <param name="endpoints">Where to map, usually a group that sets the prefix.</param>
     /// <returns>A builder to add conventions (authorization policies, rate limits) to every chat endpoint.</returns>
@@ -30,6 +32,7 @@ public static class DfChatEndpointRouteBuilderExtensions
         MessageEndpoints.Map(map);
         ReactionEndpoints.Map(map);
         MediaEndpoints.Map(map);
+        group.MapHub<ChatHub>("/hub").RequireAuthorization();
         return new DfChatEndpointConventionBuilder(group);
     }
 

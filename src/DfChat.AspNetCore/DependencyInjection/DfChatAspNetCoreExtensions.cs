@@ -1,4 +1,7 @@
+using DfChat.AspNetCore.RealTime;
+using DfChat.Events;
 using DfChat.Options;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -26,6 +29,9 @@ public static class DfChatAspNetCoreExtensions
         ArgumentNullException.ThrowIfNull(services);
         var builder = services.AddDfChatCore<TUser>(configure);
         services.AddSignalR();
+        services.AddAuthorization();
+        services.TryAddSingleton<TypingThrottle>();
+        services.TryAddEnumerable(ServiceDescriptor.Scoped<IChatEventListener, SignalRChatEventListener>());
         return builder;
     }
 }

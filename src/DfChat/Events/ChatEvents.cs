@@ -24,7 +24,18 @@ public sealed record ChatEvent
     /// or every former member of a deleted room.
     /// </summary>
     public IReadOnlyList<string> UserIds { get; init; } = [];
+
+    /// <summary>The room's members once the change was committed, with their muted flag: whom to deliver to, and whom not to notify.</summary>
+    public IReadOnlyList<ChatRecipient> Recipients { get; init; } = [];
+
+    /// <summary>Whether the room is public, so that users watching it without joining receive the event too.</summary>
+    public bool RoomIsPublic { get; init; }
 }
+
+/// <summary>A member who receives a room's events.</summary>
+/// <param name="UserId">The member.</param>
+/// <param name="Muted">Whether the member muted the room: deliver, but do not notify.</param>
+public sealed record ChatRecipient(string UserId, bool Muted);
 
 /// <summary>The names of the events of the contract.</summary>
 public static class ChatEventNames

@@ -117,14 +117,7 @@ internal sealed class ChatStore<TUser, TKey>(
 
     /// <summary>Queues an event to publish once the current write commits.</summary>
     public void Raise(string name, long roomId, object payload, TKey actor, IReadOnlyList<string>? userIds = null) =>
-        _pendingEvents.Add(new ChatEvent
-        {
-            Name = name,
-            RoomId = Id(roomId),
-            Payload = payload,
-            ActorId = Id(actor),
-            UserIds = userIds ?? [],
-        });
+        _pendingEvents.Add(Event(name, roomId, payload, actor) with { UserIds = userIds ?? [] });
 
     /// <summary>
     /// Runs <paramref name="work"/> as one transaction (inside the host's, when it has one open), under
@@ -170,10 +163,33 @@ internal sealed class ChatStore<TUser, TKey>(
             return result;
         }
 
-        foreach (var chatEvent in raised)
-            await events.PublishAsync(chatEvent, cancellationToken);
+        await PublishAsync(raised, cancellationToken);
         return result;
     }
+
+    /// <summary>Publishes events with the recipients of their rooms as committed, one query per room.</summary>
+    public async Task PublishAsync(IReadOnlyList<ChatEvent> raised, CancellationToken cancellationToken)
+    {
+        var audiences = new Dictionary<string, (ChatRecipient[] Recipients, bool IsPublic)>();
+        foreach (var chatEvent in raised)
+        {
+            if (!audiences.TryGetValue(chatEvent.RoomId, out var audience))
+            {
+                var roomId = long.Parse(chatEvent.RoomId, System.Globalization.CultureInfo.InvariantCulture);
+                var members = await Members.AsNoTracking().Where(m => m.RoomId == roomId)
+                    .Select(m => new { m.UserId, m.Muted }).ToListAsync(cancellationToken);
+                var isPublic = await Rooms.AnyAsync(r => r.Id == roomId && r.IsPublic, cancellationToken);
+                audience = (members.Select(m => new ChatRecipient(Id(m.UserId), m.Muted)).ToArray(), isPublic);
+                audiences[chatEvent.RoomId] = audience;
+            }
+
+            await events.PublishAsync(chatEvent with { Recipients = audience.Recipients, RoomIsPublic = audience.IsPublic }, cancellationToken);
+        }
+    }
+
+    /// <summary>Builds an event outside a write (typing).</summary>
+    public static ChatEvent Event(string name, long roomId, object payload, TKey actor) =>
+        new() { Name = name, RoomId = Id(roomId), Payload = payload, ActorId = Id(actor) };
 
     /// <summary>Locks the room's row until the transaction ends, so that sends, deletes and reads of one room apply in one order (PostgreSQL; SQLite has one writer anyway).</summary>
     public Task LockRoomAsync(long roomId, CancellationToken cancellationToken) =>

@@ -29,6 +29,12 @@ public interface IChatRoomService
 
     /// <summary>Moves the caller's read position to a message of the room, or to now.</summary>
     Task<ChatResult<MembershipModel>> MarkReadAsync(string callerId, string roomId, string? messageId, CancellationToken cancellationToken);
+
+    /// <summary>Tells the room's members that the caller is typing (members who may post); the caller throttles.</summary>
+    Task<ChatResult> TypingAsync(string callerId, string roomId, CancellationToken cancellationToken);
+
+    /// <summary>Checks that the caller may follow a room without joining (any reader), and returns the room's id as stored.</summary>
+    Task<ChatResult<string>> CanWatchAsync(string callerId, string roomId, CancellationToken cancellationToken);
 }
 
 /// <summary>Members of rooms and their permissions.</summary>

@@ -339,6 +339,30 @@ internal sealed class RoomService<TUser, TKey>(ChatStore<TUser, TKey> store, ICh
         }, cancellationToken);
     }
 
+    public async Task<ChatResult> TypingAsync(string callerId, string roomId, CancellationToken cancellationToken)
+    {
+        if (!UserKey<TKey>.TryParse(callerId, out var caller))
+            return ChatError.UserNotFound;
+        if (await store.FindReadableAsync(roomId, caller, cancellationToken) is not { } access)
+            return ChatError.RoomNotFound;
+        if (ChatStore<TUser, TKey>.Require(access, ChatPermissions.CreateMessages, "type in this room") is { } denied)
+            return denied;
+        var id = access.Room.Id;
+        await store.PublishAsync(
+            [ChatStore<TUser, TKey>.Event(ChatEventNames.Typing, id, new TypingPayload(ChatStore<TUser, TKey>.Id(id), ChatStore<TUser, TKey>.Id(caller)), caller)],
+            cancellationToken);
+        return ChatResult.Ok;
+    }
+
+    public async Task<ChatResult<string>> CanWatchAsync(string callerId, string roomId, CancellationToken cancellationToken)
+    {
+        if (!UserKey<TKey>.TryParse(callerId, out var caller))
+            return ChatError.UserNotFound;
+        return await store.FindReadableAsync(roomId, caller, cancellationToken) is { } access
+            ? ChatResult<string>.Ok(ChatStore<TUser, TKey>.Id(access.Room.Id))
+            : ChatError.RoomNotFound;
+    }
+
     /// <summary>The two users' ids in a fixed order, so that either user creating the room finds the same key.</summary>
     private static string PairKey(TKey a, TKey b)
     {

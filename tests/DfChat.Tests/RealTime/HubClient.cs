@@ -1,0 +1,108 @@
+using System.Text.Json;
+using System.Threading.Channels;
+using DfChat.Events;
+using DfChat.Tests.Http.Infrastructure;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.AspNetCore.TestHost;
+
+namespace DfChat.Tests.RealTime;
+
+/// <summary>A SignalR connection of one user that records every chat event it receives.</summary>
+public sealed class HubClient : IAsyncDisposable
+{
+    private static readonly string[] EventNames =
+    [
+        ChatEventNames.MessageCreated, ChatEventNames.MessageUpdated, ChatEventNames.MessageDeleted,
+        ChatEventNames.ReactionAdded, ChatEventNames.ReactionRemoved, ChatEventNames.MemberAdded,
+        ChatEventNames.MemberUpdated, ChatEventNames.MemberRemoved, ChatEventNames.RoomUpdated,
+        ChatEventNames.RoomDeleted, ChatEventNames.Read, ChatEventNames.Typing,
+    ];
+
+    private readonly Channel<(string Name, JsonElement Payload)> _events = Channel.CreateUnbounded<(string, JsonElement)>();
+
+    private HubClient(HubConnection connection)
+    {
+        Connection = connection;
+        foreach (var name in EventNames)
+            connection.On<JsonElement>(name, payload => _events.Writer.TryWrite((name, payload)));
+    }
+
+    public HubConnection Connection { get; }
+
+    /// <summary>Connects <paramref name="user"/> to the test server's hub over WebSockets, with the token on the query string as browsers send it.</summary>
+    public static async Task<HubClient> ConnectAsync(ChatApiFactory api, ChatUser user)
+    {
+        var token = user.Client.DefaultRequestHeaders.Authorization!.Parameter!;
+        var server = api.Server;
+        var connection = new HubConnectionBuilder()
+            .WithUrl(new Uri(server.BaseAddress, "/api/chat/hub"), o =>
+            {
+                o.Transports = HttpTransportType.WebSockets;
+                o.SkipNegotiation = true;
+                o.WebSocketFactory = (context, cancellationToken) =>
+                {
+                    var separator = context.Uri.Query.Length > 0 ? "&" : "?";
+                    return new ValueTask<System.Net.WebSockets.WebSocket>(
+                        server.CreateWebSocketClient().ConnectAsync(new Uri($"{context.Uri}{separator}access_token={Uri.EscapeDataString(token)}"), cancellationToken));
+                };
+            })
+            .Build();
+        var client = new HubClient(connection);
+        await connection.StartAsync();
+        return client;
+    }
+
+    /// <summary>Connects to a real server (another process) over WebSockets with the bearer token.</summary>
+    public static async Task<HubClient> ConnectAsync(Uri hubUrl, string token)
+    {
+        var connection = new HubConnectionBuilder()
+            .WithUrl(hubUrl, o =>
+            {
+                o.Transports = HttpTransportType.WebSockets;
+                o.AccessTokenProvider = () => Task.FromResult<string?>(token);
+            })
+            .Build();
+        var client = new HubClient(connection);
+        await connection.StartAsync();
+        return client;
+    }
+
+    /// <summary>The next event named <paramref name="name"/>, skipping others; fails after <paramref name="seconds"/>.</summary>
+    public async Task<JsonElement> NextAsync(string name, double seconds = 10)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
+        try
+        {
+            while (true)
+            {
+                var (eventName, payload) = await _events.Reader.ReadAsync(timeout.Token);
+                if (eventName == name)
+                    return payload;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            throw new Xunit.Sdk.XunitException($"No '{name}' event within {seconds} s.");
+        }
+    }
+
+    /// <summary>Asserts that no event named <paramref name="name"/> arrives within <paramref name="milliseconds"/>.</summary>
+    public async Task AssertNoneAsync(string name, int milliseconds = 700)
+    {
+        using var timeout = new CancellationTokenSource(milliseconds);
+        try
+        {
+            while (true)
+            {
+                var (eventName, payload) = await _events.Reader.ReadAsync(timeout.Token);
+                Assert.False(eventName == name, $"Unexpected '{name}' event: {payload}");
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    public ValueTask DisposeAsync() => Connection.DisposeAsync();
+}

@@ -1,0 +1,266 @@
+using System.Net;
+using System.Text.Json;
+using DfChat.Events;
+using DfChat.Tests.Http.Infrastructure;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace DfChat.Tests.RealTime;
+
+/// <summary>The hub of API.md §5: every event, who receives it, live membership, typing, watching, catch-up.</summary>
+public abstract class HubTests(ChatApiFactory api) : HttpTestBase(api)
+{
+    [SkippableFact]
+    public async Task MessageCreated_GoesToEveryMember_ActorIncluded_OutsiderNot()
+    {
+        var (alice, bob, eve) = (await UserAsync("alice"), await UserAsync("bob"), await UserAsync("eve"));
+        var room = await alice.CreateGroupAsync(bob);
+        await using var aliceHub = await HubClient.ConnectAsync(Api, alice);
+        await using var bobHub = await HubClient.ConnectAsync(Api, bob);
+        await using var eveHub = await HubClient.ConnectAsync(Api, eve);
+
+        var sent = await alice.SendAsync(room, "hello hub");
+
+        var atBob = await bobHub.NextAsync(ChatEventNames.MessageCreated);
+        var atAlice = await aliceHub.NextAsync(ChatEventNames.MessageCreated);
+        Assert.Equal(sent.Str("id"), atBob.Str("id"));
+        Assert.Equal("hello hub", atBob.Str("text"));
+        Assert.Equal(alice.Id, atAlice.Str("userId"));
+        Assert.Equal(sent.Names(), atBob.Names());
+        await eveHub.AssertNoneAsync(ChatEventNames.MessageCreated);
+    }
+
+    [SkippableFact]
+    public async Task AddMember_NewMemberGetsMemberAddedAndThenTheRoomsEvents_WithoutReconnecting()
+    {
+        var (alice, carol) = (await UserAsync("alice"), await UserAsync("carol"));
+        var room = await alice.CreateGroupAsync();
+        await using var carolHub = await HubClient.ConnectAsync(Api, carol);
+        await alice.SendAsync(room, "before");
+        await carolHub.AssertNoneAsync(ChatEventNames.MessageCreated);
+
+        await alice.AddMemberAsync(room, carol);
+        var added = await carolHub.NextAsync(ChatEventNames.MemberAdded);
+        await alice.SendAsync(room, "after");
+        var message = await carolHub.NextAsync(ChatEventNames.MessageCreated);
+
+        Assert.Equal(carol.Id, added.Str("userId"));
+        Assert.Equal(room, added.Str("roomId"));
+        Assert.Equal("after", message.Str("text"));
+    }
+
+    [SkippableFact]
+    public async Task CreateRoom_MemberAddedGoesToEveryMember()
+    {
+        var (alice, bob) = (await UserAsync("alice"), await UserAsync("bob"));
+        await using var bobHub = await HubClient.ConnectAsync(Api, bob);
+
+        var room = await alice.CreateGroupAsync(bob);
+
+        var first = await bobHub.NextAsync(ChatEventNames.MemberAdded);
+        var second = await bobHub.NextAsync(ChatEventNames.MemberAdded);
+        Assert.Equal(room, first.Str("roomId"));
+        Assert.Equal(new[] { alice.Id, bob.Id }.Order(), new[] { first.Str("userId"), second.Str("userId") }.Order());
+    }
+
+    [SkippableFact]
+    public async Task RemoveMember_RemovedMemberGetsMemberRemoved_ThenNothingMore()
+    {
+        var (alice, bob) = (await UserAsync("alice"), await UserAsync("bob"));
+        var room = await alice.CreateGroupAsync(bob);
+        await using var bobHub = await HubClient.ConnectAsync(Api, bob);
+        await using var aliceHub = await HubClient.ConnectAsync(Api, alice);
+
+        await HttpAssert.StatusAsync(await bob.DeleteAsync($"rooms/{room}/users/me"), HttpStatusCode.NoContent);
+        var removed = await bobHub.NextAsync(ChatEventNames.MemberRemoved);
+        var seenByOwner = await aliceHub.NextAsync(ChatEventNames.MemberRemoved);
+        await alice.SendAsync(room, "after leaving");
+
+        Assert.Equal(bob.Id, removed.Str("userId"));
+        Assert.Equal(room, removed.Str("roomId"));
+        Assert.Equal(bob.Id, seenByOwner.Str("userId"));
+        await bobHub.AssertNoneAsync(ChatEventNames.MessageCreated);
+    }
+
+    [SkippableFact]
+    public async Task DeleteRoom_RoomDeletedGoesToEveryFormerMember()
+    {
+        var (alice, bob) = (await UserAsync("alice"), await UserAsync("bob"));
+        var room = await alice.CreateGroupAsync(bob);
+        await using var bobHub = await HubClient.ConnectAsync(Api, bob);
+
+        await HttpAssert.StatusAsync(await alice.DeleteAsync($"rooms/{room}"), HttpStatusCode.NoContent);
+
+        Assert.Equal(room, (await bobHub.NextAsync(ChatEventNames.RoomDeleted)).Str("roomId"));
+    }
+
+    [SkippableFact]
+    public async Task EditAndDeleteMessage_RaiseMessageUpdatedAndMessageDeleted()
+    {
+        var (alice, bob) = (await UserAsync("alice"), await UserAsync("bob"));
+        var room = await alice.CreateGroupAsync(bob);
+        var message = await alice.SendIdAsync(room, "typo");
+        await using var bobHub = await HubClient.ConnectAsync(Api, bob);
+
+        await HttpAssert.JsonAsync(await alice.PatchAsync($"rooms/{room}/messages/{message}", new { text = "fixed" }));
+        var updated = await bobHub.NextAsync(ChatEventNames.MessageUpdated);
+        await HttpAssert.StatusAsync(await alice.DeleteAsync($"rooms/{room}/messages/{message}"), HttpStatusCode.NoContent);
+        var deleted = await bobHub.NextAsync(ChatEventNames.MessageDeleted);
+
+        Assert.Equal("fixed", updated.Str("text"));
+        Assert.NotEqual(JsonValueKind.Null, updated.Prop("editedAt").ValueKind);
+        Assert.Equal(new[] { "messageId", "roomId" }, deleted.Names());
+        Assert.Equal(message, deleted.Str("messageId"));
+        Assert.Equal(room, deleted.Str("roomId"));
+    }
+
+    [SkippableFact]
+    public async Task React_RaisesReactionAddedAndReactionRemoved()
+    {
+        var (alice, bob) = (await UserAsync("alice"), await UserAsync("bob"));
+        var room = await alice.CreateGroupAsync(bob);
+        var message = await alice.SendIdAsync(room);
+        await using var aliceHub = await HubClient.ConnectAsync(Api, alice);
+
+        var reaction = await bob.ReactAsync(room, message, "like");
+        var added = await aliceHub.NextAsync(ChatEventNames.ReactionAdded);
+        await HttpAssert.StatusAsync(await bob.DeleteAsync($"reactions/{reaction.Str("id")}"), HttpStatusCode.NoContent);
+        var removed = await aliceHub.NextAsync(ChatEventNames.ReactionRemoved);
+
+        Assert.Equal(reaction.Names(), added.Names());
+        Assert.Equal(reaction.Str("id"), added.Str("id"));
+        Assert.Equal(new[] { "messageId", "reaction", "reactionId", "roomId", "userId" }, removed.Names());
+        Assert.Equal("like", removed.Str("reaction"));
+        Assert.Equal(bob.Id, removed.Str("userId"));
+    }
+
+    [SkippableFact]
+    public async Task UpdateMemberRoomAndRead_RaiseMemberUpdatedRoomUpdatedAndRead()
+    {
+        var (alice, bob) = (await UserAsync("alice"), await UserAsync("bob"));
+        var room = await alice.CreateGroupAsync(bob);
+        await alice.SendAsync(room);
+        await using var aliceHub = await HubClient.ConnectAsync(Api, alice);
+
+        await HttpAssert.JsonAsync(await bob.PatchAsync($"rooms/{room}/users/me", new { muted = true }));
+        var memberUpdated = await aliceHub.NextAsync(ChatEventNames.MemberUpdated);
+        await HttpAssert.JsonAsync(await alice.PatchAsync($"rooms/{room}", new { name = "renamed" }));
+        var roomUpdated = await aliceHub.NextAsync(ChatEventNames.RoomUpdated);
+        var membership = await HttpAssert.JsonAsync(await bob.PostAsync($"rooms/{room}/read", new { }));
+        var read = await aliceHub.NextAsync(ChatEventNames.Read);
+
+        Assert.True(memberUpdated.Prop("muted").GetBoolean());
+        Assert.Equal(bob.Id, memberUpdated.Str("userId"));
+        Assert.Equal("renamed", roomUpdated.Str("name"));
+        Assert.Equal(JsonValueKind.Null, roomUpdated.Prop("membership").ValueKind);
+        Assert.Equal(new[] { "lastSeenAt", "roomId", "userId" }, read.Names());
+        Assert.Equal(membership.Str("lastSeenAt"), read.Str("lastSeenAt"));
+        Assert.Equal(bob.Id, read.Str("userId"));
+    }
+
+    [SkippableFact]
+    public async Task Typing_MemberWhoMayPost_OthersReceiveTyping_AtMostOncePerTwoSeconds()
+    {
+        var (alice, bob) = (await UserAsync("alice"), await UserAsync("bob"));
+        var room = await alice.CreateGroupAsync(bob);
+        await using var aliceHub = await HubClient.ConnectAsync(Api, alice);
+        await using var bobHub = await HubClient.ConnectAsync(Api, bob);
+
+        await aliceHub.Connection.InvokeAsync("Typing", room);
+        await aliceHub.Connection.InvokeAsync("Typing", room);
+        var typing = await bobHub.NextAsync(ChatEventNames.Typing);
+
+        Assert.Equal(new[] { "roomId", "userId" }, typing.Names());
+        Assert.Equal(alice.Id, typing.Str("userId"));
+        await bobHub.AssertNoneAsync(ChatEventNames.Typing);
+    }
+
+    [SkippableFact]
+    public async Task Typing_ChannelReaderWithoutCanCreateMessages_IsRefused()
+    {
+        var (owner, reader) = (await UserAsync("owner"), await UserAsync("reader"));
+        var channel = await owner.CreateRoomIdAsync("channel", null, false, reader);
+        await using var ownerHub = await HubClient.ConnectAsync(Api, owner);
+        await using var readerHub = await HubClient.ConnectAsync(Api, reader);
+
+        await Assert.ThrowsAsync<HubException>(() => readerHub.Connection.InvokeAsync("Typing", channel));
+        await ownerHub.AssertNoneAsync(ChatEventNames.Typing);
+    }
+
+    [SkippableFact]
+    public async Task Typing_Outsider_IsRefusedAndNothingIsSent()
+    {
+        var (alice, eve) = (await UserAsync("alice"), await UserAsync("eve"));
+        var room = await alice.CreateGroupAsync();
+        await using var aliceHub = await HubClient.ConnectAsync(Api, alice);
+        await using var eveHub = await HubClient.ConnectAsync(Api, eve);
+
+        await Assert.ThrowsAsync<HubException>(() => eveHub.Connection.InvokeAsync("Typing", room));
+        await aliceHub.AssertNoneAsync(ChatEventNames.Typing);
+    }
+
+    [SkippableFact]
+    public async Task Watch_PublicRoom_OutsiderReceivesItsEventsUntilUnwatch()
+    {
+        var (alice, visitor) = (await UserAsync("alice"), await UserAsync("visitor"));
+        var room = await alice.CreateRoomIdAsync("group", "public square", true);
+        await using var visitorHub = await HubClient.ConnectAsync(Api, visitor);
+
+        await visitorHub.Connection.InvokeAsync("Watch", room);
+        await alice.SendAsync(room, "news");
+        var seen = await visitorHub.NextAsync(ChatEventNames.MessageCreated);
+        await visitorHub.Connection.InvokeAsync("Unwatch", room);
+        await alice.SendAsync(room, "more news");
+
+        Assert.Equal("news", seen.Str("text"));
+        await visitorHub.AssertNoneAsync(ChatEventNames.MessageCreated);
+    }
+
+    [SkippableFact]
+    public async Task Watch_NonPublicRoom_IsRefused()
+    {
+        var (alice, eve) = (await UserAsync("alice"), await UserAsync("eve"));
+        var room = await alice.CreateGroupAsync();
+        await using var eveHub = await HubClient.ConnectAsync(Api, eve);
+
+        await Assert.ThrowsAsync<HubException>(() => eveHub.Connection.InvokeAsync("Watch", room));
+        await alice.SendAsync(room, "secret");
+        await eveHub.AssertNoneAsync(ChatEventNames.MessageCreated);
+    }
+
+    [SkippableFact]
+    public async Task Reconnect_CatchUpWithAfter_FillsTheGapInOrder()
+    {
+        var (alice, bob) = (await UserAsync("alice"), await UserAsync("bob"));
+        var room = await alice.CreateGroupAsync(bob);
+        var bobHub = await HubClient.ConnectAsync(Api, bob);
+        await alice.SendAsync(room, "seen live");
+        var lastSeen = (await bobHub.NextAsync(ChatEventNames.MessageCreated)).Str("id");
+        await bobHub.DisposeAsync();
+
+        var missed = new List<string>();
+        for (var i = 0; i < 3; i++)
+            missed.Add(await alice.SendIdAsync(room, $"missed {i}"));
+        await using var again = await HubClient.ConnectAsync(Api, bob);
+        var gap = await bob.GetJsonAsync($"rooms/{room}/messages?after={lastSeen}");
+        await alice.SendAsync(room, "live again");
+
+        Assert.Equal(missed, HttpAssert.Ids(gap));
+        Assert.Null(gap.Cursor());
+        Assert.Equal("live again", (await again.NextAsync(ChatEventNames.MessageCreated)).Str("text"));
+    }
+
+    [SkippableFact]
+    public async Task Connect_Anonymous_IsRejected()
+    {
+        var client = Api.CreateClient();
+
+        var response = await client.PostAsync("/api/chat/hub/negotiate?negotiateVersion=1", null);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+}
+
+public sealed class SqliteHubTests(SqliteChatApi api) : HubTests(api), IClassFixture<SqliteChatApi>;
+
+public sealed class PostgresHubTests(PostgresChatApi api) : HubTests(api), IClassFixture<PostgresChatApi>;

@@ -42,12 +42,20 @@ public sealed class ChatTestHost<TUser, TContext> : IAsyncDisposable
         collection.AddDbContext<TContext>(o => o.UseSqlite(_connection));
         collection.AddDfChatCore<TUser>(configure).UseDbContext<TContext>();
         Services = collection.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
+        try
+        {
+            // What a host does at start: options are validated before the first request.
+            Services.GetRequiredService<IStartupValidator>().Validate();
 
-        // What a host does at start: options are validated before the first request.
-        Services.GetRequiredService<IStartupValidator>().Validate();
-
-        using var scope = Services.CreateScope();
-        scope.ServiceProvider.GetRequiredService<TContext>().Database.EnsureCreated();
+            using var scope = Services.CreateScope();
+            scope.ServiceProvider.GetRequiredService<TContext>().Database.EnsureCreated();
+        }
+        catch
+        {
+            Services.Dispose();
+            _connection.Dispose();
+            throw;
+        }
     }
 
     public ServiceProvider Services { get; }

@@ -1,0 +1,79 @@
+using DfChat.Options;
+using DfChat.Tests.Infrastructure;
+using Microsoft.Extensions.Options;
+
+namespace DfChat.Tests.Services;
+
+/// <summary>Invalid options fail at start, naming the option to fix.</summary>
+public sealed class OptionsValidationTests
+{
+    private static OptionsValidationException StartFails(Action<DfChatOptions> configure)
+    {
+        var exception = Record.Exception(() => ChatTestHost.Create(configure));
+        return Assert.IsType<OptionsValidationException>(exception);
+    }
+
+    [Fact]
+    public void Start_MaxPageSizeZero_FailsNamingMaxPageSize()
+    {
+        var exception = StartFails(o => o.MaxPageSize = 0);
+
+        Assert.Contains(exception.Failures, f => f.Contains("MaxPageSize", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Start_DefaultPageSizeOverMax_FailsNamingDefaultPageSize()
+    {
+        var exception = StartFails(o => { o.MaxPageSize = 20; o.DefaultPageSize = 21; });
+
+        Assert.Contains(exception.Failures, f => f.Contains("DefaultPageSize", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Start_EmptyReactionPolicy_FailsNamingReactions()
+    {
+        var exception = StartFails(o => o.Reactions.Allowed = []);
+
+        Assert.Contains(exception.Failures, f => f.Contains("Reactions", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Start_SvgAllowed_FailsNamingAllowedContentTypes()
+    {
+        var exception = StartFails(o => o.Media.AllowedContentTypes = ["image/png", "image/svg+xml"]);
+
+        Assert.Contains(exception.Failures, f => f.Contains("AllowedContentTypes", StringComparison.Ordinal) && f.Contains("svg", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Start_MaxMessageLengthZero_FailsNamingMaxMessageLength()
+    {
+        var exception = StartFails(o => o.MaxMessageLength = 0);
+
+        Assert.Contains(exception.Failures, f => f.Contains("MaxMessageLength", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Start_EmptyAllowedValue_FailsNamingAllowed()
+    {
+        var exception = StartFails(o => o.Reactions.Allowed = ["like", " "]);
+
+        Assert.Contains(exception.Failures, f => f.Contains("Reactions:Allowed", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Start_EmptyListWithAnyEmoji_Starts()
+    {
+        await using var host = ChatTestHost.Create(o => { o.Reactions.Allowed = []; o.Reactions.AllowAnyEmoji = true; });
+
+        Assert.NotNull(host.Services);
+    }
+
+    [Fact]
+    public async Task Start_DefaultOptions_Start()
+    {
+        await using var host = ChatTestHost.Create();
+
+        Assert.NotNull(host.Services);
+    }
+}

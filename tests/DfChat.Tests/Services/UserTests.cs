@@ -1,0 +1,62 @@
+using DfChat.Tests.Infrastructure;
+
+namespace DfChat.Tests.Services;
+
+public sealed class UserTests : ServiceTestBase
+{
+    [Fact]
+    public async Task GetMeAsync_Caller_IdAndUserNameAsDisplayName()
+    {
+        var me = (await Alice.GetMeAsync()).Ok();
+
+        Assert.Equal(Alice.Id, me.Id);
+        Assert.Equal("Alice", me.DisplayName);
+    }
+
+    [Fact]
+    public async Task GetMeAsync_UnknownCaller_NotFound()
+    {
+        (await Host.As("ghost").GetMeAsync()).Fails(ChatErrorKind.NotFound);
+    }
+
+    [Fact]
+    public async Task SearchAsync_Term_CaseInsensitiveSubstring()
+    {
+        // Arrange
+        await Host.CreateUserAsync("Caroline");
+
+        // Act
+        var users = (await Alice.SearchUsersAsync("CARO")).Ok().Items;
+
+        // Assert
+        Assert.Equal(["Carol", "Caroline"], users.Select(u => u.DisplayName).Order());
+    }
+
+    [Fact]
+    public async Task SearchAsync_NoMatch_Empty()
+    {
+        Assert.Empty((await Alice.SearchUsersAsync("zzz")).Ok().Items);
+    }
+
+    [Fact]
+    public async Task SearchAsync_Limit_TakesAtMostLimit()
+    {
+        Assert.Equal(2, (await Alice.SearchUsersAsync(null, 2)).Ok().Items.Count);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(101)]
+    public async Task SearchAsync_LimitOutOfRange_InvalidLimit(int limit)
+    {
+        (await Alice.SearchUsersAsync("a", limit)).Fails(ChatErrorKind.Invalid, "limit");
+    }
+
+    [Fact]
+    public async Task CreateRoomAsync_CallerNotAUser_Fails()
+    {
+        var result = await Host.As("ghost").CreateGroupAsync("Haunted");
+
+        Assert.False(result.Succeeded);
+    }
+}

@@ -96,6 +96,16 @@ public sealed class RoomListTests : ServiceTestBase
     }
 
     [Fact]
+    public async Task ListMineAsync_SearchNonAsciiOtherCase_CaseInsensitive()
+    {
+        var room = (await Alice.CreateGroupAsync("ÉQUIPE")).Created();
+
+        var rooms = (await Alice.ListRoomsAsync(search: "équipe")).Ok().Items;
+
+        Assert.Equal([room.Id], rooms.Select(r => r.Id));
+    }
+
+    [Fact]
     public async Task ListMineAsync_Rooms_CarryMembershipAndLastMessage()
     {
         var room = (await Alice.CreateGroupAsync("G", Bob)).Created();

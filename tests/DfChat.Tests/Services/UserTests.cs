@@ -33,6 +33,19 @@ public sealed class UserTests : ServiceTestBase
     }
 
     [Fact]
+    public async Task SearchAsync_NonAsciiOtherCase_CaseInsensitive()
+    {
+        // Arrange
+        var emile = await Host.CreateUserAsync("Émile");
+
+        // Act
+        var users = (await Alice.SearchUsersAsync("émile")).Ok().Items;
+
+        // Assert
+        Assert.Equal([emile.Id], users.Select(u => u.Id));
+    }
+
+    [Fact]
     public async Task SearchAsync_NoMatch_Empty()
     {
         Assert.Empty((await Alice.SearchUsersAsync("zzz")).Ok().Items);

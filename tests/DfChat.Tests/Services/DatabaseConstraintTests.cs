@@ -25,8 +25,12 @@ public sealed class DatabaseConstraintTests : ServiceTestBase
         // Act
         var exception = await InsertAsync(new ChatRoomUser<string>
         {
-            RoomId = Key(room.Id), UserId = Bob.Id, CreatedBy = Alice.Id,
-            LastSeenAt = Host.Now, RoomLastActivityAt = Host.Now, CreatedAt = Host.Now,
+            RoomId = Key(room.Id),
+            UserId = Bob.Id,
+            CreatedBy = Alice.Id,
+            LastSeenAt = Host.Now,
+            RoomLastActivityAt = Host.Now,
+            CreatedAt = Host.Now,
         });
 
         // Assert
@@ -44,7 +48,11 @@ public sealed class DatabaseConstraintTests : ServiceTestBase
         // Act
         var exception = await InsertAsync(new ChatMessageReaction<string>
         {
-            RoomId = Key(room.Id), MessageId = Key(message.Id), UserId = Bob.Id, Reaction = "like", CreatedAt = Host.Now,
+            RoomId = Key(room.Id),
+            MessageId = Key(message.Id),
+            UserId = Bob.Id,
+            Reaction = "like",
+            CreatedAt = Host.Now,
         });
 
         // Assert
@@ -60,7 +68,11 @@ public sealed class DatabaseConstraintTests : ServiceTestBase
 
         var exception = await InsertAsync(new ChatMessageReaction<string>
         {
-            RoomId = Key(room.Id), MessageId = Key(message.Id), UserId = Alice.Id, Reaction = "like", CreatedAt = Host.Now,
+            RoomId = Key(room.Id),
+            MessageId = Key(message.Id),
+            UserId = Alice.Id,
+            Reaction = "like",
+            CreatedAt = Host.Now,
         });
 
         Assert.Null(exception);
@@ -77,7 +89,11 @@ public sealed class DatabaseConstraintTests : ServiceTestBase
         // Act
         var exception = await InsertAsync(new ChatRoom<string>
         {
-            Type = ChatRoomType.PrivateMessages, CreatedBy = Bob.Id, CreatedAt = Host.Now, LastActivityAt = Host.Now, PrivatePairKey = pairKey,
+            Type = ChatRoomType.PrivateMessages,
+            CreatedBy = Bob.Id,
+            CreatedAt = Host.Now,
+            LastActivityAt = Host.Now,
+            PrivatePairKey = pairKey,
         });
 
         // Assert
@@ -94,7 +110,11 @@ public sealed class DatabaseConstraintTests : ServiceTestBase
         // Act
         var exception = await InsertAsync(new ChatMessage<string>
         {
-            RoomId = Key(room.Id), UserId = Alice.Id, Text = "b", CreatedAt = Host.Now, ClientMessageId = "k",
+            RoomId = Key(room.Id),
+            UserId = Alice.Id,
+            Text = "b",
+            CreatedAt = Host.Now,
+            ClientMessageId = "k",
         });
 
         // Assert

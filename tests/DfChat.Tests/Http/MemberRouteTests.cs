@@ -471,6 +471,17 @@ public abstract class MemberRouteTests(ChatApiFactory api) : HttpTestBase(api)
 
         await HttpAssert.ProblemAsync(response, HttpStatusCode.NotFound);
     }
+
+    [SkippableFact]
+    public async Task UpdateMember_LastSeenAtWithOffset_ReadsBackSameInstantInUtc()
+    {
+        var alice = await UserAsync();
+        var roomId = await alice.CreateGroupAsync();
+
+        var member = await HttpAssert.JsonAsync(await alice.PatchAsync($"rooms/{roomId}/users/me", new { lastSeenAt = "2026-11-25T12:00:00.123456+02:00" }));
+
+        Assert.Equal("2026-11-25T10:00:00.123456Z", member.Str("lastSeenAt"));
+    }
 }
 
 public sealed class SqliteMemberRouteTests(SqliteChatApi api) : MemberRouteTests(api), IClassFixture<SqliteChatApi>;

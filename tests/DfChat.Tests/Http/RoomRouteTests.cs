@@ -711,6 +711,58 @@ public abstract class RoomRouteTests(ChatApiFactory api) : HttpTestBase(api)
 
         await HttpAssert.ProblemAsync(response, HttpStatusCode.Forbidden);
     }
+
+    [SkippableTheory]
+    [InlineData("%")]
+    [InlineData("_")]
+    public async Task ListRooms_SearchLikeWildcard_MatchesLiterally(string wildcard)
+    {
+        var alice = await UserAsync();
+        await alice.CreateRoomIdAsync("group", "plain name");
+
+        var page = await alice.GetJsonAsync($"rooms?search={Uri.EscapeDataString(wildcard)}");
+
+        Assert.Empty(page.Items());
+    }
+
+    [SkippableFact]
+    public async Task UpdateRoom_AvatarOwnImage_SetsAvatarUrl()
+    {
+        var alice = await UserAsync();
+        var roomId = await alice.CreateGroupAsync();
+        var avatar = await alice.UploadPngAsync();
+
+        var room = await HttpAssert.JsonAsync(await alice.PatchAsync($"rooms/{roomId}", new { avatarMediaId = avatar }));
+
+        Assert.Equal($"/api/chat/media/{avatar}/content", room.Str("avatarUrl"));
+    }
+
+    [SkippableFact]
+    public async Task AddMember_AfterMessages_NewMemberStartsWithNoUnread()
+    {
+        var alice = await UserAsync();
+        var bob = await UserAsync();
+        var roomId = await alice.CreateGroupAsync();
+        await alice.SendAsync(roomId);
+        await alice.SendAsync(roomId);
+
+        await alice.AddMemberAsync(roomId, bob);
+
+        Assert.Equal(0, (await bob.GetJsonAsync($"rooms/{roomId}")).Prop("membership").Prop("unreadCount").GetInt32());
+    }
+
+    [SkippableFact]
+    public async Task GetRoom_MutedMember_StillCountsUnread()
+    {
+        var alice = await UserAsync();
+        var bob = await UserAsync();
+        var roomId = await alice.CreateGroupAsync(bob);
+        await HttpAssert.JsonAsync(await bob.PatchAsync($"rooms/{roomId}/users/me", new { muted = true }));
+
+        await alice.SendAsync(roomId);
+
+        Assert.Equal(1, (await bob.GetJsonAsync($"rooms/{roomId}")).Prop("membership").Prop("unreadCount").GetInt32());
+    }
 }
 
 public sealed class SqliteRoomRouteTests(SqliteChatApi api) : RoomRouteTests(api), IClassFixture<SqliteChatApi>;

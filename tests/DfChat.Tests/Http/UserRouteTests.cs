@@ -67,6 +67,18 @@ public abstract class UserRouteTests(ChatApiFactory api) : HttpTestBase(api)
 
         await HttpAssert.ProblemAsync(response, HttpStatusCode.BadRequest, "limit");
     }
+
+    [SkippableTheory]
+    [InlineData("%")]
+    [InlineData("_")]
+    public async Task SearchUsers_LikeWildcard_MatchesLiterally(string wildcard)
+    {
+        var alice = await UserAsync();
+
+        var page = await alice.GetJsonAsync($"users?search={Uri.EscapeDataString(wildcard)}");
+
+        Assert.Empty(page.Items());
+    }
 }
 
 public sealed class SqliteUserRouteTests(SqliteChatApi api) : UserRouteTests(api), IClassFixture<SqliteChatApi>;

@@ -17,12 +17,12 @@ internal static class HostSetup
         {
             case "sqlite":
                 connectionString ??= $"Data Source={Path.Combine(environment.ContentRootPath, "dfchat.db")}";
-                services.AddDbContext<AppDbContext>(o => o.UseSqlite(connectionString));
+                services.AddDbContext<AppDbContext, SqliteAppDbContext>(o => o.UseSqlite(connectionString));
                 break;
             case "postgres" or "postgresql" or "npgsql":
                 if (string.IsNullOrEmpty(connectionString))
                     throw new InvalidOperationException("Database:Provider is postgres: set ConnectionStrings:Chat, for example 'Host=localhost;Database=dfchat;Username=dfchat;Password=…'.");
-                services.AddDbContext<AppDbContext>(o => o.UseNpgsql(connectionString));
+                services.AddDbContext<AppDbContext, PostgresAppDbContext>(o => o.UseNpgsql(connectionString));
                 break;
             default:
                 throw new InvalidOperationException($"Database:Provider '{provider}' is not supported: use sqlite or postgres.");
@@ -31,12 +31,12 @@ internal static class HostSetup
         return services;
     }
 
-    /// <summary>Creates the database when it does not exist yet; on SQLite, switches to write-ahead logging so readers never wait for the writer.</summary>
+    /// <summary>Creates the database or upgrades it to the newest migration; on SQLite, switches to write-ahead logging so readers never wait for the writer.</summary>
     public static async Task PrepareChatDatabaseAsync(this IServiceProvider services)
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-        await db.Database.EnsureCreatedAsync();
+        await db.Database.MigrateAsync();
         if (db.Database.IsSqlite())
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
     }

@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 namespace HostApp.Data;
 
 /// <summary>The sample's DbContext: Identity's tables and the chat's, side by side.</summary>
-public class AppDbContext(DbContextOptions options) : IdentityDbContext<AppUser>(options)
+public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext<AppUser>(options)
 {
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -14,6 +14,12 @@ public class ChatRoom<TUserKey>
     /// <summary>The room's name (required for groups and channels).</summary>
     public string? Name { get; set; }
 
+    /// <summary>
+    /// <see cref="Name"/> lowercased in .NET, which search matches against: SQLite's own <c>lower()</c>
+    /// only folds ASCII, so folding in SQL would miss "Équipe" for "équipe".
+    /// </summary>
+    public string? NormalizedName { get; set; }
+
     /// <summary>A longer description.</summary>
     public string? Description { get; set; }
 

@@ -31,6 +31,7 @@ internal sealed class ChatRoomConfiguration<TUser, TKey> : IEntityTypeConfigurat
         builder.HasKey(r => r.Id);
         builder.Property(r => r.Type).HasConversion<string>().HasMaxLength(20);
         builder.Property(r => r.Name).HasMaxLength(255);
+        builder.Property(r => r.NormalizedName).HasMaxLength(255);
         builder.Property(r => r.Description).HasMaxLength(2000);
         builder.Property(r => r.CreatedAt).IsUtc();
         builder.Property(r => r.LastActivityAt).IsUtc();

@@ -11,12 +11,19 @@ internal sealed class ChatUserModel<TUser>
 {
     public ChatUserModel(Expression<Func<TUser, string?>>? displayName)
     {
-        var userName = typeof(TUser).GetProperty("UserName");
-        UserName = userName?.PropertyType == typeof(string)
-            ? u => EF.Property<string?>(u, userName.Name)
-            : null;
+        UserName = StringProperty("UserName");
+        NormalizedUserName = StringProperty("NormalizedUserName");
         DisplayName = displayName ?? UserName;
     }
+
+    /// <summary>
+    /// The user name folded to upper case in .NET, as ASP.NET Core Identity stores it: searched with an
+    /// upper-cased term, it matches case-insensitively beyond ASCII even on SQLite.
+    /// </summary>
+    public Expression<Func<TUser, string?>>? NormalizedUserName { get; }
+
+    private static Expression<Func<TUser, string?>>? StringProperty(string name) =>
+        typeof(TUser).GetProperty(name)?.PropertyType == typeof(string) ? u => EF.Property<string?>(u, name) : null;
 
     /// <summary>The display name in SQL, or null to show the id.</summary>
     public Expression<Func<TUser, string?>>? DisplayName { get; }
@@ -61,7 +68,7 @@ internal sealed class ChatUserDirectory<TUser, TKey>(IChatDbContextProvider cont
         var key = KeyName;
         var query = Db.Set<TUser>().AsQueryable();
         if (!string.IsNullOrEmpty(search))
-            query = query.Where(Matches(search.ToLowerInvariant()));
+            query = query.Where(Matches(search));
         var rows = await query
             .OrderBy(u => EF.Property<TKey>(u, key))
             .Select(Project(key, model.DisplayName ?? (u => null)))
@@ -81,20 +88,29 @@ internal sealed class ChatUserDirectory<TUser, TKey>(IChatDbContextProvider cont
         return Expression.Lambda<Func<TUser, NamedUser>>(body, user);
     }
 
-    /// <summary>Case-insensitive substring match on the display name or the user name.</summary>
-    private Expression<Func<TUser, bool>> Matches(string lowered)
+    /// <summary>Case-insensitive substring match on the display name or the user name (its normalized form where the user type has one).</summary>
+    private Expression<Func<TUser, bool>> Matches(string search)
     {
         var user = Expression.Parameter(typeof(TUser), "u");
+        var toLower = typeof(string).GetMethod(nameof(string.ToLower), Type.EmptyTypes)!;
+        var fields = new List<(Expression<Func<TUser, string?>> Field, bool FoldInSql, string Term)>();
+        if (model.DisplayName is { } display)
+            fields.Add((display, true, search.ToLowerInvariant()));
+        if (model.NormalizedUserName is { } normalized)
+            fields.Add((normalized, false, search.ToUpperInvariant()));
+        else if (model.UserName is { } userName && userName != model.DisplayName)
+            fields.Add((userName, true, search.ToLowerInvariant()));
+
         Expression? any = null;
-        foreach (var field in new[] { model.DisplayName, model.UserName }.OfType<Expression<Func<TUser, string?>>>().Distinct())
+        foreach (var (field, foldInSql, term) in fields)
         {
             var value = new ParameterReplacer(field.Parameters[0], user).Visit(field.Body);
             var match = Expression.AndAlso(
                 Expression.NotEqual(value, Expression.Constant(null, typeof(string))),
                 Expression.Call(
-                    Expression.Call(value, typeof(string).GetMethod(nameof(string.ToLower), Type.EmptyTypes)!),
+                    foldInSql ? Expression.Call(value, toLower) : value,
                     typeof(string).GetMethod(nameof(string.Contains), [typeof(string)])!,
-                    Expression.Property(Expression.Constant(new SearchTerm(lowered)), nameof(SearchTerm.Value))));
+                    Expression.Property(Expression.Constant(new SearchTerm(term)), nameof(SearchTerm.Value))));
             any = any is null ? match : Expression.OrElse(any, match);
         }
 

@@ -40,7 +40,7 @@ internal sealed class RoomService<TUser, TKey>(ChatStore<TUser, TKey> store, ICh
         if (!string.IsNullOrEmpty(search))
         {
             var term = search.ToLowerInvariant();
-            query = query.Where(x => x.Room.Name != null && x.Room.Name.ToLower().Contains(term));
+            query = query.Where(x => x.Room.NormalizedName != null && x.Room.NormalizedName.Contains(term));
         }
 
         if (cursor is { } c)
@@ -69,7 +69,7 @@ internal sealed class RoomService<TUser, TKey>(ChatStore<TUser, TKey> store, ICh
         if (!string.IsNullOrEmpty(search))
         {
             var term = search.ToLowerInvariant();
-            rooms = rooms.Where(r => r.Name != null && r.Name.ToLower().Contains(term));
+            rooms = rooms.Where(r => r.NormalizedName != null && r.NormalizedName.Contains(term));
         }
 
         if (cursor is { } c)
@@ -146,6 +146,7 @@ internal sealed class RoomService<TUser, TKey>(ChatStore<TUser, TKey> store, ICh
                 {
                     Type = type,
                     Name = string.IsNullOrEmpty(request.Name) ? null : request.Name,
+                    NormalizedName = Normalize(request.Name),
                     Description = string.IsNullOrEmpty(request.Description) ? null : request.Description,
                     IsPublic = request.IsPublic,
                     AvatarMediaId = avatarId,
@@ -205,6 +206,7 @@ internal sealed class RoomService<TUser, TKey>(ChatStore<TUser, TKey> store, ICh
                 if (string.IsNullOrWhiteSpace(request.Name) && room.Type != ChatRoomType.PrivateMessages)
                     return ChatError.Invalid("name", "name is required for groups and channels.");
                 room.Name = request.Name.Length == 0 ? null : request.Name;
+                room.NormalizedName = Normalize(room.Name);
             }
 
             if (request.Description is not null)
@@ -362,6 +364,8 @@ internal sealed class RoomService<TUser, TKey>(ChatStore<TUser, TKey> store, ICh
             ? ChatResult<string>.Ok(ChatStore<TUser, TKey>.Id(access.Room.Id))
             : ChatError.RoomNotFound;
     }
+
+    private static string? Normalize(string? name) => string.IsNullOrEmpty(name) ? null : name.ToLowerInvariant();
 
     /// <summary>The two users' ids in a fixed order, so that either user creating the room finds the same key.</summary>
     private static string PairKey(TKey a, TKey b)

@@ -24,7 +24,7 @@ internal static class MediaEndpoints
     public static void Map(ChatRouteMapper map)
     {
         map.Post("/media", Upload, "DfChatUploadMedia", "Uploads a file (multipart/form-data, one part named 'file').", Tag)
-            .Accepts<IFormFile>("multipart/form-data")
+            .WithMetadata(new DfChatRequestBody(typeof(IFormFile), "multipart/form-data"))
             .DisableAntiforgery();
         map.Get("/media/{mediaId}", Get, "DfChatGetMedia", "A media the caller may see.", Tag);
         map.Get("/media/{mediaId}/content", GetContent, "DfChatGetMediaContent", "The bytes of a media, with range requests.", Tag);

@@ -15,10 +15,10 @@ internal static class MemberEndpoints
     {
         map.Get("/rooms/{roomId}/users", List, "DfChatListMembers", "The members of a room, in joining order.", Tag);
         map.Post("/rooms/{roomId}/users", Add, "DfChatAddMember", "Adds a member (can_add_users).", Tag)
-            .Accepts<AddMemberRequest>("application/json");
+            .WithMetadata(new DfChatRequestBody(typeof(AddMemberRequest), "application/json"));
         map.Get("/rooms/{roomId}/users/{userId}", Get, "DfChatGetMember", "One member; the user id may be 'me'.", Tag);
         map.Patch("/rooms/{roomId}/users/{userId}", Update, "DfChatUpdateMember", "Changes a membership: muted and lastSeenAt by the member itself, permissions by the owner.", Tag)
-            .Accepts<UpdateMemberRequest>("application/json");
+            .WithMetadata(new DfChatRequestBody(typeof(UpdateMemberRequest), "application/json"));
         map.Delete("/rooms/{roomId}/users/{userId}", Remove, "DfChatRemoveMember", "Removes a member (can_remove_users), or leaves.", Tag);
     }
 

@@ -16,10 +16,10 @@ internal static class MessageEndpoints
     {
         map.Get("/rooms/{roomId}/messages", List, "DfChatListMessages", "Messages newest first; with ?after= the messages newer than that one, oldest first.", Tag);
         map.Post("/rooms/{roomId}/messages", Send, "DfChatSendMessage", "Sends a message (can_create_messages); a repeated clientMessageId returns the first.", Tag)
-            .Accepts<SendMessageRequest>("application/json");
+            .WithMetadata(new DfChatRequestBody(typeof(SendMessageRequest), "application/json"));
         map.Get("/rooms/{roomId}/messages/{messageId}", Get, "DfChatGetMessage", "One message.", Tag);
         map.Patch("/rooms/{roomId}/messages/{messageId}", Edit, "DfChatEditMessage", "Replaces a message's text.", Tag)
-            .Accepts<EditMessageBody>("application/json");
+            .WithMetadata(new DfChatRequestBody(typeof(EditMessageBody), "application/json"));
         map.Delete("/rooms/{roomId}/messages/{messageId}", Delete, "DfChatDeleteMessage", "Deletes a message with its reactions and media.", Tag);
     }
 

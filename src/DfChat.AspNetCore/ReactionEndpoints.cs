@@ -17,7 +17,7 @@ internal static class ReactionEndpoints
     {
         map.Get("/rooms/{roomId}/messages/{messageId}/reactions", ListForMessage, "DfChatListMessageReactions", "The reactions to a message.", Tag);
         map.Post("/rooms/{roomId}/messages/{messageId}/reactions", Add, "DfChatAddReaction", "Reacts to a message (members); the same value again returns the existing reaction.", Tag)
-            .Accepts<AddReactionBody>("application/json");
+            .WithMetadata(new DfChatRequestBody(typeof(AddReactionBody), "application/json"));
         map.Get("/reactions", ListMine, "DfChatListMyReactions", "The caller's own reactions, newest first.", Tag);
         map.Get("/reactions/{reactionId}", Get, "DfChatGetReaction", "One reaction.", Tag);
         map.Delete("/reactions/{reactionId}", Delete, "DfChatDeleteReaction", "Deletes a reaction: its author, or a member with can_delete_messages.", Tag);

@@ -17,14 +17,14 @@ internal static class RoomEndpoints
         map.Get("/rooms", ListMine, "DfChatListRooms", "The caller's rooms, newest activity first.", Tag);
         map.Get("/rooms/public", ListPublic, "DfChatListPublicRooms", "Public rooms, member or not, newest activity first.", Tag);
         map.Post("/rooms", Create, "DfChatCreateRoom", "Creates a room; for private messages, returns the pair's existing room.", Tag)
-            .Accepts<CreateRoomRequest>("application/json");
+            .WithMetadata(new DfChatRequestBody(typeof(CreateRoomRequest), "application/json"));
         map.Get("/rooms/{roomId}", Get, "DfChatGetRoom", "A room the caller may read.", Tag);
         map.Patch("/rooms/{roomId}", Update, "DfChatUpdateRoom", "Changes a room (can_edit_room).", Tag)
-            .Accepts<UpdateRoomRequest>("application/json");
+            .WithMetadata(new DfChatRequestBody(typeof(UpdateRoomRequest), "application/json"));
         map.Delete("/rooms/{roomId}", Delete, "DfChatDeleteRoom", "Deletes a room with everything in it (can_delete_room).", Tag);
         map.Post("/rooms/{roomId}/join", Join, "DfChatJoinRoom", "Joins a public room.", Tag);
         map.Post("/rooms/{roomId}/read", MarkRead, "DfChatMarkRoomRead", "Moves the caller's read position to a message, or to now.", Tag)
-            .Accepts<MarkReadBody>("application/json");
+            .WithMetadata(new DfChatRequestBody(typeof(MarkReadBody), "application/json"));
     }
 
     private static async Task<Results<Ok<PageModel<RoomModel>>, ProblemHttpResult>> ListMine(

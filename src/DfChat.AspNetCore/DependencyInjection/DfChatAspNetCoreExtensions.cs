@@ -1,4 +1,6 @@
+using DfChat.AspNetCore;
 using DfChat.AspNetCore.RealTime;
+using Microsoft.AspNetCore.OpenApi;
 using DfChat.Events;
 using DfChat.Options;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -32,6 +34,7 @@ public static class DfChatAspNetCoreExtensions
         services.AddAuthorization();
         services.TryAddSingleton<TypingThrottle>();
         services.TryAddEnumerable(ServiceDescriptor.Scoped<IChatEventListener, SignalRChatEventListener>());
+        services.ConfigureAll<OpenApiOptions>(o => o.AddOperationTransformer(DfChatOpenApi.DescribeRequestBodyAsync));
         return builder;
     }
 }

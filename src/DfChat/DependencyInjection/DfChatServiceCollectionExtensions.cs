@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Linq.Expressions;
 using System.Reflection;
 using DfChat;
+using DfChat.EntityFrameworkCore;
 using DfChat.Options;
 using DfChat.Services;
 using DfChat.Storage;
@@ -99,6 +100,7 @@ public sealed class DfChatBuilder<TUser>
         where TContext : DbContext
     {
         Services.TryAddScoped<IChatDbContextProvider, ChatDbContextProvider<TContext>>();
+        Services.ConfigureDbContext<TContext>(o => o.AddInterceptors(SqliteUnicodeFolding.Instance));
         return this;
     }
 

@@ -1,6 +1,7 @@
 using DfChat.AspNetCore;
 using DfChat.AspNetCore.RealTime;
 using Microsoft.AspNetCore.OpenApi;
+using Microsoft.Extensions.Hosting;
 using DfChat.Events;
 using DfChat.Options;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -33,7 +34,9 @@ public static class DfChatAspNetCoreExtensions
         services.AddSignalR();
         services.AddAuthorization();
         services.TryAddSingleton<TypingThrottle>();
-        services.TryAddEnumerable(ServiceDescriptor.Scoped<IChatEventListener, SignalRChatEventListener>());
+        services.TryAddSingleton<ChatEventQueue>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChatEventListener, SignalRChatEventListener>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ChatEventDelivery>());
         services.ConfigureAll<OpenApiOptions>(o => o.AddOperationTransformer(DfChatOpenApi.DescribeRequestBodyAsync));
         return builder;
     }

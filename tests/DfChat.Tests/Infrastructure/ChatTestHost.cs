@@ -1,6 +1,6 @@
 using DfChat.Options;
 using DfChat.Storage;
-using Microsoft.Data.Sqlite;
+using DfChat.Tests.Http.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -9,8 +9,8 @@ using Microsoft.Extensions.Time.Testing;
 namespace DfChat.Tests.Infrastructure;
 
 /// <summary>
-/// The chat services over a real SQLite in-memory database whose connection lives as long as the
-/// host, a fake clock and an in-memory media store. Each call runs in its own DI scope, as a request would.
+/// The chat services over a real, empty database of a <see cref="ServiceDatabase"/> (SQLite in memory,
+/// or PostgreSQL), a fake clock and an in-memory media store. Each call runs in its own DI scope, as a request would.
 /// </summary>
 public sealed class ChatTestHost<TUser, TContext> : IAsyncDisposable
     where TUser : class
@@ -21,16 +21,16 @@ public sealed class ChatTestHost<TUser, TContext> : IAsyncDisposable
 
     public static readonly TimeSpan Step = TimeSpan.FromSeconds(1);
 
-    private readonly SqliteConnection _connection;
+    private readonly IServiceDatabaseLease _database;
     private readonly Func<string, TUser> _newUser;
     private readonly Func<TUser, string> _idOf;
 
-    public ChatTestHost(Func<string, TUser> newUser, Func<TUser, string> idOf, Action<DfChatOptions>? configure = null, Action<IServiceCollection>? services = null)
+    public ChatTestHost(ServiceDatabase database, Func<string, TUser> newUser, Func<TUser, string> idOf, Action<DfChatOptions>? configure = null, Action<IServiceCollection>? services = null)
     {
         _newUser = newUser;
         _idOf = idOf;
-        _connection = new SqliteConnection("DataSource=:memory:");
-        _connection.Open();
+        Provider = database.Provider;
+        _database = database.Open<TContext>();
 
         var collection = new ServiceCollection();
         collection.AddLogging();
@@ -39,7 +39,7 @@ public sealed class ChatTestHost<TUser, TContext> : IAsyncDisposable
         // Registered before AddDfChatCore, which only adds what is missing.
         collection.AddSingleton<IChatMediaStore>(MediaStore);
         services?.Invoke(collection);
-        collection.AddDbContext<TContext>(o => o.UseSqlite(_connection));
+        collection.AddDbContext<TContext>(_database.Configure);
         collection.AddDfChatCore<TUser>(configure).UseDbContext<TContext>();
         Services = collection.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
         try
@@ -48,15 +48,17 @@ public sealed class ChatTestHost<TUser, TContext> : IAsyncDisposable
             Services.GetRequiredService<IStartupValidator>().Validate();
 
             using var scope = Services.CreateScope();
-            scope.ServiceProvider.GetRequiredService<TContext>().Database.EnsureCreated();
+            _database.Prepare(scope.ServiceProvider.GetRequiredService<TContext>());
         }
         catch
         {
             Services.Dispose();
-            _connection.Dispose();
+            _database.Dispose();
             throw;
         }
     }
+
+    public DatabaseProvider Provider { get; }
 
     public ServiceProvider Services { get; }
 
@@ -106,19 +108,23 @@ public sealed class ChatTestHost<TUser, TContext> : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Services.DisposeAsync();
-        await _connection.DisposeAsync();
+        _database.Dispose();
     }
 }
 
-/// <summary>Builds test hosts for each user key type.</summary>
+/// <summary>Builds test hosts for each user key type, on a <see cref="ServiceDatabase"/> (a fresh SQLite in-memory database by default).</summary>
 public static class ChatTestHost
 {
-    public static ChatTestHost<TestUser, TestDbContext> Create(Action<DfChatOptions>? configure = null) =>
-        new(name => new TestUser { UserName = name }, u => u.Id, configure);
+    private static readonly SqliteServiceDatabase Sqlite = new();
 
-    public static ChatTestHost<GuidUser, GuidDbContext> CreateWithGuidKeys(Action<DfChatOptions>? configure = null) =>
-        new(name => new GuidUser { UserName = name }, u => u.Id.ToString(), configure);
+    public static ChatTestHost<TestUser, TestDbContext> Create(Action<DfChatOptions>? configure = null) => Create(Sqlite, configure);
 
-    public static ChatTestHost<IntUser, IntDbContext> CreateWithIntKeys(Action<DfChatOptions>? configure = null) =>
-        new(name => new IntUser { UserName = name }, u => u.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), configure);
+    public static ChatTestHost<TestUser, TestDbContext> Create(ServiceDatabase database, Action<DfChatOptions>? configure = null) =>
+        new(database, name => new TestUser { UserName = name }, u => u.Id, configure);
+
+    public static ChatTestHost<GuidUser, GuidDbContext> CreateWithGuidKeys(ServiceDatabase database, Action<DfChatOptions>? configure = null) =>
+        new(database, name => new GuidUser { UserName = name }, u => u.Id.ToString(), configure);
+
+    public static ChatTestHost<IntUser, IntDbContext> CreateWithIntKeys(ServiceDatabase database, Action<DfChatOptions>? configure = null) =>
+        new(database, name => new IntUser { UserName = name }, u => u.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), configure);
 }

@@ -2,8 +2,24 @@ using DfChat.Options;
 
 namespace DfChat.Tests.Infrastructure;
 
-/// <summary>A fresh database per test, with four users: Alice, Bob, Carol and Dave.</summary>
-public abstract class ServiceTestBase : IAsyncLifetime
+/// <summary>
+/// Base of every service test class: its <see cref="ServiceDatabase"/>, a class fixture. Each test class
+/// is abstract, with one derived class per provider; on PostgreSQL without
+/// <see cref="Http.Infrastructure.ChatApiFactory.PostgresVariable"/>, each test reports skipped.
+/// </summary>
+public abstract class DatabaseTestBase
+{
+    protected DatabaseTestBase(ServiceDatabase database)
+    {
+        Database = database;
+        database.SkipIfUnavailable();
+    }
+
+    protected ServiceDatabase Database { get; }
+}
+
+/// <summary>An empty database per test, with four users: Alice, Bob, Carol and Dave.</summary>
+public abstract class ServiceTestBase(ServiceDatabase database) : DatabaseTestBase(database), IAsyncLifetime
 {
     protected ChatTestHost<TestUser, TestDbContext> Host { get; private set; } = null!;
 
@@ -22,12 +38,16 @@ public abstract class ServiceTestBase : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Host = ChatTestHost.Create(Configure);
+        Host = ChatTestHost.Create(Database, Configure);
         Alice = await Host.CreateUserAsync("Alice");
         Bob = await Host.CreateUserAsync("Bob");
         Carol = await Host.CreateUserAsync("Carol");
         Dave = await Host.CreateUserAsync("Dave");
     }
 
-    public async Task DisposeAsync() => await Host.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        if (Host is not null)
+            await Host.DisposeAsync();
+    }
 }

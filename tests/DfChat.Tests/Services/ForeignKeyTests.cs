@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 namespace DfChat.Tests.Services;
 
 /// <summary>Chat tables reference the host's user table through real foreign keys, whatever the key type.</summary>
-public sealed class ForeignKeyTests
+public abstract class ForeignKeyTests(ServiceDatabase database) : DatabaseTestBase(database)
 {
     public static TheoryData<string, string> UserColumns => new()
     {
@@ -45,20 +45,20 @@ public sealed class ForeignKeyTests
         }
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(UserColumns))]
     public Task Model_StringKeys_UserColumnIsForeignKeyToUser(string entity, string column) =>
-        AssertUserForeignKeyAsync(ChatTestHost.Create(), typeof(string), entity, column);
+        AssertUserForeignKeyAsync(ChatTestHost.Create(Database), typeof(string), entity, column);
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(UserColumns))]
     public Task Model_GuidKeys_UserColumnIsForeignKeyToUser(string entity, string column) =>
-        AssertUserForeignKeyAsync(ChatTestHost.CreateWithGuidKeys(), typeof(Guid), entity, column);
+        AssertUserForeignKeyAsync(ChatTestHost.CreateWithGuidKeys(Database), typeof(Guid), entity, column);
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(UserColumns))]
     public Task Model_IntKeys_UserColumnIsForeignKeyToUser(string entity, string column) =>
-        AssertUserForeignKeyAsync(ChatTestHost.CreateWithIntKeys(), typeof(int), entity, column);
+        AssertUserForeignKeyAsync(ChatTestHost.CreateWithIntKeys(Database), typeof(int), entity, column);
 
     /// <summary>Creates a room through the service, then inserts a membership of <paramref name="missing"/> directly.</summary>
     private static async Task AssertMembershipOfMissingUserRejectedAsync<TUser, TContext, TKey>(ChatTestHost<TUser, TContext> host, TKey missing)
@@ -93,23 +93,23 @@ public sealed class ForeignKeyTests
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public Task Database_StringKeys_MembershipOfMissingUserRejected() =>
-        AssertMembershipOfMissingUserRejectedAsync(ChatTestHost.Create(), "no-such-user");
+        AssertMembershipOfMissingUserRejectedAsync(ChatTestHost.Create(Database), "no-such-user");
 
-    [Fact]
+    [SkippableFact]
     public Task Database_GuidKeys_MembershipOfMissingUserRejected() =>
-        AssertMembershipOfMissingUserRejectedAsync(ChatTestHost.CreateWithGuidKeys(), Guid.NewGuid());
+        AssertMembershipOfMissingUserRejectedAsync(ChatTestHost.CreateWithGuidKeys(Database), Guid.NewGuid());
 
-    [Fact]
+    [SkippableFact]
     public Task Database_IntKeys_MembershipOfMissingUserRejected() =>
-        AssertMembershipOfMissingUserRejectedAsync(ChatTestHost.CreateWithIntKeys(), 987654);
+        AssertMembershipOfMissingUserRejectedAsync(ChatTestHost.CreateWithIntKeys(Database), 987654);
 
-    [Fact]
+    [SkippableFact]
     public async Task Services_GuidKeys_WorkEndToEnd()
     {
         // Arrange
-        await using var host = ChatTestHost.CreateWithGuidKeys();
+        await using var host = ChatTestHost.CreateWithGuidKeys(Database);
         var alice = await host.CreateUserAsync("Alice");
         var bob = await host.CreateUserAsync("Bob");
 
@@ -123,11 +123,11 @@ public sealed class ForeignKeyTests
         (await host.As("not-a-guid").GetRoomAsync(room.Id)).Fails(ChatErrorKind.NotFound);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Services_IntKeys_WorkEndToEnd()
     {
         // Arrange
-        await using var host = ChatTestHost.CreateWithIntKeys();
+        await using var host = ChatTestHost.CreateWithIntKeys(Database);
         var alice = await host.CreateUserAsync("Alice");
         var bob = await host.CreateUserAsync("Bob");
 
@@ -140,3 +140,7 @@ public sealed class ForeignKeyTests
         (await alice.CreateRoomAsync(new Models.CreateRoomRequest { Type = "group", Name = "g", UserIds = ["12x"] })).Fails(ChatErrorKind.Invalid, "userIds");
     }
 }
+
+public sealed class SqliteForeignKeyTests(SqliteServiceDatabase database) : ForeignKeyTests(database), IClassFixture<SqliteServiceDatabase>;
+
+public sealed class PostgresForeignKeyTests(PostgresServiceDatabase database) : ForeignKeyTests(database), IClassFixture<PostgresServiceDatabase>;

@@ -3,11 +3,11 @@ using DfChat.Tests.Infrastructure;
 
 namespace DfChat.Tests.Services;
 
-public sealed class MediaTests : ServiceTestBase
+public abstract class MediaTests(ServiceDatabase database) : ServiceTestBase(database)
 {
     protected override void Configure(DfChatOptions options) => options.Media.MaxFileSize = 1024;
 
-    [Fact]
+    [SkippableFact]
     public async Task UploadAsync_Png_CreatedWithMetadata()
     {
         // Act
@@ -21,13 +21,13 @@ public sealed class MediaTests : ServiceTestBase
         Assert.Single(Host.MediaStore.Keys);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task UploadAsync_ExactlyMaxSize_Accepted()
     {
         (await Alice.UploadAsync(TestFiles.Png(1024))).Created();
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task UploadAsync_OverMaxSize_TooLargeAndNothingKept()
     {
         (await Alice.UploadAsync(TestFiles.Png(1025))).Fails(ChatErrorKind.TooLarge);
@@ -35,7 +35,7 @@ public sealed class MediaTests : ServiceTestBase
         Assert.Empty(Host.MediaStore.Keys);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("image/svg+xml")]
     [InlineData("text/html")]
     [InlineData("application/x-msdownload")]
@@ -44,7 +44,7 @@ public sealed class MediaTests : ServiceTestBase
         (await Alice.UploadAsync(TestFiles.Png(), contentType, "x")).Fails(ChatErrorKind.UnsupportedType);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task UploadAsync_ImageTypeNotMatchingSignature_UnsupportedType()
     {
         (await Alice.UploadAsync(TestFiles.Pdf(), "image/png", "fake.png")).Fails(ChatErrorKind.UnsupportedType);
@@ -52,7 +52,7 @@ public sealed class MediaTests : ServiceTestBase
         Assert.Empty(Host.MediaStore.Keys);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task UploadAsync_PathInFileName_KeptAsMetadataOnly()
     {
         var media = (await Alice.UploadAsync(TestFiles.Png(), "image/png", "../../etc/passwd.png")).Created();
@@ -60,7 +60,7 @@ public sealed class MediaTests : ServiceTestBase
         Assert.Equal("passwd.png", media.FileName);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task OpenAsync_Uploader_GetsBytes()
     {
         // Arrange
@@ -77,3 +77,7 @@ public sealed class MediaTests : ServiceTestBase
         Assert.Equal(bytes, copy.ToArray());
     }
 }
+
+public sealed class SqliteMediaTests(SqliteServiceDatabase database) : MediaTests(database), IClassFixture<SqliteServiceDatabase>;
+
+public sealed class PostgresMediaTests(PostgresServiceDatabase database) : MediaTests(database), IClassFixture<PostgresServiceDatabase>;

@@ -3,9 +3,9 @@ using DfChat.Tests.Infrastructure;
 
 namespace DfChat.Tests.Services;
 
-public sealed class MemberTests : ServiceTestBase
+public abstract class MemberTests(ServiceDatabase database) : ServiceTestBase(database)
 {
-    [Fact]
+    [SkippableFact]
     public async Task AddAsync_WithoutPermissions_GetsRoomTypeDefaults()
     {
         // Arrange
@@ -23,7 +23,7 @@ public sealed class MemberTests : ServiceTestBase
         Assert.Equal("Bob", member.DisplayName);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task AddAsync_ExplicitEmptyList_NoPermissions()
     {
         // Arrange
@@ -37,7 +37,7 @@ public sealed class MemberTests : ServiceTestBase
         (await Bob.SendAsync(room.Id, "hi")).Fails(ChatErrorKind.Forbidden);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task AddAsync_ExplicitPermissionsHeldByCaller_Granted()
     {
         // Arrange
@@ -50,7 +50,7 @@ public sealed class MemberTests : ServiceTestBase
         Assert.Equal(["can_create_messages", "can_delete_messages"], member.Permissions);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task AddAsync_GrantingPermissionCallerLacks_Forbidden()
     {
         // Arrange
@@ -64,7 +64,7 @@ public sealed class MemberTests : ServiceTestBase
         (await Carol.GetRoomAsync(room.Id)).Fails(ChatErrorKind.NotFound);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task AddAsync_GrantingOnlyHeldPermissions_Granted()
     {
         // Arrange
@@ -78,7 +78,7 @@ public sealed class MemberTests : ServiceTestBase
         Assert.Equal(Bob.Id, member.CreatedBy);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task AddAsync_MemberWithoutAddUsers_Forbidden()
     {
         // Arrange
@@ -92,7 +92,7 @@ public sealed class MemberTests : ServiceTestBase
         result.Fails(ChatErrorKind.Forbidden);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task AddAsync_AlreadyMember_Conflict()
     {
         var room = (await Alice.CreateGroupAsync("Group", Bob)).Created();
@@ -100,7 +100,7 @@ public sealed class MemberTests : ServiceTestBase
         (await Alice.AddMemberWithDefaultsAsync(room.Id, Bob.Id)).Fails(ChatErrorKind.Conflict);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task AddAsync_UnknownUser_InvalidUserId()
     {
         var room = (await Alice.CreateGroupAsync("Group")).Created();
@@ -108,7 +108,7 @@ public sealed class MemberTests : ServiceTestBase
         (await Alice.AddMemberWithDefaultsAsync(room.Id, "nobody")).Fails(ChatErrorKind.Invalid, "userId");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task AddAsync_UnknownPermissionName_InvalidPermissions()
     {
         var room = (await Alice.CreateGroupAsync("Group")).Created();
@@ -116,7 +116,7 @@ public sealed class MemberTests : ServiceTestBase
         (await Alice.AddMemberAsync(room.Id, Bob.Id, "can_fly")).Fails(ChatErrorKind.Invalid, "permissions");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task AddAsync_Member_CountsAndListsInJoiningOrder()
     {
         // Arrange
@@ -131,7 +131,7 @@ public sealed class MemberTests : ServiceTestBase
         Assert.Equal([Alice.Id, Carol.Id, Bob.Id], (await Alice.ListMembersAsync(room.Id)).Ok().Items.Select(m => m.UserId));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task UpdateAsync_OwnerChangesPermissions_Replaced()
     {
         // Arrange
@@ -145,7 +145,7 @@ public sealed class MemberTests : ServiceTestBase
         (await Bob.SendAsync(room.Id, "hi")).Fails(ChatErrorKind.Forbidden);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task UpdateAsync_NonOwnerChangesPermissions_Forbidden()
     {
         // Arrange
@@ -158,7 +158,7 @@ public sealed class MemberTests : ServiceTestBase
         result.Fails(ChatErrorKind.Forbidden);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task UpdateAsync_NonOwnerChangesOwnPermissions_Forbidden()
     {
         // Arrange
@@ -172,7 +172,7 @@ public sealed class MemberTests : ServiceTestBase
         Assert.DoesNotContain("can_delete_room", (await Bob.GetMemberAsync(room.Id, "me")).Ok().Permissions);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task UpdateAsync_ReduceOwnerPermissions_Conflict()
     {
         // Arrange
@@ -186,7 +186,7 @@ public sealed class MemberTests : ServiceTestBase
         Assert.Equal(9, (await Alice.GetMemberAsync(room.Id, "me")).Ok().Permissions.Count);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task RemoveAsync_Owner_Conflict()
     {
         // Arrange
@@ -200,7 +200,7 @@ public sealed class MemberTests : ServiceTestBase
         result.Fails(ChatErrorKind.Conflict);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task RemoveAsync_OwnerLeaves_Conflict()
     {
         var room = (await Alice.CreateChannelAsync("News")).Created();
@@ -208,7 +208,7 @@ public sealed class MemberTests : ServiceTestBase
         (await Alice.RemoveMemberAsync(room.Id, "me")).Fails(ChatErrorKind.Conflict);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task RemoveAsync_MemberLeaves_NoLongerMember()
     {
         // Arrange
@@ -222,7 +222,7 @@ public sealed class MemberTests : ServiceTestBase
         Assert.Equal(1, (await Alice.GetRoomAsync(room.Id)).Ok().MemberCount);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task RemoveAsync_OtherMemberWithoutRemoveUsers_Forbidden()
     {
         // Arrange
@@ -236,7 +236,7 @@ public sealed class MemberTests : ServiceTestBase
         (await Carol.GetRoomAsync(room.Id)).Ok();
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task RemoveAsync_OwnerRemovesMember_Removed()
     {
         // Arrange
@@ -250,7 +250,7 @@ public sealed class MemberTests : ServiceTestBase
         (await Bob.SendAsync(room.Id, "still here?")).Fails(ChatErrorKind.NotFound);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task RemoveAsync_NotAMember_NotFound()
     {
         var room = (await Alice.CreateGroupAsync("Group")).Created();
@@ -258,7 +258,7 @@ public sealed class MemberTests : ServiceTestBase
         (await Alice.RemoveMemberAsync(room.Id, Bob.Id)).Fails(ChatErrorKind.NotFound);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task UpdateAsync_MuteSelf_Muted()
     {
         // Arrange
@@ -272,7 +272,7 @@ public sealed class MemberTests : ServiceTestBase
         Assert.True((await Bob.GetRoomAsync(room.Id)).Ok().Membership!.Muted);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task UpdateAsync_MuteSomeoneElseEvenAsOwner_Forbidden()
     {
         // Arrange
@@ -286,7 +286,7 @@ public sealed class MemberTests : ServiceTestBase
         Assert.False((await Bob.GetMemberAsync(room.Id, "me")).Ok().Muted);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task UpdateAsync_LastSeenAtOfSomeoneElse_Forbidden()
     {
         // Arrange
@@ -299,7 +299,7 @@ public sealed class MemberTests : ServiceTestBase
         result.Fails(ChatErrorKind.Forbidden);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task UpdateAsync_OwnerPermissionsAndMuteOfOther_ForbiddenAndNothingChanges()
     {
         // Arrange
@@ -313,7 +313,7 @@ public sealed class MemberTests : ServiceTestBase
         Assert.NotEmpty((await Bob.GetMemberAsync(room.Id, "me")).Ok().Permissions);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task GetAsync_Me_ReturnsCallerMembership()
     {
         var room = (await Alice.CreateGroupAsync("Group", Bob)).Created();
@@ -321,7 +321,7 @@ public sealed class MemberTests : ServiceTestBase
         Assert.Equal(Bob.Id, (await Bob.GetMemberAsync(room.Id, "me")).Ok().UserId);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task GetAsync_NonMemberOfReadableRoom_NotFound()
     {
         var room = (await Alice.CreateGroupAsync("Group", Bob)).Created();
@@ -329,7 +329,7 @@ public sealed class MemberTests : ServiceTestBase
         (await Bob.GetMemberAsync(room.Id, Carol.Id)).Fails(ChatErrorKind.NotFound);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ListAsync_PagedByLimit_CursorContinues()
     {
         // Arrange
@@ -346,3 +346,7 @@ public sealed class MemberTests : ServiceTestBase
         Assert.Null(second.NextCursor);
     }
 }
+
+public sealed class SqliteMemberTests(SqliteServiceDatabase database) : MemberTests(database), IClassFixture<SqliteServiceDatabase>;
+
+public sealed class PostgresMemberTests(PostgresServiceDatabase database) : MemberTests(database), IClassFixture<PostgresServiceDatabase>;

@@ -6,11 +6,11 @@ using Microsoft.EntityFrameworkCore;
 
 namespace DfChat.Tests.Services;
 
-public sealed class MessageTests : ServiceTestBase
+public abstract class MessageTests(ServiceDatabase database) : ServiceTestBase(database)
 {
     protected override void Configure(DfChatOptions options) => options.MaxMessageLength = 10;
 
-    [Fact]
+    [SkippableFact]
     public async Task SendAsync_Text_CreatedWithAuthorAndTime()
     {
         // Arrange
@@ -29,7 +29,7 @@ public sealed class MessageTests : ServiceTestBase
         Assert.Empty(message.Reactions);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task SendAsync_NeitherTextNorMedia_InvalidText()
     {
         var room = (await Alice.CreateGroupAsync("Group")).Created();
@@ -37,7 +37,7 @@ public sealed class MessageTests : ServiceTestBase
         (await Alice.SendAsync(room.Id, new SendMessageRequest())).Fails(ChatErrorKind.Invalid, "text");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task SendAsync_WhitespaceText_InvalidText()
     {
         var room = (await Alice.CreateGroupAsync("Group")).Created();
@@ -45,7 +45,7 @@ public sealed class MessageTests : ServiceTestBase
         (await Alice.SendAsync(room.Id, "   ")).Fails(ChatErrorKind.Invalid, "text");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task SendAsync_TextAtMaxLength_Accepted()
     {
         var room = (await Alice.CreateGroupAsync("Group")).Created();
@@ -53,7 +53,7 @@ public sealed class MessageTests : ServiceTestBase
         (await Alice.SendAsync(room.Id, new string('a', 10))).Created();
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task SendAsync_TextOverMaxLength_InvalidText()
     {
         var room = (await Alice.CreateGroupAsync("Group")).Created();
@@ -61,7 +61,7 @@ public sealed class MessageTests : ServiceTestBase
         (await Alice.SendAsync(room.Id, new string('a', 11))).Fails(ChatErrorKind.Invalid, "text");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task SendAsync_LengthCountsUtf16Units_SurrogatePairsCountTwice()
     {
         // Arrange: five emoji are ten UTF-16 code units, six are twelve.
@@ -76,7 +76,7 @@ public sealed class MessageTests : ServiceTestBase
         six.Fails(ChatErrorKind.Invalid, "text");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task SendAsync_MediaOnly_Created()
     {
         // Arrange
@@ -91,7 +91,7 @@ public sealed class MessageTests : ServiceTestBase
         Assert.Equal(media.Id, Assert.Single(message.Media).Id);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task SendAsync_SeveralMedia_KeepsOrderGiven()
     {
         // Arrange
@@ -110,7 +110,7 @@ public sealed class MessageTests : ServiceTestBase
         Assert.Equal([c.Id, a.Id, b.Id], Assert.Single((await Alice.ListMessagesAsync(room.Id)).Ok().Items).Media.Select(m => m.Id));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task SendAsync_MediaOfSomeoneElse_InvalidMediaIds()
     {
         // Arrange
@@ -124,7 +124,7 @@ public sealed class MessageTests : ServiceTestBase
         result.Fails(ChatErrorKind.Invalid, "mediaIds");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task SendAsync_MediaAlreadyAttached_InvalidMediaIds()
     {
         // Arrange
@@ -139,7 +139,7 @@ public sealed class MessageTests : ServiceTestBase
         result.Fails(ChatErrorKind.Invalid, "mediaIds");
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("abc")]
     [InlineData("0")]
     [InlineData("424242")]
@@ -150,7 +150,7 @@ public sealed class MessageTests : ServiceTestBase
         (await Alice.SendAsync(room.Id, new SendMessageRequest { Text = "x", MediaIds = [mediaId] })).Fails(ChatErrorKind.Invalid, "mediaIds");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task SendAsync_SameMediaTwice_InvalidMediaIds()
     {
         var room = (await Alice.CreateGroupAsync("Group")).Created();
@@ -159,7 +159,7 @@ public sealed class MessageTests : ServiceTestBase
         (await Alice.SendAsync(room.Id, new SendMessageRequest { MediaIds = [media.Id, media.Id] })).Fails(ChatErrorKind.Invalid, "mediaIds");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task SendAsync_ReplyToMessageOfSameRoom_Kept()
     {
         // Arrange
@@ -173,7 +173,7 @@ public sealed class MessageTests : ServiceTestBase
         Assert.Equal(question.Id, answer.ReplyToId);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task SendAsync_ReplyToMessageOfAnotherRoom_InvalidReplyToId()
     {
         // Arrange
@@ -188,7 +188,7 @@ public sealed class MessageTests : ServiceTestBase
         result.Fails(ChatErrorKind.Invalid, "replyToId");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task SendAsync_RepeatedClientMessageId_ReturnsFirstMessage()
     {
         // Arrange
@@ -203,7 +203,7 @@ public sealed class MessageTests : ServiceTestBase
         Assert.Single((await Alice.ListMessagesAsync(room.Id)).Ok().Items);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task SendAsync_SameClientMessageIdFromAnotherUser_NewMessage()
     {
         // Arrange
@@ -217,7 +217,7 @@ public sealed class MessageTests : ServiceTestBase
         Assert.NotEqual(first.Id, other.Id);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task SendAsync_SameClientMessageIdInAnotherRoom_NewMessage()
     {
         var one = (await Alice.CreateGroupAsync("One")).Created();
@@ -227,7 +227,7 @@ public sealed class MessageTests : ServiceTestBase
         (await Alice.SendAsync(two.Id, new SendMessageRequest { Text = "a", ClientMessageId = "c-1" })).Created();
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task SendAsync_ClientMessageIdRepeatsRace_ExactlyOneCreated()
     {
         // Arrange
@@ -243,7 +243,7 @@ public sealed class MessageTests : ServiceTestBase
         Assert.Single(results.Select(r => r.Value!.Id).Distinct());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task SendAsync_ClientMessageIdOf100Chars_Accepted()
     {
         var room = (await Alice.CreateGroupAsync("Group")).Created();
@@ -251,7 +251,7 @@ public sealed class MessageTests : ServiceTestBase
         (await Alice.SendAsync(room.Id, new SendMessageRequest { Text = "x", ClientMessageId = new string('c', 100) })).Created();
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(101)]
     [InlineData(0)]
     public async Task SendAsync_ClientMessageIdOutOfRange_InvalidClientMessageId(int length)
@@ -262,7 +262,7 @@ public sealed class MessageTests : ServiceTestBase
             .Fails(ChatErrorKind.Invalid, "clientMessageId");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task SendAsync_ChannelMemberWithDefaults_Forbidden()
     {
         var room = (await Alice.CreateChannelAsync("News", false, Bob)).Created();
@@ -270,7 +270,7 @@ public sealed class MessageTests : ServiceTestBase
         (await Bob.SendAsync(room.Id, "news?")).Fails(ChatErrorKind.Forbidden);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task SendAsync_ChannelEditorGrantedCreateMessages_Created()
     {
         var room = (await Alice.CreateChannelAsync("News")).Created();
@@ -279,7 +279,7 @@ public sealed class MessageTests : ServiceTestBase
         (await Bob.SendAsync(room.Id, "news!")).Created();
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task SendAsync_GroupMember_Created()
     {
         var room = (await Alice.CreateGroupAsync("Group", Bob)).Created();
@@ -287,7 +287,7 @@ public sealed class MessageTests : ServiceTestBase
         (await Bob.SendAsync(room.Id, "hi all")).Created();
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task EditAsync_OwnMessageWithEditOwn_TextChangedAndEditedAtSet()
     {
         // Arrange
@@ -303,7 +303,7 @@ public sealed class MessageTests : ServiceTestBase
         Assert.Equal(message.CreatedAt, edited.CreatedAt);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task EditAsync_OwnMessageWithoutEditOwn_Forbidden()
     {
         // Arrange
@@ -318,7 +318,7 @@ public sealed class MessageTests : ServiceTestBase
         result.Fails(ChatErrorKind.Forbidden);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task EditAsync_OthersMessageWithOnlyEditOwn_Forbidden()
     {
         // Arrange
@@ -333,7 +333,7 @@ public sealed class MessageTests : ServiceTestBase
         Assert.Equal("mine", (await Alice.GetMessageAsync(room.Id, message.Id)).Ok().Text);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task EditAsync_OthersMessageWithEditMessages_Changed()
     {
         // Arrange
@@ -347,7 +347,7 @@ public sealed class MessageTests : ServiceTestBase
         Assert.Equal("moderated", edited.Ok().Text);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task EditAsync_TextOverMaxLength_InvalidText()
     {
         var room = (await Alice.CreateGroupAsync("Group")).Created();
@@ -356,7 +356,7 @@ public sealed class MessageTests : ServiceTestBase
         (await Alice.EditMessageAsync(room.Id, message.Id, new string('a', 11))).Fails(ChatErrorKind.Invalid, "text");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task EditAsync_EmptyTextWithoutMedia_InvalidText()
     {
         var room = (await Alice.CreateGroupAsync("Group")).Created();
@@ -365,7 +365,7 @@ public sealed class MessageTests : ServiceTestBase
         (await Alice.EditMessageAsync(room.Id, message.Id, "")).Fails(ChatErrorKind.Invalid, "text");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task EditAsync_MessageOfAnotherRoom_NotFound()
     {
         var one = (await Alice.CreateGroupAsync("One")).Created();
@@ -375,7 +375,7 @@ public sealed class MessageTests : ServiceTestBase
         (await Alice.EditMessageAsync(two.Id, message.Id, "there")).Fails(ChatErrorKind.NotFound);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task DeleteAsync_OwnMessageWithDeleteOwn_GoneFromGetAndList()
     {
         // Arrange
@@ -390,7 +390,7 @@ public sealed class MessageTests : ServiceTestBase
         Assert.Empty((await Bob.ListMessagesAsync(room.Id)).Ok().Items);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task DeleteAsync_OthersMessageWithOnlyDeleteOwn_Forbidden()
     {
         // Arrange
@@ -405,7 +405,7 @@ public sealed class MessageTests : ServiceTestBase
         (await Alice.GetMessageAsync(room.Id, message.Id)).Ok();
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task DeleteAsync_OwnMessageWithoutDeleteOwn_Forbidden()
     {
         var room = (await Alice.CreateGroupAsync("Group")).Created();
@@ -415,7 +415,7 @@ public sealed class MessageTests : ServiceTestBase
         (await Bob.DeleteMessageAsync(room.Id, message.Id)).Fails(ChatErrorKind.Forbidden);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task DeleteAsync_OthersMessageWithDeleteMessages_Deleted()
     {
         var room = (await Alice.CreateGroupAsync("Group")).Created();
@@ -425,7 +425,7 @@ public sealed class MessageTests : ServiceTestBase
         (await Bob.DeleteMessageAsync(room.Id, message.Id)).Ok();
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task DeleteAsync_Message_RemovesReactionsAndAttachedMedia()
     {
         // Arrange
@@ -449,7 +449,7 @@ public sealed class MessageTests : ServiceTestBase
         });
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task DeleteAsync_LastMessage_RoomShowsPreviousAsLast()
     {
         // Arrange
@@ -466,7 +466,7 @@ public sealed class MessageTests : ServiceTestBase
         Assert.Equal(first.CreatedAt, seen.LastActivityAt);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task DeleteAsync_RepliedToMessage_ReplyKeptWithoutReference()
     {
         var room = (await Alice.CreateGroupAsync("Group")).Created();
@@ -478,7 +478,7 @@ public sealed class MessageTests : ServiceTestBase
         Assert.Null((await Alice.GetMessageAsync(room.Id, answer.Id)).Ok().ReplyToId);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task SendAsync_Message_BecomesRoomLastMessage()
     {
         var room = (await Alice.CreateGroupAsync("Group")).Created();
@@ -490,7 +490,7 @@ public sealed class MessageTests : ServiceTestBase
         Assert.Equal(message.CreatedAt, seen.LastActivityAt);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task GetAsync_MessageOfAnotherRoom_NotFound()
     {
         var one = (await Alice.CreateGroupAsync("One")).Created();
@@ -500,3 +500,7 @@ public sealed class MessageTests : ServiceTestBase
         (await Alice.GetMessageAsync(two.Id, message.Id)).Fails(ChatErrorKind.NotFound);
     }
 }
+
+public sealed class SqliteMessageTests(SqliteServiceDatabase database) : MessageTests(database), IClassFixture<SqliteServiceDatabase>;
+
+public sealed class PostgresMessageTests(PostgresServiceDatabase database) : MessageTests(database), IClassFixture<PostgresServiceDatabase>;

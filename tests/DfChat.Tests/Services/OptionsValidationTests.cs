@@ -5,15 +5,15 @@ using Microsoft.Extensions.Options;
 namespace DfChat.Tests.Services;
 
 /// <summary>Invalid options fail at start, naming the option to fix.</summary>
-public sealed class OptionsValidationTests
+public abstract class OptionsValidationTests(ServiceDatabase database) : DatabaseTestBase(database)
 {
-    private static OptionsValidationException StartFails(Action<DfChatOptions> configure)
+    private OptionsValidationException StartFails(Action<DfChatOptions> configure)
     {
-        var exception = Record.Exception(() => ChatTestHost.Create(configure));
+        var exception = Record.Exception(() => ChatTestHost.Create(Database, configure));
         return Assert.IsType<OptionsValidationException>(exception);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Start_MaxPageSizeZero_FailsNamingMaxPageSize()
     {
         var exception = StartFails(o => o.MaxPageSize = 0);
@@ -21,7 +21,7 @@ public sealed class OptionsValidationTests
         Assert.Contains(exception.Failures, f => f.Contains("MaxPageSize", StringComparison.Ordinal));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Start_DefaultPageSizeOverMax_FailsNamingDefaultPageSize()
     {
         var exception = StartFails(o => { o.MaxPageSize = 20; o.DefaultPageSize = 21; });
@@ -29,7 +29,7 @@ public sealed class OptionsValidationTests
         Assert.Contains(exception.Failures, f => f.Contains("DefaultPageSize", StringComparison.Ordinal));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Start_EmptyReactionPolicy_FailsNamingReactions()
     {
         var exception = StartFails(o => o.Reactions.Allowed = []);
@@ -37,7 +37,7 @@ public sealed class OptionsValidationTests
         Assert.Contains(exception.Failures, f => f.Contains("Reactions", StringComparison.Ordinal));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Start_SvgAllowed_FailsNamingAllowedContentTypes()
     {
         var exception = StartFails(o => o.Media.AllowedContentTypes = ["image/png", "image/svg+xml"]);
@@ -45,7 +45,7 @@ public sealed class OptionsValidationTests
         Assert.Contains(exception.Failures, f => f.Contains("AllowedContentTypes", StringComparison.Ordinal) && f.Contains("svg", StringComparison.Ordinal));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Start_MaxMessageLengthZero_FailsNamingMaxMessageLength()
     {
         var exception = StartFails(o => o.MaxMessageLength = 0);
@@ -53,7 +53,7 @@ public sealed class OptionsValidationTests
         Assert.Contains(exception.Failures, f => f.Contains("MaxMessageLength", StringComparison.Ordinal));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Start_EmptyAllowedValue_FailsNamingAllowed()
     {
         var exception = StartFails(o => o.Reactions.Allowed = ["like", " "]);
@@ -61,19 +61,23 @@ public sealed class OptionsValidationTests
         Assert.Contains(exception.Failures, f => f.Contains("Reactions:Allowed", StringComparison.Ordinal));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Start_EmptyListWithAnyEmoji_Starts()
     {
-        await using var host = ChatTestHost.Create(o => { o.Reactions.Allowed = []; o.Reactions.AllowAnyEmoji = true; });
+        await using var host = ChatTestHost.Create(Database, o => { o.Reactions.Allowed = []; o.Reactions.AllowAnyEmoji = true; });
 
         Assert.NotNull(host.Services);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Start_DefaultOptions_Start()
     {
-        await using var host = ChatTestHost.Create();
+        await using var host = ChatTestHost.Create(Database);
 
         Assert.NotNull(host.Services);
     }
 }
+
+public sealed class SqliteOptionsValidationTests(SqliteServiceDatabase database) : OptionsValidationTests(database), IClassFixture<SqliteServiceDatabase>;
+
+public sealed class PostgresOptionsValidationTests(PostgresServiceDatabase database) : OptionsValidationTests(database), IClassFixture<PostgresServiceDatabase>;

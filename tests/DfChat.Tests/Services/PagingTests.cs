@@ -4,7 +4,7 @@ using DfChat.Tests.Infrastructure;
 
 namespace DfChat.Tests.Services;
 
-public sealed class PagingTests : ServiceTestBase
+public abstract class PagingTests(ServiceDatabase database) : ServiceTestBase(database)
 {
     private async Task<(RoomModel Room, List<MessageModel> Messages)> RoomWithMessagesAsync(int count)
     {
@@ -15,7 +15,7 @@ public sealed class PagingTests : ServiceTestBase
         return (room, messages);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ListAsync_Messages_NewestFirstWithCursorThroughHistory()
     {
         // Arrange
@@ -35,7 +35,7 @@ public sealed class PagingTests : ServiceTestBase
         Assert.Equal(messages.Count, first.Items.Count + second.Items.Count + third.Items.Count);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ListAsync_ExactlyOnePage_NoNextCursor()
     {
         var (room, _) = await RoomWithMessagesAsync(3);
@@ -46,7 +46,7 @@ public sealed class PagingTests : ServiceTestBase
         Assert.Null(page.NextCursor);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ListAsync_NoLimit_DefaultPageSize()
     {
         var (room, _) = await RoomWithMessagesAsync(52);
@@ -57,7 +57,7 @@ public sealed class PagingTests : ServiceTestBase
         Assert.NotNull(page.NextCursor);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ListAsync_CursorStable_WhenNewMessagesArrive()
     {
         // Arrange
@@ -72,7 +72,7 @@ public sealed class PagingTests : ServiceTestBase
         Assert.Equal(["m1", "m0"], second.Items.Select(m => m.Text));
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(0)]
     [InlineData(-1)]
     [InlineData(101)]
@@ -83,7 +83,7 @@ public sealed class PagingTests : ServiceTestBase
         (await Bob.ListMessagesAsync(room.Id, new PageRequest(limit))).Fails(ChatErrorKind.Invalid, "limit");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ListAsync_LimitAtMaximum_Accepted()
     {
         var (room, _) = await RoomWithMessagesAsync(1);
@@ -91,7 +91,7 @@ public sealed class PagingTests : ServiceTestBase
         (await Bob.ListMessagesAsync(room.Id, new PageRequest(100))).Ok();
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("garbage")]
     [InlineData("!!!")]
     [InlineData("YWJj")]
@@ -103,7 +103,7 @@ public sealed class PagingTests : ServiceTestBase
         (await Bob.ListMessagesAsync(room.Id, new PageRequest(10, cursor))).Fails(ChatErrorKind.Invalid, "cursor");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ListAsync_OverlongCursor_InvalidCursor()
     {
         var (room, _) = await RoomWithMessagesAsync(1);
@@ -111,7 +111,7 @@ public sealed class PagingTests : ServiceTestBase
         (await Bob.ListMessagesAsync(room.Id, new PageRequest(10, new string('A', 10_000)))).Fails(ChatErrorKind.Invalid, "cursor");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ListAsync_ForgedCursorOfOtherScope_InvalidCursor()
     {
         // Arrange: a well-formed cursor, but naming another list.
@@ -125,7 +125,7 @@ public sealed class PagingTests : ServiceTestBase
         result.Fails(ChatErrorKind.Invalid, "cursor");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ListAsync_CursorOfAnotherRoomsMessages_InvalidCursor()
     {
         // Arrange
@@ -140,7 +140,7 @@ public sealed class PagingTests : ServiceTestBase
         result.Fails(ChatErrorKind.Invalid, "cursor");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ListRoomsAsync_CursorOfMessageList_InvalidCursor()
     {
         var (room, _) = await RoomWithMessagesAsync(3);
@@ -149,7 +149,7 @@ public sealed class PagingTests : ServiceTestBase
         (await Bob.ListRoomsAsync(page: new PageRequest(1, cursor))).Fails(ChatErrorKind.Invalid, "cursor");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ListAfterAsync_Message_NewerOnesOldestFirstThenCaughtUp()
     {
         // Arrange
@@ -166,7 +166,7 @@ public sealed class PagingTests : ServiceTestBase
         Assert.Null(second.NextCursor);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ListAfterAsync_NewestMessage_EmptyAndNullCursor()
     {
         var (room, messages) = await RoomWithMessagesAsync(2);
@@ -177,7 +177,7 @@ public sealed class PagingTests : ServiceTestBase
         Assert.Null(page.NextCursor);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ListAfterAsync_MessageOfAnotherRoom_NotFound()
     {
         // Arrange
@@ -192,7 +192,7 @@ public sealed class PagingTests : ServiceTestBase
         result.Fails(ChatErrorKind.NotFound);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("abc")]
     [InlineData("999999")]
     public async Task ListAfterAsync_UnknownMessage_NotFound(string messageId)
@@ -202,7 +202,7 @@ public sealed class PagingTests : ServiceTestBase
         (await Bob.ListMessagesAfterAsync(room.Id, messageId)).Fails(ChatErrorKind.NotFound);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ListAfterAsync_CursorOfNewestFirstList_InvalidCursor()
     {
         var (room, messages) = await RoomWithMessagesAsync(3);
@@ -211,3 +211,7 @@ public sealed class PagingTests : ServiceTestBase
         (await Bob.ListMessagesAfterAsync(room.Id, messages[0].Id, new PageRequest(1, cursor))).Fails(ChatErrorKind.Invalid, "cursor");
     }
 }
+
+public sealed class SqlitePagingTests(SqliteServiceDatabase database) : PagingTests(database), IClassFixture<SqliteServiceDatabase>;
+
+public sealed class PostgresPagingTests(PostgresServiceDatabase database) : PagingTests(database), IClassFixture<PostgresServiceDatabase>;

@@ -3,9 +3,9 @@ using DfChat.Tests.Infrastructure;
 
 namespace DfChat.Tests.Services;
 
-public sealed class PrivateRoomTests : ServiceTestBase
+public abstract class PrivateRoomTests(ServiceDatabase database) : ServiceTestBase(database)
 {
-    [Fact]
+    [SkippableFact]
     public async Task CreateAsync_PairAlreadySharesRoom_ReturnsSameRoomNotCreated()
     {
         // Arrange
@@ -19,7 +19,7 @@ public sealed class PrivateRoomTests : ServiceTestBase
         Assert.Single((await Alice.ListRoomsAsync("private_messages")).Ok().Items);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task CreateAsync_OtherUserCreatesPairRoom_ReturnsSameRoomWithOwnMembership()
     {
         // Arrange
@@ -34,7 +34,7 @@ public sealed class PrivateRoomTests : ServiceTestBase
         Assert.Single((await Bob.ListRoomsAsync()).Ok().Items);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task CreateAsync_DifferentPairs_DifferentRooms()
     {
         // Act
@@ -45,7 +45,7 @@ public sealed class PrivateRoomTests : ServiceTestBase
         Assert.NotEqual(withBob.Id, withCarol.Id);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task CreateAsync_BothUsersAtOnce_OneRoom()
     {
         // Act
@@ -57,7 +57,7 @@ public sealed class PrivateRoomTests : ServiceTestBase
         Assert.Single(results, r => r.Created);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task AddAsync_PrivateRoom_Forbidden()
     {
         // Arrange
@@ -71,7 +71,7 @@ public sealed class PrivateRoomTests : ServiceTestBase
         Assert.Equal(2, (await Alice.GetRoomAsync(room.Id)).Ok().MemberCount);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task RemoveAsync_OtherMemberOfPrivateRoom_Forbidden()
     {
         // Arrange
@@ -84,7 +84,7 @@ public sealed class PrivateRoomTests : ServiceTestBase
         result.Fails(ChatErrorKind.Forbidden);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task RemoveAsync_LeavePrivateRoom_Forbidden()
     {
         // Arrange
@@ -98,7 +98,7 @@ public sealed class PrivateRoomTests : ServiceTestBase
         (await Bob.GetRoomAsync(room.Id)).Ok();
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task UpdateAsync_MakePrivateRoomPublic_RefusedAndStaysPrivate()
     {
         // Arrange
@@ -113,7 +113,7 @@ public sealed class PrivateRoomTests : ServiceTestBase
         (await Carol.GetRoomAsync(room.Id)).Fails(ChatErrorKind.NotFound);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(true)]
     [InlineData(false)]
     public async Task DeleteAsync_EitherMemberOfPrivateRoom_Deletes(bool byCreator)
@@ -129,7 +129,7 @@ public sealed class PrivateRoomTests : ServiceTestBase
         (await Alice.GetRoomAsync(room.Id)).Fails(ChatErrorKind.NotFound);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task CreateAsync_AfterPrivateRoomDeleted_CreatesNewRoom()
     {
         // Arrange
@@ -143,7 +143,7 @@ public sealed class PrivateRoomTests : ServiceTestBase
         Assert.NotEqual(first.Id, second.Id);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task UpdateMemberAsync_PermissionsInPrivateRoom_ForbiddenWithoutOwner()
     {
         // Arrange
@@ -156,3 +156,7 @@ public sealed class PrivateRoomTests : ServiceTestBase
         result.Fails(ChatErrorKind.Forbidden);
     }
 }
+
+public sealed class SqlitePrivateRoomTests(SqliteServiceDatabase database) : PrivateRoomTests(database), IClassFixture<SqliteServiceDatabase>;
+
+public sealed class PostgresPrivateRoomTests(PostgresServiceDatabase database) : PrivateRoomTests(database), IClassFixture<PostgresServiceDatabase>;

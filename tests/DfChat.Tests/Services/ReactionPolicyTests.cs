@@ -5,18 +5,18 @@ using DfChat.Tests.Infrastructure;
 namespace DfChat.Tests.Services;
 
 /// <summary>The configured reaction policy, through the service.</summary>
-public sealed class ReactionPolicyTests
+public abstract class ReactionPolicyTests(ServiceDatabase database) : DatabaseTestBase(database)
 {
-    private static async Task<ChatResult<ReactionModel>> ReactWithAsync(Action<ReactionOptions> policy, string? value)
+    private async Task<ChatResult<ReactionModel>> ReactWithAsync(Action<ReactionOptions> policy, string? value)
     {
-        await using var host = ChatTestHost.Create(o => policy(o.Reactions));
+        await using var host = ChatTestHost.Create(Database, o => policy(o.Reactions));
         var alice = await host.CreateUserAsync("Alice");
         var room = (await alice.CreateGroupAsync("Group")).Created();
         var message = (await alice.SendAsync(room.Id, "hi")).Created();
         return await alice.ReactAsync(room.Id, message.Id, value);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("like")]
     [InlineData("dislike")]
     public async Task AddAsync_DefaultPolicy_AcceptsLikeAndDislike(string value)
@@ -24,19 +24,19 @@ public sealed class ReactionPolicyTests
         (await ReactWithAsync(_ => { }, value)).Created();
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task AddAsync_ConfiguredList_ReplacesDefault()
     {
         (await ReactWithAsync(r => r.Allowed = ["heart", "laugh"], "like")).Fails(ChatErrorKind.Invalid, "reaction");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task AddAsync_ConfiguredList_AcceptsItsValues()
     {
         (await ReactWithAsync(r => r.Allowed = ["heart", "laugh"], "heart")).Created();
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("👍")]
     [InlineData("❤️")]
     [InlineData("👍🏽")]
@@ -48,7 +48,7 @@ public sealed class ReactionPolicyTests
         (await ReactWithAsync(r => r.AllowAnyEmoji = true, emoji)).Created();
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("👍👍")]
     [InlineData("👍🏽❤️")]
     [InlineData("🇫🇷🇩🇪")]
@@ -61,46 +61,50 @@ public sealed class ReactionPolicyTests
         (await ReactWithAsync(r => { r.Allowed = []; r.AllowAnyEmoji = true; }, value)).Fails(ChatErrorKind.Invalid, "reaction");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task AddAsync_AnyEmojiWithDefaultList_StillAcceptsLike()
     {
         (await ReactWithAsync(r => r.AllowAnyEmoji = true, "like")).Created();
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task AddAsync_AnyEmojiOff_RejectsEmoji()
     {
         (await ReactWithAsync(r => r.AllowAnyEmoji = false, "👍")).Fails(ChatErrorKind.Invalid, "reaction");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task AddAsync_CustomTextWithinMaxLength_Accepted()
     {
         (await ReactWithAsync(r => { r.AllowCustomText = true; r.MaxCustomTextLength = 5; }, "great")).Created();
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task AddAsync_CustomTextOverMaxLength_InvalidReaction()
     {
         (await ReactWithAsync(r => { r.AllowCustomText = true; r.MaxCustomTextLength = 5; }, "great!")).Fails(ChatErrorKind.Invalid, "reaction");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task AddAsync_CustomTextDefaultMax_Accepts32Rejects33()
     {
         (await ReactWithAsync(r => r.AllowCustomText = true, new string('x', 32))).Created();
         (await ReactWithAsync(r => r.AllowCustomText = true, new string('x', 33))).Fails(ChatErrorKind.Invalid, "reaction");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task AddAsync_CustomTextOff_RejectsText()
     {
         (await ReactWithAsync(_ => { }, "great")).Fails(ChatErrorKind.Invalid, "reaction");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task AddAsync_CustomTextWhitespaceOnly_InvalidReaction()
     {
         (await ReactWithAsync(r => r.AllowCustomText = true, "   ")).Fails(ChatErrorKind.Invalid, "reaction");
     }
 }
+
+public sealed class SqliteReactionPolicyTests(SqliteServiceDatabase database) : ReactionPolicyTests(database), IClassFixture<SqliteServiceDatabase>;
+
+public sealed class PostgresReactionPolicyTests(PostgresServiceDatabase database) : ReactionPolicyTests(database), IClassFixture<PostgresServiceDatabase>;

@@ -3,7 +3,7 @@ using DfChat.Tests.Infrastructure;
 
 namespace DfChat.Tests.Services;
 
-public sealed class ReactionTests : ServiceTestBase
+public abstract class ReactionTests(ServiceDatabase database) : ServiceTestBase(database)
 {
     private async Task<(RoomModel Room, MessageModel Message)> GroupWithMessageAsync()
     {
@@ -12,7 +12,7 @@ public sealed class ReactionTests : ServiceTestBase
         return (room, message);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task AddAsync_Member_Created()
     {
         // Arrange
@@ -29,7 +29,7 @@ public sealed class ReactionTests : ServiceTestBase
         Assert.Equal(Host.Now, reaction.CreatedAt);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task AddAsync_MemberWithoutAnyPermission_Created()
     {
         // Arrange
@@ -44,7 +44,7 @@ public sealed class ReactionTests : ServiceTestBase
         result.Created();
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task AddAsync_SameValueAgain_ReturnsExistingNotCreated()
     {
         // Arrange
@@ -59,7 +59,7 @@ public sealed class ReactionTests : ServiceTestBase
         Assert.Single((await Bob.ListReactionsAsync(room.Id, message.Id)).Ok().Items);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task AddAsync_DifferentValues_BothKept()
     {
         var (room, message) = await GroupWithMessageAsync();
@@ -70,7 +70,7 @@ public sealed class ReactionTests : ServiceTestBase
         Assert.Equal(2, (await Bob.ListReactionsAsync(room.Id, message.Id)).Ok().Items.Count);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task AddAsync_ValueOutsideDefaultPolicy_InvalidReaction()
     {
         var (room, message) = await GroupWithMessageAsync();
@@ -78,7 +78,7 @@ public sealed class ReactionTests : ServiceTestBase
         (await Bob.ReactAsync(room.Id, message.Id, "love")).Fails(ChatErrorKind.Invalid, "reaction");
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(null)]
     [InlineData("")]
     [InlineData("Like")]
@@ -90,7 +90,7 @@ public sealed class ReactionTests : ServiceTestBase
         (await Bob.ReactAsync(room.Id, message.Id, value)).Fails(ChatErrorKind.Invalid, "reaction");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task AddAsync_MessageOfAnotherRoom_NotFound()
     {
         var (_, message) = await GroupWithMessageAsync();
@@ -99,7 +99,7 @@ public sealed class ReactionTests : ServiceTestBase
         (await Bob.ReactAsync(other.Id, message.Id, "like")).Fails(ChatErrorKind.NotFound);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ListForMessageAsync_Reactions_MessageShowsCountsAndMe()
     {
         // Arrange
@@ -117,7 +117,7 @@ public sealed class ReactionTests : ServiceTestBase
             dislike => Assert.Equal(("dislike", 1, false), (dislike.Reaction, dislike.Count, dislike.Me)));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task DeleteAsync_OwnReaction_Deleted()
     {
         // Arrange
@@ -132,7 +132,7 @@ public sealed class ReactionTests : ServiceTestBase
         Assert.Empty((await Bob.GetMessageAsync(room.Id, message.Id)).Ok().Reactions);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task DeleteAsync_OthersReactionWithoutDeleteMessages_Forbidden()
     {
         // Arrange
@@ -147,7 +147,7 @@ public sealed class ReactionTests : ServiceTestBase
         (await Bob.GetReactionAsync(reaction.Id)).Ok();
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task DeleteAsync_OthersReactionWithDeleteMessages_Deleted()
     {
         var (room, message) = await GroupWithMessageAsync();
@@ -158,7 +158,7 @@ public sealed class ReactionTests : ServiceTestBase
         (await Bob.GetReactionAsync(reaction.Id)).Fails(ChatErrorKind.NotFound);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task DeleteAsync_OwnReactionAfterLeavingPublicRoom_Deleted()
     {
         // Arrange: the author may still remove its reaction from a room it can read.
@@ -175,7 +175,7 @@ public sealed class ReactionTests : ServiceTestBase
         result.Ok();
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ListMineAsync_OwnReactions_NewestFirstOnly()
     {
         // Arrange
@@ -191,7 +191,7 @@ public sealed class ReactionTests : ServiceTestBase
         Assert.Equal([second.Id, first.Id], mine.Items.Select(r => r.Id));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ListForMessageAsync_Paged_CursorContinues()
     {
         // Arrange
@@ -210,3 +210,7 @@ public sealed class ReactionTests : ServiceTestBase
         Assert.Null(second.NextCursor);
     }
 }
+
+public sealed class SqliteReactionTests(SqliteServiceDatabase database) : ReactionTests(database), IClassFixture<SqliteServiceDatabase>;
+
+public sealed class PostgresReactionTests(PostgresServiceDatabase database) : ReactionTests(database), IClassFixture<PostgresServiceDatabase>;

@@ -4,7 +4,7 @@ using DfChat.Tests.Infrastructure;
 namespace DfChat.Tests.Services;
 
 /// <summary>Who may see what: outsiders of non-public rooms get NotFound for everything in them; public rooms are readable by all.</summary>
-public sealed class RoomAccessTests : ServiceTestBase
+public abstract class RoomAccessTests(ServiceDatabase database) : ServiceTestBase(database)
 {
     private async Task<(RoomModel Room, MessageModel Message, ReactionModel Reaction, MediaModel Media)> PrivateGroupWithContentAsync()
     {
@@ -15,7 +15,7 @@ public sealed class RoomAccessTests : ServiceTestBase
         return (room, message, reaction, media);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task GetAsync_OutsiderOfNonPublicRoom_NotFound()
     {
         // Arrange
@@ -28,7 +28,7 @@ public sealed class RoomAccessTests : ServiceTestBase
         result.Fails(ChatErrorKind.NotFound);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ListMembersAsync_OutsiderOfNonPublicRoom_NotFound()
     {
         var (room, _, _, _) = await PrivateGroupWithContentAsync();
@@ -36,7 +36,7 @@ public sealed class RoomAccessTests : ServiceTestBase
         (await Carol.ListMembersAsync(room.Id)).Fails(ChatErrorKind.NotFound);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task GetMemberAsync_OutsiderOfNonPublicRoom_NotFound()
     {
         var (room, _, _, _) = await PrivateGroupWithContentAsync();
@@ -44,7 +44,7 @@ public sealed class RoomAccessTests : ServiceTestBase
         (await Carol.GetMemberAsync(room.Id, Alice.Id)).Fails(ChatErrorKind.NotFound);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ListMessagesAsync_OutsiderOfNonPublicRoom_NotFound()
     {
         var (room, _, _, _) = await PrivateGroupWithContentAsync();
@@ -52,7 +52,7 @@ public sealed class RoomAccessTests : ServiceTestBase
         (await Carol.ListMessagesAsync(room.Id)).Fails(ChatErrorKind.NotFound);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ListMessagesAfterAsync_OutsiderOfNonPublicRoom_NotFound()
     {
         var (room, message, _, _) = await PrivateGroupWithContentAsync();
@@ -60,7 +60,7 @@ public sealed class RoomAccessTests : ServiceTestBase
         (await Carol.ListMessagesAfterAsync(room.Id, message.Id)).Fails(ChatErrorKind.NotFound);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task GetMessageAsync_OutsiderOfNonPublicRoom_NotFound()
     {
         var (room, message, _, _) = await PrivateGroupWithContentAsync();
@@ -68,7 +68,7 @@ public sealed class RoomAccessTests : ServiceTestBase
         (await Carol.GetMessageAsync(room.Id, message.Id)).Fails(ChatErrorKind.NotFound);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ListReactionsAsync_OutsiderOfNonPublicRoom_NotFound()
     {
         var (room, message, _, _) = await PrivateGroupWithContentAsync();
@@ -76,7 +76,7 @@ public sealed class RoomAccessTests : ServiceTestBase
         (await Carol.ListReactionsAsync(room.Id, message.Id)).Fails(ChatErrorKind.NotFound);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task GetReactionAsync_OutsiderOfNonPublicRoom_NotFound()
     {
         var (_, _, reaction, _) = await PrivateGroupWithContentAsync();
@@ -84,7 +84,7 @@ public sealed class RoomAccessTests : ServiceTestBase
         (await Carol.GetReactionAsync(reaction.Id)).Fails(ChatErrorKind.NotFound);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task DeleteReactionAsync_OutsiderOfNonPublicRoom_NotFound()
     {
         var (_, _, reaction, _) = await PrivateGroupWithContentAsync();
@@ -92,7 +92,7 @@ public sealed class RoomAccessTests : ServiceTestBase
         (await Carol.DeleteReactionAsync(reaction.Id)).Fails(ChatErrorKind.NotFound);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task GetMediaAsync_OutsiderOfNonPublicRoom_NotFound()
     {
         var (_, _, _, media) = await PrivateGroupWithContentAsync();
@@ -101,7 +101,7 @@ public sealed class RoomAccessTests : ServiceTestBase
         (await Carol.OpenMediaAsync(media.Id)).Fails(ChatErrorKind.NotFound);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task GetMediaAsync_MemberOfRoomWhereAttached_Visible()
     {
         var (_, _, _, media) = await PrivateGroupWithContentAsync();
@@ -109,7 +109,7 @@ public sealed class RoomAccessTests : ServiceTestBase
         Assert.Equal(media.Id, (await Bob.GetMediaAsync(media.Id)).Ok().Id);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task SendAsync_OutsiderOfNonPublicRoom_NotFound()
     {
         var (room, _, _, _) = await PrivateGroupWithContentAsync();
@@ -117,7 +117,7 @@ public sealed class RoomAccessTests : ServiceTestBase
         (await Carol.SendAsync(room.Id, "hello?")).Fails(ChatErrorKind.NotFound);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ReactAsync_OutsiderOfNonPublicRoom_NotFound()
     {
         var (room, message, _, _) = await PrivateGroupWithContentAsync();
@@ -125,7 +125,7 @@ public sealed class RoomAccessTests : ServiceTestBase
         (await Carol.ReactAsync(room.Id, message.Id, "like")).Fails(ChatErrorKind.NotFound);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task EditAndDeleteMessage_OutsiderOfNonPublicRoom_NotFound()
     {
         var (room, message, _, _) = await PrivateGroupWithContentAsync();
@@ -134,7 +134,7 @@ public sealed class RoomAccessTests : ServiceTestBase
         (await Carol.DeleteMessageAsync(room.Id, message.Id)).Fails(ChatErrorKind.NotFound);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task RoomWrites_OutsiderOfNonPublicRoom_NotFound()
     {
         var (room, _, _, _) = await PrivateGroupWithContentAsync();
@@ -146,7 +146,7 @@ public sealed class RoomAccessTests : ServiceTestBase
         (await Carol.MarkReadAsync(room.Id)).Fails(ChatErrorKind.NotFound);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task JoinAsync_NonPublicRoom_NotFound()
     {
         // Arrange
@@ -160,7 +160,7 @@ public sealed class RoomAccessTests : ServiceTestBase
         (await Carol.GetRoomAsync(room.Id)).Fails(ChatErrorKind.NotFound);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("0")]
     [InlineData("-1")]
     [InlineData("abc")]
@@ -171,7 +171,7 @@ public sealed class RoomAccessTests : ServiceTestBase
         (await Alice.GetRoomAsync(roomId)).Fails(ChatErrorKind.NotFound);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task GetAsync_OutsiderOfPublicRoom_ReadsRoomWithoutMembership()
     {
         // Arrange
@@ -185,7 +185,7 @@ public sealed class RoomAccessTests : ServiceTestBase
         Assert.Null(seen.Membership);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ReadLists_OutsiderOfPublicRoom_ReadsMessagesMembersAndReactions()
     {
         // Arrange
@@ -204,7 +204,7 @@ public sealed class RoomAccessTests : ServiceTestBase
         Assert.Equal("like", Assert.Single(reactions.Items).Reaction);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task SendAsync_OutsiderOfPublicRoom_Forbidden()
     {
         // Arrange
@@ -218,7 +218,7 @@ public sealed class RoomAccessTests : ServiceTestBase
         result.Fails(ChatErrorKind.Forbidden);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ReactAsync_OutsiderOfPublicRoom_Forbidden()
     {
         // Arrange
@@ -232,7 +232,7 @@ public sealed class RoomAccessTests : ServiceTestBase
         result.Fails(ChatErrorKind.Forbidden);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task JoinAsync_PublicRoom_BecomesMemberWithDefaults()
     {
         // Arrange
@@ -251,7 +251,7 @@ public sealed class RoomAccessTests : ServiceTestBase
         Assert.Equal(Carol.Id, member.CreatedBy);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task JoinAsync_AlreadyMember_NoChange()
     {
         // Arrange
@@ -267,7 +267,7 @@ public sealed class RoomAccessTests : ServiceTestBase
         Assert.Equal(2, (await Carol.ListMembersAsync(room.Id)).Ok().Items.Count);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task JoinAsync_OwnerOfPublicRoom_StaysOwner()
     {
         // Arrange
@@ -281,7 +281,7 @@ public sealed class RoomAccessTests : ServiceTestBase
         Assert.Equal(1, result.MemberCount);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task GetMediaAsync_OutsiderOfPublicRoom_SeesAttachedMedia()
     {
         // Arrange
@@ -296,7 +296,7 @@ public sealed class RoomAccessTests : ServiceTestBase
         Assert.Equal(media.Id, seen.Ok().Id);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task GetMediaAsync_UnattachedMediaOfSomeoneElse_NotFound()
     {
         // Arrange
@@ -310,7 +310,7 @@ public sealed class RoomAccessTests : ServiceTestBase
         Assert.Equal(media.Id, (await Alice.GetMediaAsync(media.Id)).Ok().Id);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task GetMediaAsync_AvatarOfReadableRoom_Visible()
     {
         // Arrange
@@ -326,3 +326,7 @@ public sealed class RoomAccessTests : ServiceTestBase
         byOutsider.Fails(ChatErrorKind.NotFound);
     }
 }
+
+public sealed class SqliteRoomAccessTests(SqliteServiceDatabase database) : RoomAccessTests(database), IClassFixture<SqliteServiceDatabase>;
+
+public sealed class PostgresRoomAccessTests(PostgresServiceDatabase database) : RoomAccessTests(database), IClassFixture<PostgresServiceDatabase>;

@@ -3,9 +3,9 @@ using DfChat.Tests.Infrastructure;
 
 namespace DfChat.Tests.Services;
 
-public sealed class RoomCreationTests : ServiceTestBase
+public abstract class RoomCreationTests(ServiceDatabase database) : ServiceTestBase(database)
 {
-    [Fact]
+    [SkippableFact]
     public async Task CreateAsync_Group_CreatorIsOwnerWithEveryPermission()
     {
         // Act
@@ -22,7 +22,7 @@ public sealed class RoomCreationTests : ServiceTestBase
             room.Membership.Permissions);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task CreateAsync_Channel_CreatorIsOwner()
     {
         // Act
@@ -34,7 +34,7 @@ public sealed class RoomCreationTests : ServiceTestBase
         Assert.Contains("can_delete_room", room.Membership.Permissions);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task CreateAsync_Group_OtherUsersGetGroupDefaults()
     {
         // Act
@@ -46,7 +46,7 @@ public sealed class RoomCreationTests : ServiceTestBase
         Assert.Equal(["can_add_users", "can_create_messages", "can_delete_own_messages", "can_edit_own_messages"], bob.Permissions);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task CreateAsync_Channel_OtherUsersGetChannelDefaults()
     {
         // Act
@@ -58,7 +58,7 @@ public sealed class RoomCreationTests : ServiceTestBase
         Assert.Equal(["can_add_users"], bob.Permissions);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task CreateAsync_PrivateMessages_BothGetPrivateDefaultsAndNoOwner()
     {
         // Act
@@ -74,7 +74,7 @@ public sealed class RoomCreationTests : ServiceTestBase
         });
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task CreateAsync_WithUserIds_MembersCreatedByCallerAndCounted()
     {
         // Act
@@ -87,7 +87,7 @@ public sealed class RoomCreationTests : ServiceTestBase
         Assert.All(members, m => Assert.Equal(Alice.Id, m.CreatedBy));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task CreateAsync_Room_TimesAreTheClockInUtc()
     {
         // Act
@@ -100,7 +100,7 @@ public sealed class RoomCreationTests : ServiceTestBase
         Assert.Null(room.LastMessage);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task CreateAsync_NewMember_LastSeenAtIsWhenItJoinedAndUnreadZero()
     {
         // Act
@@ -112,7 +112,7 @@ public sealed class RoomCreationTests : ServiceTestBase
         Assert.Equal(0, membership.UnreadCount);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(null)]
     [InlineData("")]
     [InlineData("room")]
@@ -126,7 +126,7 @@ public sealed class RoomCreationTests : ServiceTestBase
         result.Fails(ChatErrorKind.Invalid, "type");
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("group", null)]
     [InlineData("group", "")]
     [InlineData("group", "   ")]
@@ -141,7 +141,7 @@ public sealed class RoomCreationTests : ServiceTestBase
         result.Fails(ChatErrorKind.Invalid, "name");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task CreateAsync_NameOf255Chars_Accepted()
     {
         // Act
@@ -151,7 +151,7 @@ public sealed class RoomCreationTests : ServiceTestBase
         Assert.Equal(255, room.Name!.Length);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task CreateAsync_NameOf256Chars_InvalidName()
     {
         // Act
@@ -161,7 +161,7 @@ public sealed class RoomCreationTests : ServiceTestBase
         result.Fails(ChatErrorKind.Invalid, "name");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task CreateAsync_DescriptionOf2000Chars_Accepted()
     {
         // Act
@@ -171,7 +171,7 @@ public sealed class RoomCreationTests : ServiceTestBase
         Assert.Equal(2000, room.Description!.Length);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task CreateAsync_DescriptionOf2001Chars_InvalidDescription()
     {
         // Act
@@ -181,7 +181,7 @@ public sealed class RoomCreationTests : ServiceTestBase
         result.Fails(ChatErrorKind.Invalid, "description");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task CreateAsync_PublicPrivateMessages_InvalidIsPublic()
     {
         // Act
@@ -191,7 +191,7 @@ public sealed class RoomCreationTests : ServiceTestBase
         result.Fails(ChatErrorKind.Invalid, "isPublic");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task CreateAsync_PrivateMessagesWithoutName_Accepted()
     {
         // Act
@@ -202,7 +202,7 @@ public sealed class RoomCreationTests : ServiceTestBase
         Assert.False(room.IsPublic);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task CreateAsync_UnknownUserId_InvalidUserIds()
     {
         // Act
@@ -213,7 +213,7 @@ public sealed class RoomCreationTests : ServiceTestBase
         Assert.Empty((await Bob.ListRoomsAsync()).Ok().Items);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(0)]
     [InlineData(2)]
     public async Task CreateAsync_PrivateMessagesWithoutExactlyOneOther_InvalidUserIds(int others)
@@ -228,7 +228,7 @@ public sealed class RoomCreationTests : ServiceTestBase
         result.Fails(ChatErrorKind.Invalid, "userIds");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task CreateAsync_PrivateMessagesWithSelf_InvalidUserIds()
     {
         // Act
@@ -238,7 +238,7 @@ public sealed class RoomCreationTests : ServiceTestBase
         result.Fails(ChatErrorKind.Invalid, "userIds");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task CreateAsync_AvatarUploadedByCaller_RoomShowsAvatarUrl()
     {
         // Arrange
@@ -251,7 +251,7 @@ public sealed class RoomCreationTests : ServiceTestBase
         Assert.Equal(avatar.Url, room.AvatarUrl);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task CreateAsync_AvatarUploadedBySomeoneElse_InvalidAvatarMediaId()
     {
         // Arrange
@@ -264,7 +264,7 @@ public sealed class RoomCreationTests : ServiceTestBase
         result.Fails(ChatErrorKind.Invalid, "avatarMediaId");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task CreateAsync_AvatarNotAnImage_InvalidAvatarMediaId()
     {
         // Arrange
@@ -277,3 +277,7 @@ public sealed class RoomCreationTests : ServiceTestBase
         result.Fails(ChatErrorKind.Invalid, "avatarMediaId");
     }
 }
+
+public sealed class SqliteRoomCreationTests(SqliteServiceDatabase database) : RoomCreationTests(database), IClassFixture<SqliteServiceDatabase>;
+
+public sealed class PostgresRoomCreationTests(PostgresServiceDatabase database) : RoomCreationTests(database), IClassFixture<PostgresServiceDatabase>;

@@ -3,9 +3,9 @@ using DfChat.Tests.Infrastructure;
 
 namespace DfChat.Tests.Services;
 
-public sealed class RoomListTests : ServiceTestBase
+public abstract class RoomListTests(ServiceDatabase database) : ServiceTestBase(database)
 {
-    [Fact]
+    [SkippableFact]
     public async Task ListMineAsync_Rooms_NewestActivityFirst()
     {
         // Arrange
@@ -21,7 +21,7 @@ public sealed class RoomListTests : ServiceTestBase
         Assert.Equal([a.Id, c.Id, b.Id], rooms.Select(r => r.Id));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ListMineAsync_Paged_CursorFollowsActivityOrder()
     {
         // Arrange
@@ -39,7 +39,7 @@ public sealed class RoomListTests : ServiceTestBase
         Assert.Null(second.NextCursor);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ListMineAsync_OnlyCallersRooms()
     {
         (await Alice.CreateGroupAsync("Alice's")).Created();
@@ -50,7 +50,7 @@ public sealed class RoomListTests : ServiceTestBase
         Assert.Equal([bobs.Id], rooms.Select(r => r.Id));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ListMineAsync_TypeFilter_OnlyThatType()
     {
         // Arrange
@@ -65,13 +65,13 @@ public sealed class RoomListTests : ServiceTestBase
         Assert.Equal([channel.Id], rooms.Select(r => r.Id));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ListMineAsync_UnknownType_InvalidType()
     {
         (await Alice.ListRoomsAsync(type: "chatroom")).Fails(ChatErrorKind.Invalid, "type");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ListMineAsync_Search_CaseInsensitiveSubstringOfName()
     {
         // Arrange
@@ -85,7 +85,7 @@ public sealed class RoomListTests : ServiceTestBase
         Assert.Equal([team.Id], rooms.Select(r => r.Id));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ListMineAsync_SearchNonAscii_CaseInsensitive()
     {
         var room = (await Alice.CreateGroupAsync("Équipe Café")).Created();
@@ -95,7 +95,7 @@ public sealed class RoomListTests : ServiceTestBase
         Assert.Equal([room.Id], rooms.Select(r => r.Id));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ListMineAsync_SearchNonAsciiOtherCase_CaseInsensitive()
     {
         var room = (await Alice.CreateGroupAsync("ÉQUIPE")).Created();
@@ -105,7 +105,7 @@ public sealed class RoomListTests : ServiceTestBase
         Assert.Equal([room.Id], rooms.Select(r => r.Id));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ListMineAsync_Rooms_CarryMembershipAndLastMessage()
     {
         var room = (await Alice.CreateGroupAsync("G", Bob)).Created();
@@ -118,7 +118,7 @@ public sealed class RoomListTests : ServiceTestBase
         Assert.NotNull(seen.Membership);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ListPublicAsync_PublicRoomsMemberOrNot_NewestActivityFirst()
     {
         // Arrange
@@ -134,7 +134,7 @@ public sealed class RoomListTests : ServiceTestBase
         Assert.All(rooms, r => Assert.Null(r.Membership));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ListPublicAsync_Member_SeesOwnMembership()
     {
         var room = (await Alice.CreateChannelAsync("Square", isPublic: true)).Created();
@@ -145,7 +145,7 @@ public sealed class RoomListTests : ServiceTestBase
         Assert.True(seen.Membership!.IsOwner);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ListPublicAsync_Search_CaseInsensitive()
     {
         var cooking = (await Alice.CreateChannelAsync("Cooking Tips", isPublic: true)).Created();
@@ -156,7 +156,7 @@ public sealed class RoomListTests : ServiceTestBase
         Assert.Equal([cooking.Id], rooms.Select(r => r.Id));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ListPublicAsync_Paged_CursorContinues()
     {
         // Arrange
@@ -173,7 +173,7 @@ public sealed class RoomListTests : ServiceTestBase
         Assert.Equal([a.Id], second.Items.Select(r => r.Id));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ListPublicAsync_RoomMadePrivate_Disappears()
     {
         var room = (await Alice.CreateChannelAsync("Square", isPublic: true)).Created();
@@ -182,3 +182,7 @@ public sealed class RoomListTests : ServiceTestBase
         Assert.Empty((await Carol.ListPublicRoomsAsync()).Ok().Items);
     }
 }
+
+public sealed class SqliteRoomListTests(SqliteServiceDatabase database) : RoomListTests(database), IClassFixture<SqliteServiceDatabase>;
+
+public sealed class PostgresRoomListTests(PostgresServiceDatabase database) : RoomListTests(database), IClassFixture<PostgresServiceDatabase>;

@@ -3,12 +3,12 @@ using DfChat.Tests.Infrastructure;
 
 namespace DfChat.Tests.Services;
 
-public sealed class UnreadCountTests : ServiceTestBase
+public abstract class UnreadCountTests(ServiceDatabase database) : ServiceTestBase(database)
 {
     private async Task<int> UnreadAsync(ChatCaller who, string roomId) =>
         (await who.GetRoomAsync(roomId)).Ok().Membership!.UnreadCount;
 
-    [Fact]
+    [SkippableFact]
     public async Task Unread_OthersMessages_Counted()
     {
         // Arrange
@@ -22,7 +22,7 @@ public sealed class UnreadCountTests : ServiceTestBase
         Assert.Equal(2, await UnreadAsync(Bob, room.Id));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Unread_OwnMessages_NotCounted()
     {
         var room = (await Alice.CreateGroupAsync("Group", Bob)).Created();
@@ -33,7 +33,7 @@ public sealed class UnreadCountTests : ServiceTestBase
         Assert.Equal(1, await UnreadAsync(Bob, room.Id));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Unread_DeletedMessage_NotCounted()
     {
         // Arrange
@@ -48,7 +48,7 @@ public sealed class UnreadCountTests : ServiceTestBase
         Assert.Equal(1, await UnreadAsync(Bob, room.Id));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Unread_DeletedMessageAlreadyRead_CountUnchanged()
     {
         // Arrange
@@ -64,7 +64,7 @@ public sealed class UnreadCountTests : ServiceTestBase
         Assert.Equal(1, await UnreadAsync(Bob, room.Id));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Unread_NewMember_StartsAtZeroDespiteHistory()
     {
         // Arrange
@@ -80,7 +80,7 @@ public sealed class UnreadCountTests : ServiceTestBase
         Assert.Equal(member.CreatedAt, member.LastSeenAt);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Unread_JoinedPublicRoom_StartsAtZero()
     {
         var room = (await Alice.CreateChannelAsync("Square", isPublic: true)).Created();
@@ -91,7 +91,7 @@ public sealed class UnreadCountTests : ServiceTestBase
         Assert.Equal(0, joined.Membership!.UnreadCount);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Unread_Muted_StillCounted()
     {
         var room = (await Alice.CreateGroupAsync("Group", Bob)).Created();
@@ -102,7 +102,7 @@ public sealed class UnreadCountTests : ServiceTestBase
         Assert.Equal(1, await UnreadAsync(Bob, room.Id));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task MarkReadAsync_Now_ZeroAndLastSeenAtNow()
     {
         // Arrange
@@ -119,7 +119,7 @@ public sealed class UnreadCountTests : ServiceTestBase
         Assert.Equal(0, await UnreadAsync(Bob, room.Id));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task MarkReadAsync_MessageId_LastSeenAtIsMessageTimeAndLaterStayUnread()
     {
         // Arrange
@@ -137,7 +137,7 @@ public sealed class UnreadCountTests : ServiceTestBase
         Assert.Equal(2, await UnreadAsync(Bob, room.Id));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task MarkReadAsync_MessageOfAnotherRoom_InvalidMessageId()
     {
         // Arrange
@@ -152,7 +152,7 @@ public sealed class UnreadCountTests : ServiceTestBase
         result.Fails(ChatErrorKind.Invalid, "messageId");
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("abc")]
     [InlineData("999999")]
     public async Task MarkReadAsync_UnknownMessageId_InvalidMessageId(string messageId)
@@ -162,7 +162,7 @@ public sealed class UnreadCountTests : ServiceTestBase
         (await Bob.MarkReadAsync(room.Id, messageId)).Fails(ChatErrorKind.Invalid, "messageId");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task MarkReadAsync_NonMemberOfPublicRoom_Forbidden()
     {
         var room = (await Alice.CreateChannelAsync("Square", isPublic: true)).Created();
@@ -170,7 +170,7 @@ public sealed class UnreadCountTests : ServiceTestBase
         (await Bob.MarkReadAsync(room.Id)).Fails(ChatErrorKind.Forbidden);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task UpdateMemberAsync_LastSeenAtBack_Recounts()
     {
         // Arrange
@@ -187,7 +187,7 @@ public sealed class UnreadCountTests : ServiceTestBase
         Assert.Equal(1, await UnreadAsync(Bob, room.Id));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task UpdateMemberAsync_LastSeenAtBeforeEverything_CountsAllOthersMessages()
     {
         // Arrange
@@ -204,7 +204,7 @@ public sealed class UnreadCountTests : ServiceTestBase
         Assert.Equal(2, await UnreadAsync(Bob, room.Id));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task UpdateMemberAsync_LastSeenAt_RoundTripsExactly()
     {
         // Arrange
@@ -220,7 +220,7 @@ public sealed class UnreadCountTests : ServiceTestBase
         Assert.Equal(DateTimeKind.Utc, membership.LastSeenAt.Kind);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Unread_ListRooms_ShowsEachRoomCount()
     {
         // Arrange
@@ -238,3 +238,7 @@ public sealed class UnreadCountTests : ServiceTestBase
         Assert.Equal(1, rooms.Single(r => r.Id == one.Id).Membership!.UnreadCount);
     }
 }
+
+public sealed class SqliteUnreadCountTests(SqliteServiceDatabase database) : UnreadCountTests(database), IClassFixture<SqliteServiceDatabase>;
+
+public sealed class PostgresUnreadCountTests(PostgresServiceDatabase database) : UnreadCountTests(database), IClassFixture<PostgresServiceDatabase>;

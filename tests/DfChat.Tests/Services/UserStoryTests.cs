@@ -4,9 +4,9 @@ using DfChat.Tests.Infrastructure;
 namespace DfChat.Tests.Services;
 
 /// <summary>The use cases and flows of API.md §7, at service level.</summary>
-public sealed class UserStoryTests : ServiceTestBase
+public abstract class UserStoryTests(ServiceDatabase database) : ServiceTestBase(database)
 {
-    [Fact]
+    [SkippableFact]
     public async Task PrivateMessages_TwoUsers_NobodyAddsAndEitherDeletes()
     {
         // Arrange
@@ -24,7 +24,7 @@ public sealed class UserStoryTests : ServiceTestBase
         Assert.Empty((await Alice.ListRoomsAsync()).Ok().Items);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Group_EverybodyWritesAndAdds_OnlyOwnerDeletes()
     {
         // Arrange
@@ -47,7 +47,7 @@ public sealed class UserStoryTests : ServiceTestBase
         aliceDeletes.Ok();
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Channel_OnlyGrantedWrite_EverybodyAdds_OnlyOwnerDeletes()
     {
         // Arrange
@@ -67,7 +67,7 @@ public sealed class UserStoryTests : ServiceTestBase
         (await Alice.DeleteRoomAsync(room.Id)).Ok();
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task SendPicture_UploadThenSendWithIds_OthersSeeMediaInOrder()
     {
         // Arrange
@@ -86,7 +86,7 @@ public sealed class UserStoryTests : ServiceTestBase
         (await Bob.OpenMediaAsync(second.Id)).Ok().Content.Dispose();
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ChatOfThree_CreateWithUserIdsAndFirstMessage_OthersSeeOneUnread()
     {
         // Arrange
@@ -107,7 +107,7 @@ public sealed class UserStoryTests : ServiceTestBase
         Assert.Equal(0, (await Alice.GetRoomAsync(room.Id)).Ok().Membership!.UnreadCount);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ChatOfThree_AddOneByOneThenFirstMessage_OthersSeeOneUnread()
     {
         // Arrange
@@ -123,7 +123,7 @@ public sealed class UserStoryTests : ServiceTestBase
         Assert.Equal(1, Assert.Single((await Carol.ListRoomsAsync()).Ok().Items).Membership!.UnreadCount);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task NewsChannel_EditorPostsReadersReadAndReactButCannotPost()
     {
         // Arrange
@@ -145,7 +145,7 @@ public sealed class UserStoryTests : ServiceTestBase
         Assert.Equal(1, (await Carol.GetRoomAsync(channel.Id)).Ok().Membership!.UnreadCount);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task NewsChannel_EditorCannotGrantWhatItLacks()
     {
         // Arrange
@@ -159,3 +159,7 @@ public sealed class UserStoryTests : ServiceTestBase
         result.Fails(ChatErrorKind.Forbidden);
     }
 }
+
+public sealed class SqliteUserStoryTests(SqliteServiceDatabase database) : UserStoryTests(database), IClassFixture<SqliteServiceDatabase>;
+
+public sealed class PostgresUserStoryTests(PostgresServiceDatabase database) : UserStoryTests(database), IClassFixture<PostgresServiceDatabase>;

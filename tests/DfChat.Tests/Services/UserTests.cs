@@ -2,9 +2,9 @@ using DfChat.Tests.Infrastructure;
 
 namespace DfChat.Tests.Services;
 
-public sealed class UserTests : ServiceTestBase
+public abstract class UserTests(ServiceDatabase database) : ServiceTestBase(database)
 {
-    [Fact]
+    [SkippableFact]
     public async Task GetMeAsync_Caller_IdAndUserNameAsDisplayName()
     {
         var me = (await Alice.GetMeAsync()).Ok();
@@ -13,13 +13,13 @@ public sealed class UserTests : ServiceTestBase
         Assert.Equal("Alice", me.DisplayName);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task GetMeAsync_UnknownCaller_NotFound()
     {
         (await Host.As("ghost").GetMeAsync()).Fails(ChatErrorKind.NotFound);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task SearchAsync_Term_CaseInsensitiveSubstring()
     {
         // Arrange
@@ -32,7 +32,7 @@ public sealed class UserTests : ServiceTestBase
         Assert.Equal(["Carol", "Caroline"], users.Select(u => u.DisplayName).Order());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task SearchAsync_NonAsciiOtherCase_CaseInsensitive()
     {
         // Arrange
@@ -45,19 +45,19 @@ public sealed class UserTests : ServiceTestBase
         Assert.Equal([emile.Id], users.Select(u => u.Id));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task SearchAsync_NoMatch_Empty()
     {
         Assert.Empty((await Alice.SearchUsersAsync("zzz")).Ok().Items);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task SearchAsync_Limit_TakesAtMostLimit()
     {
         Assert.Equal(2, (await Alice.SearchUsersAsync(null, 2)).Ok().Items.Count);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(0)]
     [InlineData(101)]
     public async Task SearchAsync_LimitOutOfRange_InvalidLimit(int limit)
@@ -65,7 +65,7 @@ public sealed class UserTests : ServiceTestBase
         (await Alice.SearchUsersAsync("a", limit)).Fails(ChatErrorKind.Invalid, "limit");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task CreateRoomAsync_CallerNotAUser_Fails()
     {
         var result = await Host.As("ghost").CreateGroupAsync("Haunted");
@@ -73,3 +73,7 @@ public sealed class UserTests : ServiceTestBase
         Assert.False(result.Succeeded);
     }
 }
+
+public sealed class SqliteUserTests(SqliteServiceDatabase database) : UserTests(database), IClassFixture<SqliteServiceDatabase>;
+
+public sealed class PostgresUserTests(PostgresServiceDatabase database) : UserTests(database), IClassFixture<PostgresServiceDatabase>;

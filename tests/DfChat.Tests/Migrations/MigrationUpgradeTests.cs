@@ -1,0 +1,275 @@
+using System.Data.Common;
+using DfChat.Entities;
+using DfChat.Models;
+using DfChat.Services;
+using DfChat.Tests.Http.Infrastructure;
+using DfChat.Tests.Infrastructure;
+using HostApp.Data;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DfChat.Tests.Migrations;
+
+/// <summary>
+/// The sample's migrations upgrade a database created at the previous migration (<c>Initial</c>) with
+/// users, a room, members, messages and a reaction in it: the data survives, the room's new
+/// <c>NormalizedName</c> is backfilled so that search finds it, and the new index exists.
+/// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "xunit disposes it through IAsyncLifetime.DisposeAsync.")]
+public abstract class MigrationUpgradeTests(ServiceDatabase database) : DatabaseTestBase(database), IAsyncLifetime
+{
+    private const string RoomName = "Équipe Café TEAM Øresund";
+    private const string NewIndex = "IX_ChatMessages_RoomId_CreatedAt";
+    private static readonly DateTime T0 = new(2026, 1, 5, 9, 0, 0, DateTimeKind.Utc);
+
+    private SqliteConnection? _sqlite;
+    private ServiceProvider _services = null!;
+    private Action<DbContextOptionsBuilder> _useDatabase = null!;
+
+    public Task InitializeAsync()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        if (Database.Provider == DatabaseProvider.Sqlite)
+        {
+            _sqlite = new SqliteConnection("DataSource=:memory:");
+            _sqlite.Open();
+            _useDatabase = o => o.UseSqlite(_sqlite);
+            services.AddDbContext<AppDbContext, SqliteAppDbContext>(_useDatabase);
+        }
+        else
+        {
+            var connectionString = ((PostgresServiceDatabase)Database).ConnectionString;
+            _useDatabase = o => o.UseNpgsql(connectionString);
+            services.AddDbContext<AppDbContext, PostgresAppDbContext>(_useDatabase);
+        }
+
+        // As the sample wires it.
+        services.AddDfChatCore<AppUser>().UseDbContext<AppDbContext>();
+        _services = services.BuildServiceProvider();
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_services is not null)
+            await _services.DisposeAsync();
+        if (_sqlite is not null)
+            await _sqlite.DisposeAsync();
+    }
+
+    private async Task<T> InScopeAsync<T>(Func<IServiceProvider, Task<T>> work)
+    {
+        await using var scope = _services.CreateAsyncScope();
+        return await work(scope.ServiceProvider);
+    }
+
+    private Task<T> InDbAsync<T>(Func<AppDbContext, Task<T>> work) =>
+        InScopeAsync(sp => work(sp.GetRequiredService<AppDbContext>()));
+
+    /// <summary>The schema of <c>Initial</c>: the current model without what the next migration adds.</summary>
+    private sealed class InitialSchemaContext(DbContextOptions<InitialSchemaContext> options) : AppDbContext(options)
+    {
+        protected override void OnModelCreating(ModelBuilder builder)
+        {
+            base.OnModelCreating(builder);
+            builder.Entity<ChatRoom<string>>().Ignore(r => r.NormalizedName);
+        }
+    }
+
+    private sealed record Seeded(string AliceId, string BobId, long RoomId, long FirstMessageId, long SecondMessageId);
+
+    /// <summary>Two users, a group with both as members, two messages (the second a reply) and a reaction.</summary>
+    private async Task<Seeded> SeedAtInitialAsync()
+    {
+        var builder = new DbContextOptionsBuilder<InitialSchemaContext>();
+        _useDatabase(builder);
+        await using var db = new InitialSchemaContext(builder.Options);
+
+        var alice = NewUser("alice@example.test");
+        var bob = NewUser("bob@example.test");
+        db.Users.AddRange(alice, bob);
+        await db.SaveChangesAsync();
+
+        var room = new ChatRoom<string>
+        {
+            Type = ChatRoomType.Group,
+            Name = RoomName,
+            Description = "Grüße",
+            CreatedAt = T0,
+            CreatedBy = alice.Id,
+            LastActivityAt = T0.AddMinutes(2),
+            MemberCount = 2,
+        };
+        db.Add(room);
+        await db.SaveChangesAsync();
+
+        db.AddRange(
+            new ChatRoomUser<string>
+            {
+                RoomId = room.Id,
+                UserId = alice.Id,
+                IsOwner = true,
+                Permissions = ChatPermissions.All,
+                LastSeenAt = T0.AddMinutes(1),
+                UnreadCount = 1,
+                RoomLastActivityAt = T0.AddMinutes(2),
+                CreatedBy = alice.Id,
+                CreatedAt = T0,
+            },
+            new ChatRoomUser<string>
+            {
+                RoomId = room.Id,
+                UserId = bob.Id,
+                Muted = true,
+                Permissions = ChatPermissions.CreateMessages | ChatPermissions.AddUsers | ChatPermissions.EditOwnMessages | ChatPermissions.DeleteOwnMessages,
+                LastSeenAt = T0,
+                UnreadCount = 1,
+                RoomLastActivityAt = T0.AddMinutes(2),
+                CreatedBy = alice.Id,
+                CreatedAt = T0,
+            });
+        var first = new ChatMessage<string> { RoomId = room.Id, UserId = alice.Id, Text = "Привет, Bob", CreatedAt = T0.AddMinutes(1), ClientMessageId = "c-1" };
+        db.Add(first);
+        await db.SaveChangesAsync();
+
+        var second = new ChatMessage<string> { RoomId = room.Id, UserId = bob.Id, Text = "Hi 👋", ReplyToId = first.Id, CreatedAt = T0.AddMinutes(2) };
+        db.Add(second);
+        await db.SaveChangesAsync();
+
+        room.LastMessageId = second.Id;
+        db.Add(new ChatMessageReaction<string> { RoomId = room.Id, MessageId = second.Id, UserId = alice.Id, Reaction = "like", CreatedAt = T0.AddMinutes(3) });
+        await db.SaveChangesAsync();
+        return new Seeded(alice.Id, bob.Id, room.Id, first.Id, second.Id);
+    }
+
+    private static AppUser NewUser(string email) => new()
+    {
+        UserName = email,
+        NormalizedUserName = email.ToUpperInvariant(),
+        Email = email,
+        NormalizedEmail = email.ToUpperInvariant(),
+        SecurityStamp = Guid.NewGuid().ToString(),
+    };
+
+    private async Task<bool> IndexExistsAsync(string name)
+    {
+        var sql = Database.Provider == DatabaseProvider.Sqlite
+            ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = @name"
+            : "SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname = @name";
+        return await InDbAsync(async db =>
+        {
+            var connection = db.Database.GetDbConnection();
+            await db.Database.OpenConnectionAsync();
+            try
+            {
+                await using DbCommand command = connection.CreateCommand();
+                command.CommandText = sql;
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = "name";
+                parameter.Value = name;
+                command.Parameters.Add(parameter);
+                return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture) > 0;
+            }
+            finally
+            {
+                await db.Database.CloseConnectionAsync();
+            }
+        });
+    }
+
+    [SkippableFact]
+    public async Task Migrate_FromInitialWithData_DataSurvivesAndSearchFindsRoom()
+    {
+        // Arrange: a database at Initial, with data.
+        var initial = await InDbAsync(async db =>
+        {
+            var name = db.Database.GetMigrations().Single(m => m.EndsWith("_Initial", StringComparison.Ordinal));
+            await db.GetService<IMigrator>().MigrateAsync(name);
+            Assert.Equal([name], await db.Database.GetAppliedMigrationsAsync());
+            return name;
+        });
+        Assert.False(await IndexExistsAsync(NewIndex), "The index should only come with the second migration.");
+        var seeded = await SeedAtInitialAsync();
+
+        // Act: upgrade to the newest migration, as the sample does at start.
+        await InDbAsync(async db =>
+        {
+            await db.Database.MigrateAsync();
+            return true;
+        });
+
+        // Assert: every migration applied, the data as it was.
+        await InDbAsync(async db =>
+        {
+            Assert.Empty(await db.Database.GetPendingMigrationsAsync());
+            Assert.Equal(db.Database.GetMigrations(), await db.Database.GetAppliedMigrationsAsync());
+            Assert.Contains(initial, await db.Database.GetAppliedMigrationsAsync());
+
+            Assert.Equal(["alice@example.test", "bob@example.test"], await db.Users.OrderBy(u => u.UserName).Select(u => u.UserName).ToListAsync());
+
+            var room = await db.Set<ChatRoom<string>>().SingleAsync();
+            Assert.Equal(seeded.RoomId, room.Id);
+            Assert.Equal(ChatRoomType.Group, room.Type);
+            Assert.Equal(RoomName, room.Name);
+            Assert.Equal("Grüße", room.Description);
+            Assert.Equal(seeded.AliceId, room.CreatedBy);
+            Assert.Equal(T0, room.CreatedAt);
+            Assert.Equal(seeded.SecondMessageId, room.LastMessageId);
+            Assert.Equal(2, room.MemberCount);
+
+            // Backfilled with lower(Name): ASCII letters fold on every provider.
+            Assert.NotNull(room.NormalizedName);
+            Assert.Contains("team", room.NormalizedName, StringComparison.Ordinal);
+            Assert.DoesNotContain("TEAM", room.NormalizedName, StringComparison.Ordinal);
+
+            var members = await db.Set<ChatRoomUser<string>>().OrderBy(m => m.Id).ToListAsync();
+            Assert.Equal([seeded.AliceId, seeded.BobId], members.Select(m => m.UserId));
+            Assert.True(members[0].IsOwner);
+            Assert.Equal(ChatPermissions.All, members[0].Permissions);
+            Assert.True(members[1].Muted);
+            Assert.Equal(T0, members[1].LastSeenAt);
+
+            var messages = await db.Set<ChatMessage<string>>().OrderBy(m => m.Id).ToListAsync();
+            Assert.Equal(["Привет, Bob", "Hi 👋"], messages.Select(m => m.Text));
+            Assert.Equal([seeded.FirstMessageId, seeded.SecondMessageId], messages.Select(m => m.Id));
+            Assert.Equal(seeded.FirstMessageId, messages[1].ReplyToId);
+            Assert.Equal("c-1", messages[0].ClientMessageId);
+            Assert.Equal(T0.AddMinutes(2), messages[1].CreatedAt);
+
+            var reaction = await db.Set<ChatMessageReaction<string>>().SingleAsync();
+            Assert.Equal((seeded.SecondMessageId, seeded.AliceId, "like"), (reaction.MessageId, reaction.UserId, reaction.Reaction));
+            return true;
+        });
+        Assert.True(await IndexExistsAsync(NewIndex), $"{NewIndex} is missing after the upgrade.");
+
+        // The services find the old room by a case-insensitive search and read its history.
+        var found = await InScopeAsync(sp => sp.GetRequiredService<IChatRoomService>().ListMineAsync(seeded.BobId, null, "tEaM", new PageRequest(), CancellationToken.None));
+        var listed = Assert.Single(found.Ok().Items);
+        Assert.Equal(seeded.RoomId.ToString(System.Globalization.CultureInfo.InvariantCulture), listed.Id);
+        Assert.Equal(RoomName, listed.Name);
+        Assert.Equal("Hi 👋", listed.LastMessage?.Text);
+        Assert.Equal(1, listed.Membership?.UnreadCount);
+
+        var history = await InScopeAsync(sp => sp.GetRequiredService<IChatMessageService>().ListAsync(seeded.AliceId, listed.Id, new PageRequest(), CancellationToken.None));
+        var items = history.Ok().Items;
+        Assert.Equal(["Hi 👋", "Привет, Bob"], items.Select(m => m.Text));
+        var like = Assert.Single(items[0].Reactions);
+        Assert.Equal(("like", 1, true), (like.Reaction, like.Count, like.Me));
+
+        // And keep writing: new rows get fresh ids after the old ones.
+        var sent = await InScopeAsync(sp => sp.GetRequiredService<IChatMessageService>().SendAsync(seeded.BobId, listed.Id, new SendMessageRequest { Text = "after the upgrade" }, CancellationToken.None));
+        Assert.True(long.Parse(sent.Created().Id, System.Globalization.CultureInfo.InvariantCulture) > seeded.SecondMessageId);
+        var renamed = await InScopeAsync(sp => sp.GetRequiredService<IChatRoomService>().CreateAsync(seeded.AliceId, new CreateRoomRequest { Type = "group", Name = "Second TEAM" }, CancellationToken.None));
+        renamed.Created();
+        var both = await InScopeAsync(sp => sp.GetRequiredService<IChatRoomService>().ListMineAsync(seeded.AliceId, null, "team", new PageRequest(), CancellationToken.None));
+        Assert.Equal(2, both.Ok().Items.Count);
+    }
+}
+
+public sealed class SqliteMigrationUpgradeTests(SqliteServiceDatabase database) : MigrationUpgradeTests(database), IClassFixture<SqliteServiceDatabase>;
+
+public sealed class PostgresMigrationUpgradeTests(PostgresServiceDatabase database) : MigrationUpgradeTests(database), IClassFixture<PostgresServiceDatabase>;

@@ -1,10 +1,10 @@
 using DfChat.AspNetCore;
 using DfChat.AspNetCore.RealTime;
-using Microsoft.AspNetCore.OpenApi;
-using Microsoft.Extensions.Hosting;
 using DfChat.Events;
 using DfChat.Options;
+using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

@@ -191,6 +191,17 @@ internal sealed class ChatStore<TUser, TKey>(
     public static ChatEvent Event(string name, long roomId, object payload, TKey actor) =>
         new() { Name = name, RoomId = Id(roomId), Payload = payload, ActorId = Id(actor) };
 
+    /// <summary>
+    /// Adds <paramref name="delta"/> to the room's member count in one <c>UPDATE</c>, so that joins, adds
+    /// and leaves of different users racing on PostgreSQL all count (a read-modify-write of the tracked
+    /// room loses all but one), then reloads <paramref name="room"/> with the new count.
+    /// </summary>
+    public async Task AddToMemberCountAsync(ChatRoom<TKey> room, int delta, CancellationToken cancellationToken)
+    {
+        await Rooms.Where(r => r.Id == room.Id).ExecuteUpdateAsync(s => s.SetProperty(r => r.MemberCount, r => r.MemberCount + delta), cancellationToken);
+        await Db.Entry(room).ReloadAsync(cancellationToken);
+    }
+
     /// <summary>Locks the room's row until the transaction ends, so that sends, deletes and reads of one room apply in one order (PostgreSQL; SQLite has one writer anyway).</summary>
     public Task LockRoomAsync(long roomId, CancellationToken cancellationToken) =>
         Rooms.Where(r => r.Id == roomId).ExecuteUpdateAsync(s => s.SetProperty(r => r.MemberCount, r => r.MemberCount), cancellationToken);

@@ -69,8 +69,8 @@ internal sealed class MemberService<TUser, TKey>(ChatStore<TUser, TKey> store) :
 
                 var member = ChatStore<TUser, TKey>.NewMember(room, userId, caller, permissions, isOwner: false, store.Now());
                 store.Members.Add(member);
-                room.MemberCount++;
                 await store.Db.SaveChangesAsync(cancellationToken);
+                await store.AddToMemberCountAsync(room, 1, cancellationToken);
                 var model = await store.BuildMemberAsync(member, cancellationToken);
                 store.Raise(ChatEventNames.MemberAdded, room.Id, model, caller, [model.UserId]);
                 return ChatResult<MemberModel>.New(model);
@@ -155,8 +155,17 @@ internal sealed class MemberService<TUser, TKey>(ChatStore<TUser, TKey> store) :
                 return ChatError.Conflict("owner_cannot_leave", "The owner cannot be removed or leave.");
 
             store.Members.Remove(member);
-            room.MemberCount--;
-            await store.Db.SaveChangesAsync(cancellationToken);
+            try
+            {
+                await store.Db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                // A concurrent removal of the same member won (PostgreSQL runs both side by side).
+                return ChatError.MemberNotFound;
+            }
+
+            await store.AddToMemberCountAsync(room, -1, cancellationToken);
             var removedId = ChatStore<TUser, TKey>.Id(member.UserId);
             store.Raise(ChatEventNames.MemberRemoved, room.Id, new MemberRemovedPayload(ChatStore<TUser, TKey>.Id(room.Id), removedId), caller, [removedId]);
             return ChatResult<bool>.Ok(true);

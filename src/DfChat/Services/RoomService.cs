@@ -298,8 +298,8 @@ internal sealed class RoomService<TUser, TKey>(ChatStore<TUser, TKey> store, ICh
                 var room = access.Room;
                 var joined = ChatStore<TUser, TKey>.NewMember(room, caller, caller, null, isOwner: false, store.Now());
                 store.Members.Add(joined);
-                room.MemberCount++;
                 await store.Db.SaveChangesAsync(cancellationToken);
+                await store.AddToMemberCountAsync(room, 1, cancellationToken);
                 store.Raise(ChatEventNames.MemberAdded, room.Id, await store.BuildMemberAsync(joined, cancellationToken), caller, [ChatStore<TUser, TKey>.Id(caller)]);
                 return ChatResult<RoomModel>.Ok(await store.BuildRoomAsync(room, joined, caller, cancellationToken));
             }, cancellationToken);

@@ -58,8 +58,11 @@ internal sealed class ChatRoomUserConfiguration<TUser, TKey> : IEntityTypeConfig
         builder.HasOne<TUser>().WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<TUser>().WithMany().HasForeignKey(m => m.CreatedBy).OnDelete(DeleteBehavior.NoAction);
 
-        // One membership per user and room; also serves a room's member list.
+        // One membership per user and room.
         builder.HasIndex(m => new { m.RoomId, m.UserId }).IsUnique();
+
+        // A room's members page in joining order along this index.
+        builder.HasIndex(m => new { m.RoomId, m.Id });
 
         // A user's rooms, newest activity first: one index range, keyset by (activity, room).
         builder.HasIndex(m => new { m.UserId, m.RoomLastActivityAt, m.RoomId });

@@ -7,14 +7,17 @@ namespace DfChat;
 
 /// <summary>Gives the chat services the host's DbContext that holds the chat tables.</summary>
 /// <remarks>Registered by <c>UseDbContext&lt;TContext&gt;()</c>.</remarks>
-public interface IChatDbContextProvider
+internal interface IChatDbContextProvider
 {
     /// <summary>The DbContext of the current scope.</summary>
     DbContext Context { get; }
 }
 
 /// <summary>Builds the links the chat puts into its models.</summary>
-/// <remarks>The HTTP package replaces the default with one that knows where the endpoints are mounted.</remarks>
+/// <remarks>
+/// The default points under the mount of <c>MapDfChat()</c>, learned from the first request; register
+/// your own before <c>AddDfChat</c> to serve media from elsewhere, such as a CDN.
+/// </remarks>
 public interface IChatLinkGenerator
 {
     /// <summary>The URL of a media's content.</summary>

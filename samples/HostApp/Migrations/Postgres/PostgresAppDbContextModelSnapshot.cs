@@ -272,6 +272,8 @@ namespace HostApp.Migrations.Postgres
 
                     b.HasIndex("CreatedBy");
 
+                    b.HasIndex("RoomId", "Id");
+
                     b.HasIndex("RoomId", "UserId")
                         .IsUnique();
 

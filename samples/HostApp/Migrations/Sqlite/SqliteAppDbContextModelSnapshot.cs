@@ -257,6 +257,8 @@ namespace HostApp.Migrations.Sqlite
 
                     b.HasIndex("CreatedBy");
 
+                    b.HasIndex("RoomId", "Id");
+
                     b.HasIndex("RoomId", "UserId")
                         .IsUnique();
 

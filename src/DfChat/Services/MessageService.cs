@@ -159,11 +159,18 @@ internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, 
                 return ChatResult<MessageModel>.New(model);
             }, cancellationToken);
         }
-        catch (DbUpdateException) when (request.ClientMessageId is not null)
+        catch (DbUpdateException)
         {
-            // The same client message id raced in: the unique index let the first one through.
-            if (await FindByClientIdAsync(roomKey, caller, request.ClientMessageId, cancellationToken) is { } first)
+            // A concurrent request won a race that the checks above could not see (PostgreSQL runs
+            // requests side by side); the constraint that stopped this one tells which.
+            if (request.ClientMessageId is not null && await FindByClientIdAsync(roomKey, caller, request.ClientMessageId, cancellationToken) is { } first)
                 return ChatResult<MessageModel>.Ok(first);
+            if (!await store.Rooms.AnyAsync(r => r.Id == roomKey, cancellationToken))
+                return ChatError.RoomNotFound;
+            if (mediaIds.Count > 0 && await store.MessageMedia.AnyAsync(l => mediaIds.Contains(l.MediaId), cancellationToken))
+                return ChatError.Invalid("mediaIds", "Each media id must be one of your own uploads, not yet attached to a message.");
+            if (replyToId is { } reply && !await store.Messages.AnyAsync(m => m.Id == reply, cancellationToken))
+                return ChatError.Invalid("replyToId", "replyToId must be a message of this room.");
             throw;
         }
     }

@@ -98,6 +98,10 @@ internal sealed class ReactionService<TUser, TKey>(ChatStore<TUser, TKey> store)
             // The same reaction raced in: the unique index let the first one through.
             if (await FindExistingAsync(messageKey, caller, reaction!, cancellationToken) is { } first)
                 return ChatResult<ReactionModel>.Ok(first);
+
+            // Or the message was deleted in the meantime.
+            if (!await store.Messages.AnyAsync(m => m.Id == messageKey, cancellationToken))
+                return ChatError.MessageNotFound;
             throw;
         }
     }

@@ -410,6 +410,12 @@ internal static class MemberReads
     {
         member.LastSeenAt = ChatStore<TUser, TKey>.Truncate(seenAt);
         member.UnreadCount = await store.CountUnreadAsync(member.RoomId, member.UserId, member.LastSeenAt, cancellationToken);
+
+        // The row was read before the lock: a send may have changed the stored count since, so write
+        // both values even where they equal what was read.
+        var entry = store.Db.Entry(member);
+        entry.Property(m => m.LastSeenAt).IsModified = true;
+        entry.Property(m => m.UnreadCount).IsModified = true;
         await store.Db.SaveChangesAsync(cancellationToken);
     }
 }

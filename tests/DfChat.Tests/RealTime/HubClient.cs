@@ -50,6 +50,7 @@ public sealed class HubClient : IAsyncDisposable
             .Build();
         var client = new HubClient(connection);
         await connection.StartAsync();
+        await WaitUntilJoinedAsync(connection);
         return client;
     }
 
@@ -65,8 +66,15 @@ public sealed class HubClient : IAsyncDisposable
             .Build();
         var client = new HubClient(connection);
         await connection.StartAsync();
+        await WaitUntilJoinedAsync(connection);
         return client;
     }
+
+    /// <summary>
+    /// StartAsync returns at the handshake, before the server's OnConnectedAsync has put the connection
+    /// into its user's group; a hub call is served only after it, so one round trip closes that window.
+    /// </summary>
+    private static Task WaitUntilJoinedAsync(HubConnection connection) => connection.InvokeAsync("Unwatch", "0");
 
     /// <summary>The next event named <paramref name="name"/>, skipping others; fails after <paramref name="seconds"/>.</summary>
     public async Task<JsonElement> NextAsync(string name, double seconds = 10)

@@ -119,8 +119,8 @@ public static class ChatTestHost
 
     public static ChatTestHost<TestUser, TestDbContext> Create(Action<DfChatOptions>? configure = null) => Create(Sqlite, configure);
 
-    public static ChatTestHost<TestUser, TestDbContext> Create(ServiceDatabase database, Action<DfChatOptions>? configure = null) =>
-        new(database, name => new TestUser { UserName = name }, u => u.Id, configure);
+    public static ChatTestHost<TestUser, TestDbContext> Create(ServiceDatabase database, Action<DfChatOptions>? configure = null, Action<IServiceCollection>? services = null) =>
+        new(database, name => new TestUser { UserName = name }, u => u.Id, configure, services);
 
     public static ChatTestHost<GuidUser, GuidDbContext> CreateWithGuidKeys(ServiceDatabase database, Action<DfChatOptions>? configure = null) =>
         new(database, name => new GuidUser { UserName = name }, u => u.Id.ToString(), configure);

@@ -1,4 +1,5 @@
 using DfChat.Options;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DfChat.Tests.Infrastructure;
 
@@ -36,9 +37,14 @@ public abstract class ServiceTestBase(ServiceDatabase database) : DatabaseTestBa
     {
     }
 
+    /// <summary>Services of this test class's host, registered before the chat's (edge collaborators such as event listeners).</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
+    }
+
     public async Task InitializeAsync()
     {
-        Host = ChatTestHost.Create(Database, Configure);
+        Host = ChatTestHost.Create(Database, Configure, ConfigureServices);
         Alice = await Host.CreateUserAsync("Alice");
         Bob = await Host.CreateUserAsync("Bob");
         Carol = await Host.CreateUserAsync("Carol");

@@ -63,6 +63,17 @@ internal sealed class ChatUserDirectory<TUser, TKey>(IChatDbContextProvider cont
         return rows.ToDictionary(r => r.Id, r => r.Name ?? UserKey<TKey>.Format(r.Id));
     }
 
+    /// <summary>One user as the chat shows it, or null when the host has no such user; one query.</summary>
+    public async Task<UserModel?> FindAsync(TKey id, CancellationToken cancellationToken)
+    {
+        var key = KeyName;
+        var row = await Db.Set<TUser>()
+            .Where(u => EF.Property<TKey>(u, key).Equals(id))
+            .Select(Project(key, model.DisplayName ?? (u => null)))
+            .FirstOrDefaultAsync(cancellationToken);
+        return row is null ? null : new UserModel { Id = UserKey<TKey>.Format(row.Id), DisplayName = row.Name ?? UserKey<TKey>.Format(row.Id) };
+    }
+
     public async Task<List<UserModel>> SearchAsync(string? search, int limit, CancellationToken cancellationToken)
     {
         var key = KeyName;

@@ -12,10 +12,9 @@ internal sealed class UserService<TUser, TKey>(ChatStore<TUser, TKey> store) : I
     {
         if (!UserKey<TKey>.TryParse(callerId, out var caller))
             return ChatError.UserNotFound;
-        var names = await store.Users.DisplayNamesAsync([caller], cancellationToken);
-        if ((await store.Users.ExistingAsync([caller], cancellationToken)).Count == 0)
-            return ChatError.UserNotFound;
-        return ChatResult<UserModel>.Ok(new UserModel { Id = callerId, DisplayName = names.GetValueOrDefault(caller) ?? callerId });
+        return await store.Users.FindAsync(caller, cancellationToken) is { } me
+            ? ChatResult<UserModel>.Ok(me)
+            : ChatError.UserNotFound;
     }
 
     public async Task<ChatResult<PageModel<UserModel>>> SearchAsync(string callerId, string? search, int? limit, CancellationToken cancellationToken)

@@ -42,8 +42,23 @@ internal static class ChatHttp
             mount.IsKnown = true;
         }
 
-        return await next(context);
+        try
+        {
+            var result = await next(context);
+            if (result is ProblemHttpResult { StatusCode: StatusCodes.Status503ServiceUnavailable })
+                http.Response.Headers.RetryAfter = RetryAfterSeconds;
+            return result;
+        }
+        catch (Exception e) when (DfChat.Writes.TransientFailures.IsUnavailable(e) && !http.RequestAborted.IsCancellationRequested)
+        {
+            // The database is down or kept failing: a 503 the client may retry, never a 500.
+            http.Response.Headers.RetryAfter = RetryAfterSeconds;
+            return ToProblem(ChatError.Unavailable);
+        }
     }
+
+    /// <summary>What a 503 asks a client to wait before trying again.</summary>
+    private const string RetryAfterSeconds = "2";
 
     public static string Caller(HttpContext http) => CallerId(http)!;
 
@@ -103,6 +118,8 @@ internal static class ChatHttp
         ChatErrorKind.NotFound => Problem(StatusCodes.Status404NotFound, error.Code, error.Message),
         ChatErrorKind.Conflict => Problem(StatusCodes.Status409Conflict, error.Code, error.Message),
         ChatErrorKind.TooLarge => Problem(StatusCodes.Status413PayloadTooLarge, error.Code, error.Message),
+        ChatErrorKind.Unavailable => Problem(StatusCodes.Status503ServiceUnavailable, error.Code, error.Message),
+        ChatErrorKind.Gone => Problem(StatusCodes.Status410Gone, error.Code, error.Message),
         _ => Problem(StatusCodes.Status415UnsupportedMediaType, error.Code, error.Message),
     };
 

@@ -25,6 +25,7 @@ internal static class RoomEndpoints
         map.Post("/rooms/{roomId}/join", Join, "DfChatJoinRoom", "Joins a public room.", Tag);
         map.Post("/rooms/{roomId}/read", MarkRead, "DfChatMarkRoomRead", "Moves the caller's read position to a message, or to now.", Tag)
             .WithMetadata(new DfChatRequestBody(typeof(MarkReadBody), "application/json"));
+        map.Get("/rooms/{roomId}/events", ListEvents, "DfChatListRoomEvents", "The room's events after a seq, oldest first: catch-up after a gap or a reconnect.", Tag);
     }
 
     private static async Task<Results<Ok<PageModel<RoomModel>>, ProblemHttpResult>> ListMine(
@@ -41,6 +42,14 @@ internal static class RoomEndpoints
         if (!ChatHttp.TryParseLimit(limit, out var take, out var problem))
             return problem!;
         return ChatResults.Ok(await rooms.ListPublicAsync(ChatHttp.Caller(http), search, new PageRequest(take, cursor), cancellationToken));
+    }
+
+    private static async Task<Results<Ok<PageModel<EventModel>>, ProblemHttpResult>> ListEvents(
+        HttpContext http, IChatRoomService rooms, string roomId, string? after, string? limit, string? cursor, CancellationToken cancellationToken)
+    {
+        if (!ChatHttp.TryParseLimit(limit, out var take, out var problem))
+            return problem!;
+        return ChatResults.Ok(await rooms.ListEventsAsync(ChatHttp.Caller(http), roomId, after, new PageRequest(take, cursor), cancellationToken));
     }
 
     private static async Task<Results<Created<RoomModel>, Ok<RoomModel>, ProblemHttpResult>> Create(

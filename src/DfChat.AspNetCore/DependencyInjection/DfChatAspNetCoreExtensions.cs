@@ -1,4 +1,5 @@
 using DfChat.AspNetCore;
+using DfChat.AspNetCore.Hosting;
 using DfChat.AspNetCore.RealTime;
 using DfChat.Events;
 using DfChat.Options;
@@ -37,6 +38,7 @@ public static class DfChatAspNetCoreExtensions
         services.TryAddSingleton<ChatEventQueue>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IChatEventListener, SignalRChatEventListener>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ChatEventDelivery>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ChatOutboxService>());
         services.ConfigureAll<OpenApiOptions>(o => o.AddOperationTransformer(DfChatOpenApi.DescribeRequestBodyAsync));
         return builder;
     }

@@ -5,7 +5,9 @@ using DfChat;
 using DfChat.EntityFrameworkCore;
 using DfChat.Options;
 using DfChat.Services;
+using DfChat.Events;
 using DfChat.Storage;
+using DfChat.Writes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -53,13 +55,17 @@ public static class DfChatServiceCollectionExtensions
     {
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DfChatOptions>, DfChatOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<ChatWriteGate>();
+        services.TryAddSingleton<ChatWriteQueue>();
+        services.TryAddSingleton<ChatOutbox>();
+        services.TryAddSingleton<HostTransactions>();
+        services.TryAddSingleton<HostTransactionInterceptor>();
         services.TryAddSingleton<ChatMountPoint>();
         services.TryAddSingleton<IChatLinkGenerator, MountedChatLinkGenerator>();
         services.TryAddSingleton<IChatMediaStore, FileSystemMediaStore>();
         services.TryAddSingleton(new ChatUserModel<TUser>(null));
         services.AddOptions<FileSystemMediaStoreOptions>();
-        services.TryAddScoped<ChatEventPublisher>();
+        services.TryAddScoped<RoomWrites<TUser, TKey>>();
+        services.TryAddScoped<IChatRecipients, ChatRecipients<TKey>>();
         services.TryAddScoped<ChatUserDirectory<TUser, TKey>>();
         services.TryAddScoped<ChatStore<TUser, TKey>>();
         services.TryAddScoped<IChatRoomService, RoomService<TUser, TKey>>();
@@ -100,7 +106,7 @@ public sealed class DfChatBuilder<TUser>
         where TContext : DbContext
     {
         Services.TryAddScoped<IChatDbContextProvider, ChatDbContextProvider<TContext>>();
-        Services.ConfigureDbContext<TContext>(o => o.AddInterceptors(SqliteUnicodeFolding.Instance));
+        Services.ConfigureDbContext<TContext>((services, o) => o.AddInterceptors(SqliteUnicodeFolding.Instance, services.GetRequiredService<HostTransactionInterceptor>()));
         return this;
     }
 

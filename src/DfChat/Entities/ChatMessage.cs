@@ -11,6 +11,9 @@ public class ChatMessage<TUserKey>
     /// <summary>The room.</summary>
     public long RoomId { get; set; }
 
+    /// <summary>The message's place in its room: 1 for the first message, one more for each next one, never reused.</summary>
+    public long Number { get; set; }
+
     /// <summary>The author.</summary>
     public TUserKey UserId { get; set; } = default!;
 

@@ -41,6 +41,18 @@ public class ChatRoom<TUserKey>
     /// <summary>The time of the newest message, else the room's creation (UTC).</summary>
     public DateTime LastActivityAt { get; set; }
 
+    /// <summary>The number given to the newest message; numbers grow by one with every message and are never reused.</summary>
+    public long LastMessageNumber { get; set; }
+
+    /// <summary>
+    /// The latest read position (<see cref="ChatRoomUser{TUserKey}.LastSeenAt"/>) any member has had: a send
+    /// at or before it must check for members who have read it in advance; later sends need not.
+    /// </summary>
+    public DateTime LatestLastSeenAt { get; set; }
+
+    /// <summary>The <see cref="ChatRoomEvent.Seq"/> of the room's newest event: a client holding it has seen everything.</summary>
+    public long LastSeq { get; set; }
+
     /// <summary>The number of members, kept in step with joins and removals.</summary>
     public int MemberCount { get; set; }
 

@@ -27,13 +27,18 @@ public class ChatRoomUser<TUserKey>
     public DateTime LastSeenAt { get; set; }
 
     /// <summary>
-    /// Messages after <see cref="LastSeenAt"/> by others and not deleted, maintained by every send,
-    /// delete and read so that listing rooms never counts messages.
+    /// The <see cref="ChatMessage{TUserKey}.Number"/> of the newest message at or before <see cref="LastSeenAt"/>:
+    /// messages numbered after it are the candidates for unread.
     /// </summary>
-    public int UnreadCount { get; set; }
+    public long ReadNumber { get; set; }
 
-    /// <summary>A copy of the room's <see cref="ChatRoom{TUserKey}.LastActivityAt"/>, so that a user's rooms page by one index.</summary>
-    public DateTime RoomLastActivityAt { get; set; }
+    /// <summary>
+    /// How many messages numbered after <see cref="ReadNumber"/> do not count as unread: the member's own,
+    /// and deleted ones. The unread count is the room's <see cref="ChatRoom{TUserKey}.LastMessageNumber"/>
+    /// minus <see cref="ReadNumber"/> minus this, so a send touches only its sender's membership, never
+    /// every member of the room.
+    /// </summary>
+    public long ReadExclusions { get; set; }
 
     /// <summary>Who added the member (the member itself when it created or joined the room).</summary>
     public TUserKey CreatedBy { get; set; } = default!;

@@ -35,6 +35,7 @@ internal sealed class ChatRoomConfiguration<TUser, TKey> : IEntityTypeConfigurat
         builder.Property(r => r.Description).HasMaxLength(2000);
         builder.Property(r => r.CreatedAt).IsUtc();
         builder.Property(r => r.LastActivityAt).IsUtc();
+        builder.Property(r => r.LatestLastSeenAt).IsUtc();
         builder.HasOne<TUser>().WithMany().HasForeignKey(r => r.CreatedBy).OnDelete(DeleteBehavior.NoAction);
         builder.HasOne<ChatMedia<TKey>>().WithMany().HasForeignKey(r => r.AvatarMediaId).OnDelete(DeleteBehavior.SetNull);
         builder.HasIndex(r => r.PrivatePairKey).IsUnique();
@@ -52,7 +53,6 @@ internal sealed class ChatRoomUserConfiguration<TUser, TKey> : IEntityTypeConfig
         builder.ToTable("ChatRoomUsers");
         builder.HasKey(m => m.Id);
         builder.Property(m => m.LastSeenAt).IsUtc();
-        builder.Property(m => m.RoomLastActivityAt).IsUtc();
         builder.Property(m => m.CreatedAt).IsUtc();
         builder.HasOne<ChatRoom<TKey>>().WithMany().HasForeignKey(m => m.RoomId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<TUser>().WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
@@ -64,8 +64,8 @@ internal sealed class ChatRoomUserConfiguration<TUser, TKey> : IEntityTypeConfig
         // A room's members page in joining order along this index.
         builder.HasIndex(m => new { m.RoomId, m.Id });
 
-        // A user's rooms, newest activity first: one index range, keyset by (activity, room).
-        builder.HasIndex(m => new { m.UserId, m.RoomLastActivityAt, m.RoomId });
+        // A user's rooms: one index range, joined to the rooms for their activity.
+        builder.HasIndex(m => new { m.UserId, m.RoomId });
     }
 }
 
@@ -149,5 +149,25 @@ internal sealed class ChatMessageReactionConfiguration<TUser, TKey> : IEntityTyp
 
         // The caller's own reactions, newest first.
         builder.HasIndex(r => new { r.UserId, r.Id });
+    }
+}
+
+/// <summary>Configures <see cref="ChatRoomEvent"/>.</summary>
+internal sealed class ChatRoomEventConfiguration : IEntityTypeConfiguration<ChatRoomEvent>
+{
+    public void Configure(EntityTypeBuilder<ChatRoomEvent> builder)
+    {
+        builder.ToTable("ChatRoomEvents");
+        builder.HasKey(e => e.Id);
+        builder.Property(e => e.Type).HasMaxLength(40);
+        builder.Property(e => e.ActorId).HasMaxLength(255);
+        builder.Property(e => e.CreatedAt).IsUtc();
+        builder.Property(e => e.PublishedAt).IsUtc();
+
+        // A room's events in order, for catch-up; unique, so that a seq can never be given twice.
+        builder.HasIndex(e => new { e.RoomId, e.Seq }).IsUnique();
+
+        // The events not yet published (null first) and, once published, by age for retention.
+        builder.HasIndex(e => e.PublishedAt);
     }
 }

@@ -48,5 +48,6 @@ public static class DfChatModelBuilderExtensions
         modelBuilder.ApplyConfiguration(new ChatMessageConfiguration<TUser, TKey>());
         modelBuilder.ApplyConfiguration(new ChatMessageMediaConfiguration<TKey>());
         modelBuilder.ApplyConfiguration(new ChatMessageReactionConfiguration<TUser, TKey>());
+        modelBuilder.ApplyConfiguration(new ChatRoomEventConfiguration());
     }
 }

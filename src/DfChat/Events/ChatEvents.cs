@@ -1,9 +1,10 @@
 namespace DfChat.Events;
 
-/// <summary>A change in a room, raised by the services once it is committed.</summary>
+/// <summary>A change in a room, published from the outbox once it is committed.</summary>
 /// <remarks>
 /// The SignalR hub delivers these to clients; a host adds push notifications or webhooks by
-/// registering its own <see cref="IChatEventListener"/>.
+/// registering its own <see cref="IChatEventListener"/>. Delivery is at least once, in <see cref="Seq"/>
+/// order per room: a listener that must act once dedupes by (<see cref="RoomId"/>, <see cref="Seq"/>).
 /// </remarks>
 public sealed record ChatEvent
 {
@@ -13,8 +14,14 @@ public sealed record ChatEvent
     /// <summary>The room it happened in.</summary>
     public required string RoomId { get; init; }
 
-    /// <summary>The payload, shaped as the routes return it.</summary>
+    /// <summary>
+    /// The payload, shaped as the routes return it, with <c>seq</c>: a <see cref="System.Text.Json.JsonElement"/>
+    /// for the stored events, exactly as clients receive it.
+    /// </summary>
     public required object Payload { get; init; }
+
+    /// <summary>The event's number in its room (1, 2, 3, … without gaps, in commit order); 0 for events that are not stored (typing).</summary>
+    public long Seq { get; init; }
 
     /// <summary>The user whose action caused it.</summary>
     public required string ActorId { get; init; }
@@ -112,8 +119,10 @@ public sealed record TypingPayload(string RoomId, string UserId);
 
 /// <summary>Receives every committed chat event, in process.</summary>
 /// <remarks>
-/// Handlers run after the change is committed; an exception is logged and never fails the
-/// request. Register with <c>services.AddScoped&lt;IChatEventListener, MyHandler&gt;()</c>.
+/// Handlers run after the change is committed, on the chat's dispatcher rather than the request;
+/// an exception is logged and never fails the change. Delivery is at least once (after a crash,
+/// events committed but not yet marked published are published again): dedupe by room and
+/// <see cref="ChatEvent.Seq"/>. Register with <c>services.AddScoped&lt;IChatEventListener, MyHandler&gt;()</c>.
 /// </remarks>
 public interface IChatEventListener
 {

@@ -48,6 +48,9 @@ public sealed record RoomModel
 
     /// <summary>The caller's membership, or null when the caller is not a member.</summary>
     public MembershipModel? Membership { get; init; }
+
+    /// <summary>The <c>seq</c> of the room's newest event: catch up with <c>GET /rooms/{roomId}/events?after=</c> from here.</summary>
+    public long LastSeq { get; init; }
 }
 
 /// <summary>The caller's own membership of a room.</summary>
@@ -109,8 +112,11 @@ public sealed record MessageModel
     /// <summary>The room.</summary>
     public required string RoomId { get; init; }
 
-    /// <summary>The author.</summary>
+    /// <summary>The author's id.</summary>
     public required string UserId { get; init; }
+
+    /// <summary>The author, as <c>GET /users</c> shows it, so that clients need no second look-up.</summary>
+    public required UserModel User { get; init; }
 
     /// <summary>The text, or null.</summary>
     public string? Text { get; init; }
@@ -207,4 +213,20 @@ public sealed record MediaContent
 
     /// <summary>The bytes; the caller disposes it.</summary>
     public required Stream Content { get; init; }
+}
+
+/// <summary>One event of a room's log, for catch-up.</summary>
+public sealed record EventModel
+{
+    /// <summary>The event's number in its room.</summary>
+    public required long Seq { get; init; }
+
+    /// <summary>The event's name, as the hub sends it (<c>messageCreated</c>, …).</summary>
+    public required string Type { get; init; }
+
+    /// <summary>The payload, as the hub sent it (with <c>seq</c>).</summary>
+    public required System.Text.Json.JsonElement Payload { get; init; }
+
+    /// <summary>When the change was committed.</summary>
+    public required DateTime CreatedAt { get; init; }
 }

@@ -21,6 +21,12 @@ public sealed class DfChatOptions
     /// <summary>Uploads: size limit and allowed types.</summary>
     public MediaOptions Media { get; set; } = new();
 
+    /// <summary>The event log: how long events are kept for catch-up.</summary>
+    public EventOptions Events { get; set; } = new();
+
+    /// <summary>The write pipeline: batching, retries and how long a write may wait.</summary>
+    public WriteOptions Writes { get; set; } = new();
+
     /// <summary>The longest message text, in UTF-16 code units. Default 4,000.</summary>
     public int MaxMessageLength { get; set; } = 4000;
 
@@ -81,4 +87,27 @@ public sealed class MediaOptions
     /// <summary>The allowed types in effect.</summary>
     public IReadOnlyList<string> EffectiveAllowedContentTypes =>
         AllowedContentTypes is null ? DefaultAllowedContentTypes : AllowedContentTypes.ToArray();
+}
+
+/// <summary>The event log (the outbox), which clients read to catch up after a reconnect.</summary>
+public sealed class EventOptions
+{
+    /// <summary>
+    /// How long a published event stays readable through <c>GET /rooms/{roomId}/events</c>; asking for
+    /// an older one answers 410, and the client reloads the room. Default 7 days.
+    /// </summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
+}
+
+/// <summary>The write pipeline: concurrent writes of a room commit together in one transaction.</summary>
+public sealed class WriteOptions
+{
+    /// <summary>The most writes committed in one transaction. Default 64.</summary>
+    public int MaxBatchSize { get; set; } = 64;
+
+    /// <summary>How many times a batch is tried when the database reports a transient failure (deadlock, busy, lost connection). Default 5.</summary>
+    public int MaxAttempts { get; set; } = 5;
+
+    /// <summary>How long a write may wait for its turn before it answers 503 with <c>Retry-After</c> (it is then never applied). Default 15 seconds.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(15);
 }

@@ -36,6 +36,16 @@ internal sealed class DfChatOptionsValidator : IValidateOptions<DfChatOptions>
                 failures.Add($"DfChat:Media:AllowedContentTypes holds '{type}', which can carry script and is never served.");
         }
 
+        if (options.Events.Retention <= TimeSpan.Zero)
+            failures.Add($"DfChat:Events:Retention must be positive (was {options.Events.Retention}).");
+        var writes = options.Writes;
+        if (writes.MaxBatchSize is < 1 or > 1000)
+            failures.Add($"DfChat:Writes:MaxBatchSize must be between 1 and 1000 (was {writes.MaxBatchSize}).");
+        if (writes.MaxAttempts < 1)
+            failures.Add($"DfChat:Writes:MaxAttempts must be at least 1 (was {writes.MaxAttempts}).");
+        if (writes.Timeout <= TimeSpan.Zero)
+            failures.Add($"DfChat:Writes:Timeout must be positive (was {writes.Timeout}).");
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

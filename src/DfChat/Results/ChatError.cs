@@ -20,6 +20,12 @@ public enum ChatErrorKind
 
     /// <summary>An upload's type is not allowed or does not match its content (415).</summary>
     UnsupportedType,
+
+    /// <summary>The database is unavailable, or a write could not complete in time (503, with <c>Retry-After</c>).</summary>
+    Unavailable,
+
+    /// <summary>What was asked for is older than what is kept (410).</summary>
+    Gone,
 }
 
 /// <summary>An ordinary failure of a chat operation, with a stable code.</summary>
@@ -36,6 +42,8 @@ public sealed record ChatError(ChatErrorKind Kind, string Code, string Message, 
     internal static ChatError Forbidden(string message) => new(ChatErrorKind.Forbidden, "forbidden", message);
 
     internal static ChatError Conflict(string code, string message) => new(ChatErrorKind.Conflict, code, message);
+
+    internal static readonly ChatError Unavailable = new(ChatErrorKind.Unavailable, "unavailable", "The chat could not complete this now; try again shortly.");
 
     internal static readonly ChatError RoomNotFound = NotFound("room");
     internal static readonly ChatError MessageNotFound = NotFound("message");

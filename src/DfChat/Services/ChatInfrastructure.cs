@@ -1,7 +1,4 @@
-using DfChat.Events;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace DfChat;
 
@@ -46,24 +43,19 @@ internal sealed class MountedChatLinkGenerator(ChatMountPoint mount) : IChatLink
     public string MediaContent(string mediaId) => $"{mount.Prefix}/media/{mediaId}/content";
 }
 
-/// <summary>Hands committed events to every registered handler; a failing handler is logged, never rethrown.</summary>
-internal sealed partial class ChatEventPublisher(IServiceProvider services, ILogger<ChatEventPublisher> logger)
+/// <summary>Reads the members of rooms with their muted flags, in one query.</summary>
+internal sealed class ChatRecipients<TKey>(IChatDbContextProvider contextProvider) : DfChat.Events.IChatRecipients
+    where TKey : IEquatable<TKey>
 {
-    public async Task PublishAsync(ChatEvent chatEvent, CancellationToken cancellationToken)
+    public async Task<Dictionary<string, IReadOnlyList<DfChat.Events.ChatRecipient>>> OfAsync(IReadOnlyCollection<string> roomIds, CancellationToken cancellationToken)
     {
-        foreach (var handler in services.GetServices<IChatEventListener>())
-        {
-            try
-            {
-                await handler.HandleAsync(chatEvent, cancellationToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogHandlerFailed(logger, e, chatEvent.Name, chatEvent.RoomId, handler.GetType().Name);
-            }
-        }
+        var ids = roomIds.Select(id => EntityId.TryParse(id, out var parsed) ? parsed : 0).ToArray();
+        var members = await contextProvider.Context.Set<DfChat.Entities.ChatRoomUser<TKey>>().AsNoTracking()
+            .Where(m => ids.Contains(m.RoomId))
+            .Select(m => new { m.RoomId, m.UserId, m.Muted })
+            .ToListAsync(cancellationToken);
+        return members.GroupBy(m => EntityId.Format(m.RoomId)).ToDictionary(
+            g => g.Key,
+            g => (IReadOnlyList<DfChat.Events.ChatRecipient>)g.Select(m => new DfChat.Events.ChatRecipient(UserKey<TKey>.Format(m.UserId), m.Muted)).ToArray());
     }
-
-    [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "Chat event handler {Handler} failed on {EventName} in room {RoomId}.")]
-    private static partial void LogHandlerFailed(ILogger logger, Exception exception, string eventName, string roomId, string handler);
 }

@@ -1,40 +1,25 @@
 using DfChat.Entities;
-using DfChat.Events;
 using DfChat.Models;
+using DfChat.Rules;
 using DfChat.Options;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace DfChat;
 
-/// <summary>A room as one caller sees it: the room and the caller's membership, if any.</summary>
-internal sealed record RoomAccess<TKey>(ChatRoom<TKey> Room, ChatRoomUser<TKey>? Member)
-    where TKey : IEquatable<TKey>
-{
-    public ChatPermissions Permissions => Member is null ? ChatPermissions.None
-        : Member.IsOwner ? ChatPermissions.All : Member.Permissions;
-
-    public bool Has(ChatPermissions permission) => (Permissions & permission) == permission;
-}
-
 /// <summary>
-/// What every chat service shares: the host's DbContext, the clock, the write path (single writer
-/// on SQLite, one transaction, events after commit), room access, and the batch builders of the
-/// wire models, so that a page costs a fixed number of queries whatever its size.
+/// The chat's reads over one DbContext (the request's, or a write batch's): the tables, room access,
+/// paging, and the batch builders of the wire models, so that a page costs a fixed number of queries
+/// whatever its size. Writes go through <see cref="Writes.RoomWrites{TUser, TKey}"/>.
 /// </summary>
 internal sealed class ChatStore<TUser, TKey>(
     IChatDbContextProvider contextProvider,
-    ChatWriteGate writeGate,
-    TimeProvider clock,
     IOptionsMonitor<DfChatOptions> options,
     ChatUserDirectory<TUser, TKey> users,
-    IChatLinkGenerator links,
-    ChatEventPublisher events)
+    IChatLinkGenerator links)
     where TUser : class
     where TKey : IEquatable<TKey>
 {
-    private readonly List<ChatEvent> _pendingEvents = [];
-
     public DbContext Db => contextProvider.Context;
 
     public DbSet<ChatRoom<TKey>> Rooms => Db.Set<ChatRoom<TKey>>();
@@ -52,9 +37,6 @@ internal sealed class ChatStore<TUser, TKey>(
     public ChatUserDirectory<TUser, TKey> Users => users;
 
     public DfChatOptions Options => options.CurrentValue;
-
-    /// <summary>Now, truncated to microseconds: what PostgreSQL stores, so an instant reads back exactly as it was written.</summary>
-    public DateTime Now() => Truncate(clock.GetUtcNow().UtcDateTime);
 
     public static DateTime Truncate(DateTime time)
     {
@@ -75,20 +57,8 @@ internal sealed class ChatStore<TUser, TKey>(
             from r in Rooms
             where r.Id == id
             from m in Members.Where(m => m.RoomId == r.Id && m.UserId.Equals(caller)).DefaultIfEmpty()
-            select new { Room = r, Member = m }).FirstOrDefaultAsync(cancellationToken);
-        if (row is null || (row.Member is null && !row.Room.IsPublic))
-            return null;
-        return new RoomAccess<TKey>(row.Room, row.Member);
-    }
-
-    /// <summary>403 unless the caller is a member holding <paramref name="permission"/>.</summary>
-    public static ChatError? Require(RoomAccess<TKey> access, ChatPermissions permission, string action)
-    {
-        if (access.Member is null)
-            return ChatError.Forbidden($"Join the room to {action}.");
-        return access.Has(permission)
-            ? null
-            : ChatError.Forbidden($"You need {string.Join(", ", ChatPermissionNames.ToNames(permission))} to {action}.");
+            select new { Room = r, Member = m }).AsNoTracking().FirstOrDefaultAsync(cancellationToken);
+        return row is not null && RoomRules.CanRead(row.Room, row.Member) ? new RoomAccess<TKey>(row.Room, row.Member) : null;
     }
 
     public ChatError? ValidatePage(PageRequest page, string scope, out int limit, out Cursor? cursor)
@@ -115,97 +85,6 @@ internal sealed class ChatStore<TUser, TKey>(
         return (rows, Cursor.Encode(scope, ticks, id));
     }
 
-    /// <summary>Queues an event to publish once the current write commits.</summary>
-    public void Raise(string name, long roomId, object payload, TKey actor, IReadOnlyList<string>? userIds = null) =>
-        _pendingEvents.Add(Event(name, roomId, payload, actor) with { UserIds = userIds ?? [] });
-
-    /// <summary>
-    /// Runs <paramref name="work"/> as one transaction (inside the host's, when it has one open), under
-    /// the single-writer gate on SQLite; commits only on success, then publishes the queued events.
-    /// </summary>
-    public async Task<ChatResult<T>> WriteAsync<T>(Func<Task<ChatResult<T>>> work, CancellationToken cancellationToken)
-    {
-        ChatResult<T> result;
-        using (await writeGate.EnterAsync(Db, cancellationToken))
-        {
-            if (Db.Database.CurrentTransaction is not null)
-            {
-                result = await work();
-            }
-            else
-            {
-                try
-                {
-                    result = await Db.Database.CreateExecutionStrategy().ExecuteAsync(async ct =>
-                    {
-                        _pendingEvents.Clear();
-                        await using var transaction = await Db.Database.BeginTransactionAsync(ct);
-                        var outcome = await work();
-                        if (outcome.Succeeded)
-                            await transaction.CommitAsync(ct);
-                        return outcome;
-                    }, cancellationToken);
-                }
-                catch
-                {
-                    _pendingEvents.Clear();
-                    Db.ChangeTracker.Clear();
-                    throw;
-                }
-            }
-        }
-
-        var raised = _pendingEvents.ToArray();
-        _pendingEvents.Clear();
-        if (!result.Succeeded)
-        {
-            Db.ChangeTracker.Clear();
-            return result;
-        }
-
-        await PublishAsync(raised, cancellationToken);
-        return result;
-    }
-
-    /// <summary>Publishes events with the recipients of their rooms as committed, one query per room.</summary>
-    public async Task PublishAsync(IReadOnlyList<ChatEvent> raised, CancellationToken cancellationToken)
-    {
-        var audiences = new Dictionary<string, (ChatRecipient[] Recipients, bool IsPublic)>();
-        foreach (var chatEvent in raised)
-        {
-            if (!audiences.TryGetValue(chatEvent.RoomId, out var audience))
-            {
-                var roomId = long.Parse(chatEvent.RoomId, System.Globalization.CultureInfo.InvariantCulture);
-                var members = await Members.AsNoTracking().Where(m => m.RoomId == roomId)
-                    .Select(m => new { m.UserId, m.Muted }).ToListAsync(cancellationToken);
-                var isPublic = await Rooms.AnyAsync(r => r.Id == roomId && r.IsPublic, cancellationToken);
-                audience = (members.Select(m => new ChatRecipient(Id(m.UserId), m.Muted)).ToArray(), isPublic);
-                audiences[chatEvent.RoomId] = audience;
-            }
-
-            await events.PublishAsync(chatEvent with { Recipients = audience.Recipients, RoomIsPublic = audience.IsPublic }, cancellationToken);
-        }
-    }
-
-    /// <summary>Builds an event outside a write (typing).</summary>
-    public static ChatEvent Event(string name, long roomId, object payload, TKey actor) =>
-        new() { Name = name, RoomId = Id(roomId), Payload = payload, ActorId = Id(actor) };
-
-    /// <summary>
-    /// Adds <paramref name="delta"/> to the room's member count in one <c>UPDATE</c>, so that joins, adds
-    /// and leaves of different users racing on PostgreSQL all count (a read-modify-write of the tracked
-    /// room loses all but one), then reloads <paramref name="room"/> with the new count.
-    /// </summary>
-    public async Task AddToMemberCountAsync(ChatRoom<TKey> room, int delta, CancellationToken cancellationToken)
-    {
-        await Rooms.Where(r => r.Id == room.Id).ExecuteUpdateAsync(s => s.SetProperty(r => r.MemberCount, r => r.MemberCount + delta), cancellationToken);
-        await Db.Entry(room).ReloadAsync(cancellationToken);
-    }
-
-    /// <summary>Locks the room's row until the transaction ends, so that sends, deletes and reads of one room apply in one order (PostgreSQL; SQLite has one writer anyway).</summary>
-    public Task LockRoomAsync(long roomId, CancellationToken cancellationToken) =>
-        Rooms.Where(r => r.Id == roomId).ExecuteUpdateAsync(s => s.SetProperty(r => r.MemberCount, r => r.MemberCount), cancellationToken);
-
     public MediaModel ToModel(ChatMedia<TKey> media) => new()
     {
         Id = Id(media.Id),
@@ -226,13 +105,13 @@ internal sealed class ChatStore<TUser, TKey>(
         CreatedAt = reaction.CreatedAt,
     };
 
-    public static MembershipModel ToMembership(ChatRoomUser<TKey> member) => new()
+    public static MembershipModel ToMembership(ChatRoom<TKey> room, ChatRoomUser<TKey> member) => new()
     {
         IsOwner = member.IsOwner,
-        Permissions = ChatPermissionNames.ToNames(member.IsOwner ? ChatPermissions.All : member.Permissions),
+        Permissions = ChatPermissionNames.ToNames(RoomRules.PermissionsOf(member)),
         Muted = member.Muted,
         LastSeenAt = member.LastSeenAt,
-        UnreadCount = member.UnreadCount,
+        UnreadCount = UnreadCounts.Of(room, member),
     };
 
     public async Task<List<MemberModel>> BuildMembersAsync(IReadOnlyList<ChatRoomUser<TKey>> members, CancellationToken cancellationToken)
@@ -244,7 +123,7 @@ internal sealed class ChatStore<TUser, TKey>(
             UserId = Id(m.UserId),
             DisplayName = names.GetValueOrDefault(m.UserId) ?? Id(m.UserId),
             IsOwner = m.IsOwner,
-            Permissions = ChatPermissionNames.ToNames(m.IsOwner ? ChatPermissions.All : m.Permissions),
+            Permissions = ChatPermissionNames.ToNames(RoomRules.PermissionsOf(m)),
             Muted = m.Muted,
             LastSeenAt = m.LastSeenAt,
             CreatedBy = Id(m.CreatedBy),
@@ -287,12 +166,14 @@ internal sealed class ChatStore<TUser, TKey>(
         var reactionsByMessage = counts.OrderBy(c => c.First).ToLookup(
             c => c.MessageId,
             c => new ReactionCountModel { Reaction = c.Reaction, Count = c.Count, Me = c.Mine > 0 });
+        var authors = await users.DisplayNamesAsync(messages.Select(m => m.UserId), cancellationToken);
 
         return messages.Select(m => new MessageModel
         {
             Id = Id(m.Id),
             RoomId = Id(m.RoomId),
             UserId = Id(m.UserId),
+            User = new UserModel { Id = Id(m.UserId), DisplayName = authors.GetValueOrDefault(m.UserId) ?? Id(m.UserId) },
             Text = m.Text,
             Media = mediaByMessage[m.Id].ToArray(),
             Reactions = reactionsByMessage[m.Id].ToArray(),
@@ -331,36 +212,11 @@ internal sealed class ChatStore<TUser, TKey>(
             MemberCount = r.Room.MemberCount,
             LastMessage = r.Room.LastMessageId is { } last ? lastModels.GetValueOrDefault(Id(last)) : null,
             LastActivityAt = r.Room.LastActivityAt,
-            Membership = r.Member is null ? null : ToMembership(r.Member),
+            LastSeq = r.Room.LastSeq,
+            Membership = r.Member is null ? null : ToMembership(r.Room, r.Member),
         }).ToList();
     }
 
     public async Task<RoomModel> BuildRoomAsync(ChatRoom<TKey> room, ChatRoomUser<TKey>? member, TKey caller, CancellationToken cancellationToken) =>
         (await BuildRoomsAsync([(room, member)], caller, cancellationToken))[0];
-
-    /// <summary>Counts the messages a member has not read: by others, after its read position (deleted ones are gone from the table).</summary>
-    public Task<int> CountUnreadAsync(long roomId, TKey userId, DateTime lastSeenAt, CancellationToken cancellationToken) =>
-        Messages.CountAsync(m => m.RoomId == roomId && m.CreatedAt > lastSeenAt && !m.UserId.Equals(userId), cancellationToken);
-
-    /// <summary>A new membership with the type's defaults, read position now.</summary>
-    public static ChatRoomUser<TKey> NewMember(ChatRoom<TKey> room, TKey userId, TKey createdBy, ChatPermissions? permissions, bool isOwner, DateTime now) => new()
-    {
-        RoomId = room.Id,
-        UserId = userId,
-        IsOwner = isOwner,
-        Permissions = isOwner ? ChatPermissions.All : permissions ?? DefaultPermissions(room.Type),
-        LastSeenAt = now,
-        RoomLastActivityAt = room.LastActivityAt,
-        CreatedBy = createdBy,
-        CreatedAt = now,
-    };
-
-    public static ChatPermissions DefaultPermissions(ChatRoomType type) => type switch
-    {
-        ChatRoomType.PrivateMessages => ChatPermissions.CreateMessages | ChatPermissions.EditOwnMessages
-            | ChatPermissions.DeleteOwnMessages | ChatPermissions.DeleteRoom,
-        ChatRoomType.Group => ChatPermissions.CreateMessages | ChatPermissions.AddUsers
-            | ChatPermissions.EditOwnMessages | ChatPermissions.DeleteOwnMessages,
-        _ => ChatPermissions.AddUsers,
-    };
 }

@@ -33,6 +33,12 @@ public interface IChatRoomService
     /// <summary>Tells the room's members that the caller is typing (members who may post); the caller throttles.</summary>
     Task<ChatResult> TypingAsync(string callerId, string roomId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The room's events with a <c>seq</c> after <paramref name="after"/> (0 when null), oldest first; 410
+    /// (<see cref="ChatErrorKind.Gone"/>) when some of them are past the retention period.
+    /// </summary>
+    Task<ChatResult<PageModel<EventModel>>> ListEventsAsync(string callerId, string roomId, string? after, PageRequest page, CancellationToken cancellationToken);
+
     /// <summary>Checks that the caller may follow a room without joining (any reader), and returns the room's id as stored.</summary>
     Task<ChatResult<string>> CanWatchAsync(string callerId, string roomId, CancellationToken cancellationToken);
 }

@@ -2,12 +2,13 @@ using DfChat.Entities;
 using DfChat.Models;
 using DfChat.Services;
 using DfChat.Storage;
+using DfChat.Writes;
 using Microsoft.EntityFrameworkCore;
 
 namespace DfChat;
 
 /// <summary>The rules of media: size and type limits on upload, and who may see a file.</summary>
-internal sealed class MediaService<TUser, TKey>(ChatStore<TUser, TKey> store, IChatMediaStore mediaStore) : IChatMediaService
+internal sealed class MediaService<TUser, TKey>(ChatStore<TUser, TKey> store, RoomWrites<TUser, TKey> writes, IChatMediaStore mediaStore, TimeProvider clock) : IChatMediaService
     where TUser : class
     where TKey : IEquatable<TKey>
 {
@@ -50,7 +51,8 @@ internal sealed class MediaService<TUser, TKey>(ChatStore<TUser, TKey> store, IC
         var fileName = CleanFileName(request.FileName);
         try
         {
-            return await store.WriteAsync(async () =>
+            var uploaded = clock.GetUtcNow().UtcDateTime;
+            var result = await writes.OutsideRoomsAsync(async db =>
             {
                 var media = new ChatMedia<TKey>
                 {
@@ -59,12 +61,15 @@ internal sealed class MediaService<TUser, TKey>(ChatStore<TUser, TKey> store, IC
                     Size = limited.BytesRead,
                     StorageKey = key,
                     UploadedBy = caller,
-                    CreatedAt = store.Now(),
+                    CreatedAt = ChatStore<TUser, TKey>.Truncate(uploaded),
                 };
-                store.Media.Add(media);
-                await store.Db.SaveChangesAsync(cancellationToken);
-                return ChatResult<MediaModel>.New(store.ToModel(media));
+                db.Media.Add(media);
+                await db.Db.SaveChangesAsync(CancellationToken.None);
+                return ChatResult<MediaModel>.New(db.ToModel(media));
             }, cancellationToken);
+            if (!result.Succeeded)
+                await mediaStore.DeleteAsync(key, CancellationToken.None);
+            return result;
         }
         catch
         {

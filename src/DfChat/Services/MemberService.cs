@@ -1,13 +1,15 @@
 using DfChat.Entities;
 using DfChat.Events;
 using DfChat.Models;
+using DfChat.Rules;
 using DfChat.Services;
+using DfChat.Writes;
 using Microsoft.EntityFrameworkCore;
 
 namespace DfChat;
 
-/// <summary>The rules of membership: who adds and removes whom, the owner's protection, granting only what one holds.</summary>
-internal sealed class MemberService<TUser, TKey>(ChatStore<TUser, TKey> store) : IChatMemberService
+/// <summary>Membership: adding, listing, changing and removing members, by the rules of <see cref="RoomRules"/>.</summary>
+internal sealed class MemberService<TUser, TKey>(ChatStore<TUser, TKey> store, RoomWrites<TUser, TKey> writes) : IChatMemberService
     where TUser : class
     where TKey : IEquatable<TKey>
 {
@@ -38,49 +40,38 @@ internal sealed class MemberService<TUser, TKey>(ChatStore<TUser, TKey> store) :
         ArgumentNullException.ThrowIfNull(request);
         if (!UserKey<TKey>.TryParse(callerId, out var caller))
             return ChatError.UserNotFound;
-        try
+        return await writes.InRoomAsync(caller, roomId, async w =>
         {
-            return await store.WriteAsync(async () =>
+            var store = w.Store;
+            var room = w.Room;
+            if (RoomRules.CanAdd(w.Access) is { } denied)
+                return denied;
+            if (!UserKey<TKey>.TryParse(request.UserId, out var userId))
+                return ChatError.Invalid("userId", "userId must be a user.");
+
+            ChatPermissions? permissions = null;
+            if (request.Permissions is not null)
             {
-                if (await store.FindReadableAsync(roomId, caller, cancellationToken) is not { } access)
-                    return ChatError.RoomNotFound;
-                var room = access.Room;
-                if (room.Type == ChatRoomType.PrivateMessages)
-                    return ChatError.Forbidden("Nobody can add users to a private_messages room.");
-                if (ChatStore<TUser, TKey>.Require(access, ChatPermissions.AddUsers, "add users") is { } denied)
-                    return denied;
-                if (!UserKey<TKey>.TryParse(request.UserId, out var userId))
-                    return ChatError.Invalid("userId", "userId must be a user.");
+                if (!ChatPermissionNames.TryParse(request.Permissions, out var parsed, out var unknown))
+                    return ChatError.Invalid("permissions", $"'{unknown}' is not a permission.");
+                permissions = parsed;
+            }
 
-                ChatPermissions? permissions = null;
-                if (request.Permissions is not null)
-                {
-                    if (!ChatPermissionNames.TryParse(request.Permissions, out var parsed, out var unknown))
-                        return ChatError.Invalid("permissions", $"'{unknown}' is not a permission.");
-                    permissions = parsed;
-                }
+            if ((await store.Users.ExistingAsync([userId], CancellationToken.None)).Count == 0)
+                return ChatError.Invalid("userId", "userId must be a user.");
+            if (await store.Members.AnyAsync(m => m.RoomId == room.Id && m.UserId.Equals(userId), CancellationToken.None))
+                return ChatError.Conflict("already_member", "The user is already a member of the room.");
+            if (permissions is { } granted && RoomRules.CanGrant(w.Access, granted) is { } refused)
+                return refused;
 
-                if ((await store.Users.ExistingAsync([userId], cancellationToken)).Count == 0)
-                    return ChatError.Invalid("userId", "userId must be a user.");
-                if (await store.Members.AnyAsync(m => m.RoomId == room.Id && m.UserId.Equals(userId), cancellationToken))
-                    return ChatError.Conflict("already_member", "The user is already a member of the room.");
-                if (permissions is { } granted && (granted & ~access.Permissions) != 0)
-                    return ChatError.Forbidden("You can grant only permissions you hold.");
-
-                var member = ChatStore<TUser, TKey>.NewMember(room, userId, caller, permissions, isOwner: false, store.Now());
-                store.Members.Add(member);
-                await store.Db.SaveChangesAsync(cancellationToken);
-                await store.AddToMemberCountAsync(room, 1, cancellationToken);
-                var model = await store.BuildMemberAsync(member, cancellationToken);
-                store.Raise(ChatEventNames.MemberAdded, room.Id, model, caller, [model.UserId]);
-                return ChatResult<MemberModel>.New(model);
-            }, cancellationToken);
-        }
-        catch (DbUpdateException)
-        {
-            // A concurrent add of the same user won.
-            return ChatError.Conflict("already_member", "The user is already a member of the room.");
-        }
+            var member = RoomRules.NewMember(room, userId, caller, permissions, isOwner: false, w.Now);
+            store.Members.Add(member);
+            room.MemberCount++;
+            await w.SaveAsync();
+            var model = await store.BuildMemberAsync(member, CancellationToken.None);
+            w.Record(ChatEventNames.MemberAdded, model, [model.UserId]);
+            return ChatResult<MemberModel>.New(model);
+        }, cancellationToken);
     }
 
     public async Task<ChatResult<MemberModel>> GetAsync(string callerId, string roomId, string userId, CancellationToken cancellationToken)
@@ -89,7 +80,7 @@ internal sealed class MemberService<TUser, TKey>(ChatStore<TUser, TKey> store) :
             return ChatError.UserNotFound;
         if (await store.FindReadableAsync(roomId, caller, cancellationToken) is not { } access)
             return ChatError.RoomNotFound;
-        if (await FindMemberAsync(access, caller, userId, cancellationToken) is not { } member)
+        if (await FindMemberAsync(store, access, caller, userId) is not { } member)
             return ChatError.MemberNotFound;
         return ChatResult<MemberModel>.Ok(await store.BuildMemberAsync(member, cancellationToken));
     }
@@ -99,38 +90,33 @@ internal sealed class MemberService<TUser, TKey>(ChatStore<TUser, TKey> store) :
         ArgumentNullException.ThrowIfNull(request);
         if (!UserKey<TKey>.TryParse(callerId, out var caller))
             return ChatError.UserNotFound;
-        return await store.WriteAsync(async () =>
+        return await writes.InRoomAsync(caller, roomId, async w =>
         {
-            if (await store.FindReadableAsync(roomId, caller, cancellationToken) is not { } access)
-                return ChatError.RoomNotFound;
-            if (await FindMemberAsync(access, caller, userId, cancellationToken) is not { } member)
+            var store = w.Store;
+            if (await FindMemberAsync(store, w.Access, caller, userId) is not { } member)
                 return ChatError.MemberNotFound;
-            var isSelf = member.UserId.Equals(caller);
-            if ((request.Muted is not null || request.LastSeenAt is not null) && !isSelf)
-                return ChatError.Forbidden("Only the member itself changes its muted flag and read position.");
+            if (request.Muted is null && request.LastSeenAt is null && request.Permissions is null)
+                return ChatError.Invalid("body", "Name at least one of muted, lastSeenAt and permissions.");
+            if ((request.Muted is not null || request.LastSeenAt is not null) && RoomRules.CanChangeOwnSettings(w.Access, member) is { } notOwn)
+                return notOwn;
 
             if (request.Permissions is not null)
             {
-                if (access.Member is not { IsOwner: true })
-                    return ChatError.Forbidden("Only the owner changes permissions.");
                 if (!ChatPermissionNames.TryParse(request.Permissions, out var permissions, out var unknown))
-                    return ChatError.Invalid("permissions", $"'{unknown}' is not a permission.");
-                if (member.IsOwner && permissions != ChatPermissions.All)
-                    return ChatError.Conflict("owner_permissions", "The owner's permissions cannot be reduced.");
+                    return w.Access.Member is { IsOwner: true } ? ChatError.Invalid("permissions", $"'{unknown}' is not a permission.") : RoomRules.CanChangePermissions(w.Access, member, ChatPermissions.All)!;
+                if (RoomRules.CanChangePermissions(w.Access, member, permissions) is { } denied)
+                    return denied;
                 member.Permissions = permissions;
             }
 
             if (request.Muted is { } muted)
                 member.Muted = muted;
             if (request.LastSeenAt is { } lastSeenAt)
-            {
-                await store.LockRoomAsync(member.RoomId, cancellationToken);
-                await MemberReads.SetReadPositionAsync(store, member, lastSeenAt, cancellationToken);
-            }
+                await UnreadCounts.ReadUntilAsync(w.Db, w.Room, member, ChatStore<TUser, TKey>.Truncate(lastSeenAt), CancellationToken.None);
 
-            await store.Db.SaveChangesAsync(cancellationToken);
-            var model = await store.BuildMemberAsync(member, cancellationToken);
-            store.Raise(ChatEventNames.MemberUpdated, member.RoomId, model, caller);
+            await w.SaveAsync();
+            var model = await store.BuildMemberAsync(member, CancellationToken.None);
+            w.Record(ChatEventNames.MemberUpdated, model);
             return ChatResult<MemberModel>.Ok(model);
         }, cancellationToken);
     }
@@ -139,41 +125,24 @@ internal sealed class MemberService<TUser, TKey>(ChatStore<TUser, TKey> store) :
     {
         if (!UserKey<TKey>.TryParse(callerId, out var caller))
             return ChatError.UserNotFound;
-        var result = await store.WriteAsync<bool>(async () =>
+        var result = await writes.InRoomAsync<bool>(caller, roomId, async w =>
         {
-            if (await store.FindReadableAsync(roomId, caller, cancellationToken) is not { } access)
-                return ChatError.RoomNotFound;
-            if (await FindMemberAsync(access, caller, userId, cancellationToken) is not { } member)
+            var store = w.Store;
+            if (await FindMemberAsync(store, w.Access, caller, userId) is not { } member)
                 return ChatError.MemberNotFound;
-            var room = access.Room;
-            var isSelf = member.UserId.Equals(caller);
-            if (room.Type == ChatRoomType.PrivateMessages)
-                return ChatError.Forbidden("Nobody can leave or be removed from a private_messages room.");
-            if (!isSelf && ChatStore<TUser, TKey>.Require(access, ChatPermissions.RemoveUsers, "remove users") is { } denied)
+            if (RoomRules.CanRemove(w.Access, member) is { } denied)
                 return denied;
-            if (member.IsOwner)
-                return ChatError.Conflict("owner_cannot_leave", "The owner cannot be removed or leave.");
 
             store.Members.Remove(member);
-            try
-            {
-                await store.Db.SaveChangesAsync(cancellationToken);
-            }
-            catch (DbUpdateConcurrencyException)
-            {
-                // A concurrent removal of the same member won (PostgreSQL runs both side by side).
-                return ChatError.MemberNotFound;
-            }
-
-            await store.AddToMemberCountAsync(room, -1, cancellationToken);
-            var removedId = ChatStore<TUser, TKey>.Id(member.UserId);
-            store.Raise(ChatEventNames.MemberRemoved, room.Id, new MemberRemovedPayload(ChatStore<TUser, TKey>.Id(room.Id), removedId), caller, [removedId]);
+            w.Room.MemberCount--;
+            var removedId = UserKey<TKey>.Format(member.UserId);
+            w.Record(ChatEventNames.MemberRemoved, new MemberRemovedPayload(EntityId.Format(w.Room.Id), removedId), [removedId]);
             return ChatResult<bool>.Ok(true);
         }, cancellationToken);
         return result.Succeeded ? ChatResult.Ok : result.Error!;
     }
 
-    private async Task<ChatRoomUser<TKey>?> FindMemberAsync(RoomAccess<TKey> access, TKey caller, string userId, CancellationToken cancellationToken)
+    private static async Task<ChatRoomUser<TKey>?> FindMemberAsync(ChatStore<TUser, TKey> store, RoomAccess<TKey> access, TKey caller, string userId)
     {
         TKey id;
         if (userId == "me")
@@ -182,6 +151,6 @@ internal sealed class MemberService<TUser, TKey>(ChatStore<TUser, TKey> store) :
             return null;
         if (access.Member is { } own && own.UserId.Equals(id))
             return own;
-        return await store.Members.FirstOrDefaultAsync(m => m.RoomId == access.Room.Id && m.UserId.Equals(id), cancellationToken);
+        return await store.Members.FirstOrDefaultAsync(m => m.RoomId == access.Room.Id && m.UserId.Equals(id), CancellationToken.None);
     }
 }

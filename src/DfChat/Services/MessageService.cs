@@ -2,23 +2,17 @@ using DfChat.Entities;
 using DfChat.Events;
 using DfChat.Models;
 using DfChat.Services;
-using DfChat.Storage;
+using DfChat.Rules;
+using DfChat.Writes;
 using Microsoft.EntityFrameworkCore;
 
 namespace DfChat;
 
 /// <summary>
-/// The rules of messages: who posts, edits and deletes; media and replies; idempotent sends; and the
-/// upkeep of unread counts.
+/// Messages: who posts, edits and deletes (<see cref="RoomRules"/>); media and replies; idempotent
+/// sends. Unread counts are kept by <see cref="UnreadCounts"/>.
 /// </summary>
-/// <remarks>
-/// Unread counts are kept on each membership rather than counted when rooms are listed. A send adds
-/// one to every other member whose read position is before it; a delete takes one from the same
-/// members; a read recounts that one member. All three hold the room's row lock (one writer on
-/// SQLite), so they apply in one order and the count equals "messages by others after my read
-/// position, not deleted" whatever runs concurrently. Listing rooms then costs O(1) per room.
-/// </remarks>
-internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, IChatMediaStore mediaStore) : IChatMessageService
+internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, RoomWrites<TUser, TKey> writes) : IChatMessageService
     where TUser : class
     where TKey : IEquatable<TKey>
 {
@@ -83,96 +77,83 @@ internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, 
         ArgumentNullException.ThrowIfNull(request);
         if (!UserKey<TKey>.TryParse(callerId, out var caller))
             return ChatError.UserNotFound;
-        if (await store.FindReadableAsync(roomId, caller, cancellationToken) is not { } access)
-            return ChatError.RoomNotFound;
-        if (ChatStore<TUser, TKey>.Require(access, ChatPermissions.CreateMessages, "post") is { } denied)
-            return denied;
-        if (request.ClientMessageId is { Length: > MaxClientMessageIdLength } or { Length: 0 })
-            return ChatError.Invalid("clientMessageId", $"clientMessageId must be 1 to {MaxClientMessageIdLength} characters.");
-
-        var roomKey = access.Room.Id;
-        if (request.ClientMessageId is { } clientId && await FindByClientIdAsync(roomKey, caller, clientId, cancellationToken) is { } repeated)
-            return ChatResult<MessageModel>.Ok(repeated);
-
-        var mediaIds = new List<long>();
-        foreach (var text in request.MediaIds ?? [])
+        return await writes.InRoomAsync(caller, roomId, async w =>
         {
-            if (!EntityId.TryParse(text, out var id) || mediaIds.Contains(id))
-                return ChatError.Invalid("mediaIds", $"'{text}' is not one of your unattached uploads.");
-            mediaIds.Add(id);
-        }
+            if (RoomRules.Require(w.Access, ChatPermissions.CreateMessages, "post") is { } denied)
+                return denied;
+            if (request.ClientMessageId is { Length: > MaxClientMessageIdLength } or { Length: 0 })
+                return ChatError.Invalid("clientMessageId", $"clientMessageId must be 1 to {MaxClientMessageIdLength} characters.");
 
-        if (string.IsNullOrWhiteSpace(request.Text) && mediaIds.Count == 0)
-            return ChatError.Invalid("text", "A message needs text or at least one media id.");
-        if (request.Text is { } messageText && messageText.Length > store.Options.MaxMessageLength)
-            return ChatError.Invalid("text", $"text must be at most {store.Options.MaxMessageLength} characters.");
+            var store = w.Store;
+            var room = w.Room;
+            if (request.ClientMessageId is { } clientId && await FindByClientIdAsync(store, room.Id, caller, clientId) is { } repeated)
+                return ChatResult<MessageModel>.Ok(repeated);
 
-        long? replyToId = null;
-        if (request.ReplyToId is not null)
-        {
-            if (!EntityId.TryParse(request.ReplyToId, out var reply)
-                || !await store.Messages.AnyAsync(m => m.Id == reply && m.RoomId == roomKey, cancellationToken))
-                return ChatError.Invalid("replyToId", "replyToId must be a message of this room.");
-            replyToId = reply;
-        }
-
-        try
-        {
-            return await store.WriteAsync(async () =>
+            var mediaIds = new List<long>();
+            foreach (var text in request.MediaIds ?? [])
             {
-                if (mediaIds.Count > 0)
-                {
-                    var usable = await store.Media
-                        .Where(m => mediaIds.Contains(m.Id) && m.UploadedBy.Equals(caller)
-                            && !store.MessageMedia.Any(l => l.MediaId == m.Id))
-                        .CountAsync(cancellationToken);
-                    if (usable != mediaIds.Count)
-                        return ChatError.Invalid("mediaIds", "Each media id must be one of your own uploads, not yet attached to a message.");
-                }
+                if (!EntityId.TryParse(text, out var id) || mediaIds.Contains(id))
+                    return ChatError.Invalid("mediaIds", $"'{text}' is not one of your unattached uploads.");
+                mediaIds.Add(id);
+            }
 
-                await store.LockRoomAsync(roomKey, cancellationToken);
-                var now = store.Now();
-                var message = new ChatMessage<TKey>
-                {
-                    RoomId = roomKey,
-                    UserId = caller,
-                    Text = string.IsNullOrEmpty(request.Text) ? null : request.Text,
-                    ReplyToId = replyToId,
-                    CreatedAt = now,
-                    ClientMessageId = request.ClientMessageId,
-                };
-                store.Messages.Add(message);
-                await store.Db.SaveChangesAsync(cancellationToken);
-                store.MessageMedia.AddRange(mediaIds.Select((id, i) => new ChatMessageMedia { RoomId = roomKey, MessageId = message.Id, MediaId = id, Sequence = i }));
+            if (string.IsNullOrWhiteSpace(request.Text) && mediaIds.Count == 0)
+                return ChatError.Invalid("text", "A message needs text or at least one media id.");
+            if (request.Text is { } messageText && messageText.Length > store.Options.MaxMessageLength)
+                return ChatError.Invalid("text", $"text must be at most {store.Options.MaxMessageLength} characters.");
 
-                await store.Rooms.Where(r => r.Id == roomKey).ExecuteUpdateAsync(s => s
-                    .SetProperty(r => r.LastMessageId, message.Id)
-                    .SetProperty(r => r.LastActivityAt, now), cancellationToken);
-                await store.Members.Where(m => m.RoomId == roomKey).ExecuteUpdateAsync(s => s
-                    .SetProperty(m => m.RoomLastActivityAt, now)
-                    .SetProperty(m => m.UnreadCount, m => !m.UserId.Equals(caller) && m.LastSeenAt < now ? m.UnreadCount + 1 : m.UnreadCount),
-                    cancellationToken);
-                await store.Db.SaveChangesAsync(cancellationToken);
+            List<ChatMedia<TKey>> media = [];
+            if (mediaIds.Count > 0)
+            {
+                media = await store.Media
+                    .Where(m => mediaIds.Contains(m.Id) && m.UploadedBy.Equals(caller) && !store.MessageMedia.Any(l => l.MediaId == m.Id))
+                    .ToListAsync(CancellationToken.None);
+                if (media.Count != mediaIds.Count)
+                    return ChatError.Invalid("mediaIds", "Each media id must be one of your own uploads, not yet attached to a message.");
+                media = mediaIds.Select(id => media.Single(m => m.Id == id)).ToList();
+            }
 
-                var model = await store.BuildMessageAsync(message, caller, cancellationToken);
-                store.Raise(ChatEventNames.MessageCreated, roomKey, model, caller);
-                return ChatResult<MessageModel>.New(model);
-            }, cancellationToken);
-        }
-        catch (DbUpdateException)
-        {
-            // A concurrent request won a race that the checks above could not see (PostgreSQL runs
-            // requests side by side); the constraint that stopped this one tells which.
-            if (request.ClientMessageId is not null && await FindByClientIdAsync(roomKey, caller, request.ClientMessageId, cancellationToken) is { } first)
-                return ChatResult<MessageModel>.Ok(first);
-            if (!await store.Rooms.AnyAsync(r => r.Id == roomKey, cancellationToken))
-                return ChatError.RoomNotFound;
-            if (mediaIds.Count > 0 && await store.MessageMedia.AnyAsync(l => mediaIds.Contains(l.MediaId), cancellationToken))
-                return ChatError.Invalid("mediaIds", "Each media id must be one of your own uploads, not yet attached to a message.");
-            if (replyToId is { } reply && !await store.Messages.AnyAsync(m => m.Id == reply, cancellationToken))
-                return ChatError.Invalid("replyToId", "replyToId must be a message of this room.");
-            throw;
-        }
+            long? replyToId = null;
+            if (request.ReplyToId is not null)
+            {
+                if (!EntityId.TryParse(request.ReplyToId, out var reply)
+                    || !await store.Messages.AnyAsync(m => m.Id == reply && m.RoomId == room.Id, CancellationToken.None))
+                    return ChatError.Invalid("replyToId", "replyToId must be a message of this room.");
+                replyToId = reply;
+            }
+
+            var message = new ChatMessage<TKey>
+            {
+                RoomId = room.Id,
+                UserId = caller,
+                Text = string.IsNullOrEmpty(request.Text) ? null : request.Text,
+                ReplyToId = replyToId,
+                CreatedAt = w.Now,
+                ClientMessageId = request.ClientMessageId,
+            };
+            store.Messages.Add(message);
+            await UnreadCounts.MessageSentAsync(w.Db, room, w.Member!, message, CancellationToken.None);
+            await w.SaveAsync();
+
+            store.MessageMedia.AddRange(media.Select((m, i) => new ChatMessageMedia { RoomId = room.Id, MessageId = message.Id, MediaId = m.Id, Sequence = i }));
+            room.LastMessageId = message.Id;
+            room.LastActivityAt = w.Now;
+            var author = await store.Users.DisplayNamesAsync([caller], CancellationToken.None);
+            var model = new MessageModel
+            {
+                Id = Id(message.Id),
+                RoomId = Id(room.Id),
+                UserId = Id(caller),
+                User = new UserModel { Id = Id(caller), DisplayName = author.GetValueOrDefault(caller) ?? Id(caller) },
+                Text = message.Text,
+                Media = media.Select(store.ToModel).ToArray(),
+                Reactions = [],
+                ReplyToId = replyToId is { } r ? Id(r) : null,
+                CreatedAt = message.CreatedAt,
+            };
+            w.Record(ChatEventNames.MessageCreated, model);
+            return ChatResult<MessageModel>.New(model);
+        }, cancellationToken);
     }
 
     public async Task<ChatResult<MessageModel>> GetAsync(string callerId, string roomId, string messageId, CancellationToken cancellationToken)
@@ -181,7 +162,7 @@ internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, 
             return ChatError.UserNotFound;
         if (await store.FindReadableAsync(roomId, caller, cancellationToken) is not { } access)
             return ChatError.RoomNotFound;
-        if (await FindAsync(access, messageId, cancellationToken) is not { } message)
+        if (await FindAsync(store, access.Room.Id, messageId) is not { } message)
             return ChatError.MessageNotFound;
         return ChatResult<MessageModel>.Ok(await store.BuildMessageAsync(message, caller, cancellationToken));
     }
@@ -190,27 +171,25 @@ internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, 
     {
         if (!UserKey<TKey>.TryParse(callerId, out var caller))
             return ChatError.UserNotFound;
-        return await store.WriteAsync(async () =>
+        return await writes.InRoomAsync(caller, roomId, async w =>
         {
-            if (await store.FindReadableAsync(roomId, caller, cancellationToken) is not { } access)
-                return ChatError.RoomNotFound;
-            if (await FindAsync(access, messageId, cancellationToken) is not { } message)
+            var store = w.Store;
+            if (await FindAsync(store, w.Room.Id, messageId) is not { } message)
                 return ChatError.MessageNotFound;
-            var own = message.UserId.Equals(caller);
-            if (ChatStore<TUser, TKey>.Require(access, own ? ChatPermissions.EditOwnMessages : ChatPermissions.EditMessages, "edit this message") is { } denied)
+            if (RoomRules.CanEdit(w.Access, message, caller) is { } denied)
                 return denied;
             if (text is null)
                 return ChatError.Invalid("text", "text is required.");
             if (text.Length > store.Options.MaxMessageLength)
                 return ChatError.Invalid("text", $"text must be at most {store.Options.MaxMessageLength} characters.");
-            if (string.IsNullOrWhiteSpace(text) && !await store.MessageMedia.AnyAsync(l => l.MessageId == message.Id, cancellationToken))
+            if (string.IsNullOrWhiteSpace(text) && !await store.MessageMedia.AnyAsync(l => l.RoomId == message.RoomId && l.MessageId == message.Id, CancellationToken.None))
                 return ChatError.Invalid("text", "A message without media needs text.");
 
             message.Text = text.Length == 0 ? null : text;
-            message.EditedAt = store.Now();
-            await store.Db.SaveChangesAsync(cancellationToken);
-            var model = await store.BuildMessageAsync(message, caller, cancellationToken);
-            store.Raise(ChatEventNames.MessageUpdated, message.RoomId, model, caller);
+            message.EditedAt = w.Now;
+            await w.SaveAsync();
+            var model = await store.BuildMessageAsync(message, caller, CancellationToken.None);
+            w.Record(ChatEventNames.MessageUpdated, model);
             return ChatResult<MessageModel>.Ok(model);
         }, cancellationToken);
     }
@@ -219,67 +198,53 @@ internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, 
     {
         if (!UserKey<TKey>.TryParse(callerId, out var caller))
             return ChatError.UserNotFound;
-        List<string> storageKeys = [];
-        var result = await store.WriteAsync<bool>(async () =>
+        var result = await writes.InRoomAsync<bool>(caller, roomId, async w =>
         {
-            if (await store.FindReadableAsync(roomId, caller, cancellationToken) is not { } access)
-                return ChatError.RoomNotFound;
-            if (await FindAsync(access, messageId, cancellationToken) is not { } message)
+            var store = w.Store;
+            var room = w.Room;
+            if (await FindAsync(store, room.Id, messageId) is not { } message)
                 return ChatError.MessageNotFound;
-            var own = message.UserId.Equals(caller);
-            if (ChatStore<TUser, TKey>.Require(access, own ? ChatPermissions.DeleteOwnMessages : ChatPermissions.DeleteMessages, "delete this message") is { } denied)
+            if (RoomRules.CanDelete(w.Access, message, caller) is { } denied)
                 return denied;
 
-            var roomKey = message.RoomId;
-            await store.LockRoomAsync(roomKey, cancellationToken);
-            var mediaIds = await store.MessageMedia.Where(l => l.RoomId == roomKey && l.MessageId == message.Id).Select(l => l.MediaId).ToListAsync(cancellationToken);
-            storageKeys = await store.Media.Where(m => mediaIds.Contains(m.Id)).Select(m => m.StorageKey).ToListAsync(cancellationToken);
+            var mediaIds = await store.MessageMedia.Where(l => l.RoomId == room.Id && l.MessageId == message.Id).Select(l => l.MediaId).ToListAsync(CancellationToken.None);
+            var storageKeys = await store.Media.Where(m => mediaIds.Contains(m.Id)).Select(m => m.StorageKey).ToListAsync(CancellationToken.None);
 
-            await store.Reactions.Where(r => r.RoomId == roomKey && r.MessageId == message.Id).ExecuteDeleteAsync(cancellationToken);
-            await store.MessageMedia.Where(l => l.RoomId == roomKey && l.MessageId == message.Id).ExecuteDeleteAsync(cancellationToken);
-            await store.Media.Where(m => mediaIds.Contains(m.Id)).ExecuteDeleteAsync(cancellationToken);
-            await store.Messages.Where(m => m.ReplyToId == message.Id).ExecuteUpdateAsync(s => s.SetProperty(m => m.ReplyToId, (long?)null), cancellationToken);
-            await store.Messages.Where(m => m.Id == message.Id).ExecuteDeleteAsync(cancellationToken);
+            await store.Reactions.Where(r => r.RoomId == room.Id && r.MessageId == message.Id).ExecuteDeleteAsync(CancellationToken.None);
+            await store.MessageMedia.Where(l => l.RoomId == room.Id && l.MessageId == message.Id).ExecuteDeleteAsync(CancellationToken.None);
+            await store.Media.Where(m => mediaIds.Contains(m.Id)).ExecuteDeleteAsync(CancellationToken.None);
+            await store.Messages.Where(m => m.RoomId == room.Id && m.ReplyToId == message.Id).ExecuteUpdateAsync(s => s.SetProperty(m => m.ReplyToId, (long?)null), CancellationToken.None);
+            await store.Messages.Where(m => m.Id == message.Id).ExecuteDeleteAsync(CancellationToken.None);
+            await UnreadCounts.MessageDeletedAsync(w.Db, message, CancellationToken.None);
 
-            var author = message.UserId;
-            var createdAt = message.CreatedAt;
-            await store.Members.Where(m => m.RoomId == roomKey && !m.UserId.Equals(author) && m.LastSeenAt < createdAt && m.UnreadCount > 0)
-                .ExecuteUpdateAsync(s => s.SetProperty(m => m.UnreadCount, m => m.UnreadCount - 1), cancellationToken);
-
-            if (access.Room.LastMessageId == message.Id)
+            if (room.LastMessageId == message.Id)
             {
-                var newest = await store.Messages.Where(m => m.RoomId == roomKey).OrderByDescending(m => m.Id)
-                    .Select(m => new { m.Id, m.CreatedAt }).FirstOrDefaultAsync(cancellationToken);
-                var activity = newest?.CreatedAt ?? access.Room.CreatedAt;
-                await store.Rooms.Where(r => r.Id == roomKey).ExecuteUpdateAsync(s => s
-                    .SetProperty(r => r.LastMessageId, newest == null ? null : newest.Id)
-                    .SetProperty(r => r.LastActivityAt, activity), cancellationToken);
-                await store.Members.Where(m => m.RoomId == roomKey)
-                    .ExecuteUpdateAsync(s => s.SetProperty(m => m.RoomLastActivityAt, activity), cancellationToken);
+                var newest = await store.Messages.Where(m => m.RoomId == room.Id).OrderByDescending(m => m.Id)
+                    .Select(m => new { m.Id, m.CreatedAt }).FirstOrDefaultAsync(CancellationToken.None);
+                room.LastMessageId = newest?.Id;
+                room.LastActivityAt = newest?.CreatedAt ?? room.CreatedAt;
             }
 
-            store.Raise(ChatEventNames.MessageDeleted, roomKey,
-                new MessageDeletedPayload(ChatStore<TUser, TKey>.Id(roomKey), ChatStore<TUser, TKey>.Id(message.Id)), caller);
+            // The files go once the delete has committed, by the outbox: a rolled-back delete keeps them.
+            w.Record(ChatEventNames.MessageDeleted, new MessageDeletedPayload(Id(room.Id), Id(message.Id)), filesToDelete: storageKeys);
             return ChatResult<bool>.Ok(true);
         }, cancellationToken);
-        if (!result.Succeeded)
-            return result.Error!;
-
-        // Files go after the commit: a rolled-back delete must not lose them.
-        foreach (var key in storageKeys)
-            await mediaStore.DeleteAsync(key, CancellationToken.None);
-        return ChatResult.Ok;
+        return result.Succeeded ? ChatResult.Ok : result.Error!;
     }
 
-    private Task<ChatMessage<TKey>?> FindAsync(RoomAccess<TKey> access, string messageId, CancellationToken cancellationToken) =>
+    private static Task<ChatMessage<TKey>?> FindAsync(ChatStore<TUser, TKey> store, long roomId, string messageId) =>
         EntityId.TryParse(messageId, out var id)
-            ? store.Messages.FirstOrDefaultAsync(m => m.Id == id && m.RoomId == access.Room.Id, cancellationToken)
+            ? store.Messages.FirstOrDefaultAsync(m => m.Id == id && m.RoomId == roomId, CancellationToken.None)
             : Task.FromResult<ChatMessage<TKey>?>(null);
 
-    private async Task<MessageModel?> FindByClientIdAsync(long roomId, TKey caller, string clientMessageId, CancellationToken cancellationToken)
+    private static async Task<MessageModel?> FindByClientIdAsync(ChatStore<TUser, TKey> store, long roomId, TKey caller, string clientMessageId)
     {
         var message = await store.Messages.AsNoTracking()
-            .FirstOrDefaultAsync(m => m.RoomId == roomId && m.UserId.Equals(caller) && m.ClientMessageId == clientMessageId, cancellationToken);
-        return message is null ? null : await store.BuildMessageAsync(message, caller, cancellationToken);
+            .FirstOrDefaultAsync(m => m.RoomId == roomId && m.UserId.Equals(caller) && m.ClientMessageId == clientMessageId, CancellationToken.None);
+        return message is null ? null : await store.BuildMessageAsync(message, caller, CancellationToken.None);
     }
+
+    private static string Id(long id) => EntityId.Format(id);
+
+    private static string Id(TKey key) => UserKey<TKey>.Format(key);
 }

@@ -1,13 +1,15 @@
 using DfChat.Entities;
 using DfChat.Events;
 using DfChat.Models;
+using DfChat.Rules;
 using DfChat.Services;
+using DfChat.Writes;
 using Microsoft.EntityFrameworkCore;
 
 namespace DfChat;
 
 /// <summary>The rules of reactions: members react within the configured policy, once per value; authors or moderators remove them.</summary>
-internal sealed class ReactionService<TUser, TKey>(ChatStore<TUser, TKey> store) : IChatReactionService
+internal sealed class ReactionService<TUser, TKey>(ChatStore<TUser, TKey> store, RoomWrites<TUser, TKey> writes) : IChatReactionService
     where TUser : class
     where TKey : IEquatable<TKey>
 {
@@ -59,51 +61,34 @@ internal sealed class ReactionService<TUser, TKey>(ChatStore<TUser, TKey> store)
     {
         if (!UserKey<TKey>.TryParse(callerId, out var caller))
             return ChatError.UserNotFound;
-        if (await store.FindReadableAsync(roomId, caller, cancellationToken) is not { } access)
-            return ChatError.RoomNotFound;
-        var roomKey = access.Room.Id;
-        if (!EntityId.TryParse(messageId, out var messageKey)
-            || !await store.Messages.AnyAsync(m => m.Id == messageKey && m.RoomId == roomKey, cancellationToken))
-            return ChatError.MessageNotFound;
-        if (access.Member is null)
-            return ChatError.Forbidden("Join the room to react.");
-        if (!ReactionPolicy.Accepts(store.Options.Reactions, reaction))
-            return ChatError.Invalid("reaction", "This reaction is not allowed here.");
-
-        if (await FindExistingAsync(messageKey, caller, reaction!, cancellationToken) is { } existing)
-            return ChatResult<ReactionModel>.Ok(existing);
-        try
+        return await writes.InRoomAsync(caller, roomId, async w =>
         {
-            return await store.WriteAsync(async () =>
-            {
-                if (!await store.Messages.AnyAsync(m => m.Id == messageKey && m.RoomId == roomKey, cancellationToken))
-                    return ChatError.MessageNotFound;
-                var entity = new ChatMessageReaction<TKey>
-                {
-                    RoomId = roomKey,
-                    MessageId = messageKey,
-                    UserId = caller,
-                    Reaction = reaction!,
-                    CreatedAt = store.Now(),
-                };
-                store.Reactions.Add(entity);
-                await store.Db.SaveChangesAsync(cancellationToken);
-                var model = ChatStore<TUser, TKey>.ToModel(entity);
-                store.Raise(ChatEventNames.ReactionAdded, roomKey, model, caller);
-                return ChatResult<ReactionModel>.New(model);
-            }, cancellationToken);
-        }
-        catch (DbUpdateException)
-        {
-            // The same reaction raced in: the unique index let the first one through.
-            if (await FindExistingAsync(messageKey, caller, reaction!, cancellationToken) is { } first)
-                return ChatResult<ReactionModel>.Ok(first);
-
-            // Or the message was deleted in the meantime.
-            if (!await store.Messages.AnyAsync(m => m.Id == messageKey, cancellationToken))
+            var store = w.Store;
+            var roomKey = w.Room.Id;
+            if (!EntityId.TryParse(messageId, out var messageKey)
+                || !await store.Messages.AnyAsync(m => m.Id == messageKey && m.RoomId == roomKey, CancellationToken.None))
                 return ChatError.MessageNotFound;
-            throw;
-        }
+            if (RoomRules.RequireMember(w.Access, "react") is { } denied)
+                return denied;
+            if (!ReactionPolicy.Accepts(store.Options.Reactions, reaction))
+                return ChatError.Invalid("reaction", "This reaction is not allowed here.");
+            if (await FindExistingAsync(store, messageKey, caller, reaction!) is { } existing)
+                return ChatResult<ReactionModel>.Ok(existing);
+
+            var entity = new ChatMessageReaction<TKey>
+            {
+                RoomId = roomKey,
+                MessageId = messageKey,
+                UserId = caller,
+                Reaction = reaction!,
+                CreatedAt = w.Now,
+            };
+            store.Reactions.Add(entity);
+            await w.SaveAsync();
+            var model = ChatStore<TUser, TKey>.ToModel(entity);
+            w.Record(ChatEventNames.ReactionAdded, model);
+            return ChatResult<ReactionModel>.New(model);
+        }, cancellationToken);
     }
 
     public async Task<ChatResult<ReactionModel>> GetAsync(string callerId, string reactionId, CancellationToken cancellationToken)
@@ -119,21 +104,26 @@ internal sealed class ReactionService<TUser, TKey>(ChatStore<TUser, TKey> store)
     {
         if (!UserKey<TKey>.TryParse(callerId, out var caller))
             return ChatError.UserNotFound;
-        var result = await store.WriteAsync<bool>(async () =>
+        if (await FindReadableAsync(reactionId, caller, cancellationToken) is not { } found)
+            return ChatError.ReactionNotFound;
+
+        // Found outside to learn its room; found again under the room's lock, where it may be gone.
+        var id = found.Reaction.Id;
+        var result = await writes.InRoomAsync<bool>(caller, EntityId.Format(found.Reaction.RoomId), async w =>
         {
-            if (await FindReadableAsync(reactionId, caller, cancellationToken) is not { } found)
+            var reaction = await w.Store.Reactions.FirstOrDefaultAsync(r => r.Id == id && r.RoomId == w.Room.Id, CancellationToken.None);
+            if (reaction is null)
                 return ChatError.ReactionNotFound;
-            var reaction = found.Reaction;
-            if (!reaction.UserId.Equals(caller)
-                && ChatStore<TUser, TKey>.Require(found.Access, ChatPermissions.DeleteMessages, "delete others' reactions") is { } denied)
+            if (RoomRules.CanDeleteReaction(w.Access, reaction, caller) is { } denied)
                 return denied;
-            store.Reactions.Remove(reaction);
-            await store.Db.SaveChangesAsync(cancellationToken);
-            store.Raise(ChatEventNames.ReactionRemoved, reaction.RoomId, new ReactionRemovedPayload(
-                ChatStore<TUser, TKey>.Id(reaction.RoomId), ChatStore<TUser, TKey>.Id(reaction.MessageId),
-                ChatStore<TUser, TKey>.Id(reaction.Id), ChatStore<TUser, TKey>.Id(reaction.UserId), reaction.Reaction), caller);
+            w.Store.Reactions.Remove(reaction);
+            w.Record(ChatEventNames.ReactionRemoved, new ReactionRemovedPayload(
+                EntityId.Format(reaction.RoomId), EntityId.Format(reaction.MessageId),
+                EntityId.Format(reaction.Id), UserKey<TKey>.Format(reaction.UserId), reaction.Reaction));
             return ChatResult<bool>.Ok(true);
         }, cancellationToken);
+        if (result.Error == ChatError.RoomNotFound)
+            return ChatError.ReactionNotFound;
         return result.Succeeded ? ChatResult.Ok : result.Error!;
     }
 
@@ -141,16 +131,16 @@ internal sealed class ReactionService<TUser, TKey>(ChatStore<TUser, TKey> store)
     {
         if (!EntityId.TryParse(reactionId, out var id))
             return null;
-        var reaction = await store.Reactions.FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
+        var reaction = await store.Reactions.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
         if (reaction is null || await store.FindReadableAsync(ChatStore<TUser, TKey>.Id(reaction.RoomId), caller, cancellationToken) is not { } access)
             return null;
         return (reaction, access);
     }
 
-    private async Task<ReactionModel?> FindExistingAsync(long messageId, TKey caller, string reaction, CancellationToken cancellationToken)
+    private static async Task<ReactionModel?> FindExistingAsync(ChatStore<TUser, TKey> store, long messageId, TKey caller, string reaction)
     {
         var existing = await store.Reactions.AsNoTracking()
-            .FirstOrDefaultAsync(r => r.MessageId == messageId && r.UserId.Equals(caller) && r.Reaction == reaction, cancellationToken);
+            .FirstOrDefaultAsync(r => r.MessageId == messageId && r.UserId.Equals(caller) && r.Reaction == reaction, CancellationToken.None);
         return existing is null ? null : ChatStore<TUser, TKey>.ToModel(existing);
     }
 }

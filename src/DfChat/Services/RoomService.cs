@@ -1,14 +1,17 @@
+using System.Globalization;
+using System.Text.Json;
 using DfChat.Entities;
 using DfChat.Events;
 using DfChat.Models;
 using DfChat.Services;
-using DfChat.Storage;
+using DfChat.Rules;
+using DfChat.Writes;
 using Microsoft.EntityFrameworkCore;
 
 namespace DfChat;
 
 /// <summary>The rules of rooms: creation with type defaults, the private-pair rule, public rooms, editing, deleting, joining, reading.</summary>
-internal sealed class RoomService<TUser, TKey>(ChatStore<TUser, TKey> store, IChatMediaStore mediaStore) : IChatRoomService
+internal sealed class RoomService<TUser, TKey>(ChatStore<TUser, TKey> store, RoomWrites<TUser, TKey> writes, ChatOutbox outbox) : IChatRoomService
     where TUser : class
     where TKey : IEquatable<TKey>
 {
@@ -31,9 +34,9 @@ internal sealed class RoomService<TUser, TKey>(ChatStore<TUser, TKey> store, ICh
             return invalid;
 
         var query =
-            from m in store.Members
+            from m in store.Members.AsNoTracking()
             where m.UserId.Equals(caller)
-            join r in store.Rooms on m.RoomId equals r.Id
+            join r in store.Rooms.AsNoTracking() on m.RoomId equals r.Id
             select new { Room = r, Member = m };
         if (roomType is { } t)
             query = query.Where(x => x.Room.Type == t);
@@ -46,14 +49,14 @@ internal sealed class RoomService<TUser, TKey>(ChatStore<TUser, TKey> store, ICh
         if (cursor is { } c)
         {
             var at = c.Time;
-            query = query.Where(x => x.Member.RoomLastActivityAt < at || (x.Member.RoomLastActivityAt == at && x.Member.RoomId < c.Id));
+            query = query.Where(x => x.Room.LastActivityAt < at || (x.Room.LastActivityAt == at && x.Room.Id < c.Id));
         }
 
         var rows = await query
-            .OrderByDescending(x => x.Member.RoomLastActivityAt).ThenByDescending(x => x.Member.RoomId)
+            .OrderByDescending(x => x.Room.LastActivityAt).ThenByDescending(x => x.Room.Id)
             .Take(limit + 1)
             .ToListAsync(cancellationToken);
-        var (items, next) = ChatStore<TUser, TKey>.Paginate(rows, limit, "rooms", x => (x.Member.RoomLastActivityAt.Ticks, x.Member.RoomId));
+        var (items, next) = ChatStore<TUser, TKey>.Paginate(rows, limit, "rooms", x => (x.Room.LastActivityAt.Ticks, x.Room.Id));
         var models = await store.BuildRoomsAsync(items.Select(x => (x.Room, (ChatRoomUser<TKey>?)x.Member)).ToList(), caller, cancellationToken);
         return ChatResult<PageModel<RoomModel>>.Ok(new PageModel<RoomModel> { Items = models, NextCursor = next });
     }
@@ -125,57 +128,40 @@ internal sealed class RoomService<TUser, TKey>(ChatStore<TUser, TKey> store, ICh
         if (!existing.Contains(caller))
             return ChatError.UserNotFound;
 
-        long? avatarId = null;
-        if (request.AvatarMediaId is not null)
-        {
-            if (await FindOwnImageAsync(request.AvatarMediaId, caller, cancellationToken) is not { } avatar)
-                return ChatError.Invalid("avatarMediaId", "avatarMediaId must be an image you uploaded.");
-            avatarId = avatar;
-        }
-
         var pairKey = isPrivate ? PairKey(caller, others[0]) : null;
-        if (pairKey is not null && await FindPrivateRoomAsync(pairKey, caller, cancellationToken) is { } shared)
-            return ChatResult<RoomModel>.Ok(shared);
-
-        try
+        return await writes.NewRoomAsync(async w =>
         {
-            return await store.WriteAsync(async () =>
+            var db = w.Store;
+            if (pairKey is not null && await FindPrivateRoomAsync(db, pairKey, caller) is { } shared)
+                return ChatResult<RoomModel>.Ok(shared);
+            if (request.AvatarMediaId is not null && await FindOwnImageAsync(db, request.AvatarMediaId, caller) is null)
+                return ChatError.Invalid("avatarMediaId", "avatarMediaId must be an image you uploaded.");
+
+            var room = new ChatRoom<TKey>
             {
-                var now = store.Now();
-                var room = new ChatRoom<TKey>
-                {
-                    Type = type,
-                    Name = string.IsNullOrEmpty(request.Name) ? null : request.Name,
-                    NormalizedName = Normalize(request.Name),
-                    Description = string.IsNullOrEmpty(request.Description) ? null : request.Description,
-                    IsPublic = request.IsPublic,
-                    AvatarMediaId = avatarId,
-                    CreatedAt = now,
-                    CreatedBy = caller,
-                    LastActivityAt = now,
-                    MemberCount = others.Count + 1,
-                    PrivatePairKey = pairKey,
-                };
-                store.Rooms.Add(room);
-                await store.Db.SaveChangesAsync(cancellationToken);
+                Type = type,
+                Name = string.IsNullOrEmpty(request.Name) ? null : request.Name,
+                NormalizedName = Normalize(request.Name),
+                Description = string.IsNullOrEmpty(request.Description) ? null : request.Description,
+                IsPublic = request.IsPublic,
+                AvatarMediaId = request.AvatarMediaId is null ? null : await FindOwnImageAsync(db, request.AvatarMediaId, caller),
+                CreatedAt = w.Now,
+                CreatedBy = caller,
+                LastActivityAt = w.Now,
+                MemberCount = others.Count + 1,
+                PrivatePairKey = pairKey,
+            };
+            await w.SaveRoomAsync(room);
 
-                var creator = ChatStore<TUser, TKey>.NewMember(room, caller, caller, null, isOwner: !isPrivate, now);
-                var members = others.Select(o => ChatStore<TUser, TKey>.NewMember(room, o, caller, null, isOwner: false, now)).Prepend(creator).ToList();
-                store.Members.AddRange(members);
-                await store.Db.SaveChangesAsync(cancellationToken);
+            var creator = RoomRules.NewMember(room, caller, caller, null, isOwner: !isPrivate, w.Now);
+            var members = others.Select(o => RoomRules.NewMember(room, o, caller, null, isOwner: false, w.Now)).Prepend(creator).ToList();
+            db.Members.AddRange(members);
+            await db.Db.SaveChangesAsync(CancellationToken.None);
 
-                foreach (var model in await store.BuildMembersAsync(members, cancellationToken))
-                    store.Raise(ChatEventNames.MemberAdded, room.Id, model, caller, [model.UserId]);
-                return ChatResult<RoomModel>.New(await store.BuildRoomAsync(room, creator, caller, cancellationToken));
-            }, cancellationToken);
-        }
-        catch (DbUpdateException) when (pairKey is not null)
-        {
-            // Both users created their private room at the same moment: the unique pair key let one through.
-            if (await FindPrivateRoomAsync(pairKey, caller, cancellationToken) is { } raced)
-                return ChatResult<RoomModel>.Ok(raced);
-            throw;
-        }
+            foreach (var model in await db.BuildMembersAsync(members, CancellationToken.None))
+                w.Record(room, caller, ChatEventNames.MemberAdded, model, [model.UserId]);
+            return ChatResult<RoomModel>.New(await db.BuildRoomAsync(room, creator, caller, CancellationToken.None));
+        }, cancellationToken);
     }
 
     public async Task<ChatResult<RoomModel>> GetAsync(string callerId, string roomId, CancellationToken cancellationToken)
@@ -192,48 +178,45 @@ internal sealed class RoomService<TUser, TKey>(ChatStore<TUser, TKey> store, ICh
         ArgumentNullException.ThrowIfNull(request);
         if (!UserKey<TKey>.TryParse(callerId, out var caller))
             return ChatError.UserNotFound;
-        return await store.WriteAsync(async () =>
+        return await writes.InRoomAsync(caller, roomId, async w =>
         {
-            if (await store.FindReadableAsync(roomId, caller, cancellationToken) is not { } access)
-                return ChatError.RoomNotFound;
-            if (ChatStore<TUser, TKey>.Require(access, ChatPermissions.EditRoom, "edit the room") is { } denied)
+            if (RoomRules.Require(w.Access, ChatPermissions.EditRoom, "edit the room") is { } denied)
                 return denied;
-            var room = access.Room;
+            if (request.Name is null && request.Description is null && request.IsPublic is null && request.AvatarMediaId is null)
+                return ChatError.Invalid("body", "Name at least one of name, description, isPublic and avatarMediaId.");
+            var room = w.Room;
             if (request.Name is not null)
             {
                 if (request.Name.Length > MaxNameLength)
                     return ChatError.Invalid("name", $"name must be at most {MaxNameLength} characters.");
                 if (string.IsNullOrWhiteSpace(request.Name) && room.Type != ChatRoomType.PrivateMessages)
                     return ChatError.Invalid("name", "name is required for groups and channels.");
+            }
+
+            if (request.Description is { Length: > MaxDescriptionLength })
+                return ChatError.Invalid("description", $"description must be at most {MaxDescriptionLength} characters.");
+            if (request.IsPublic == true && room.Type == ChatRoomType.PrivateMessages)
+                return ChatError.Invalid("isPublic", "A private_messages room is never public.");
+            long? avatar = null;
+            if (request.AvatarMediaId is not null && (avatar = await FindOwnImageAsync(w.Store, request.AvatarMediaId, caller)) is null)
+                return ChatError.Invalid("avatarMediaId", "avatarMediaId must be an image you uploaded.");
+
+            if (request.Name is not null)
+            {
                 room.Name = request.Name.Length == 0 ? null : request.Name;
                 room.NormalizedName = Normalize(room.Name);
             }
 
             if (request.Description is not null)
-            {
-                if (request.Description.Length > MaxDescriptionLength)
-                    return ChatError.Invalid("description", $"description must be at most {MaxDescriptionLength} characters.");
                 room.Description = request.Description.Length == 0 ? null : request.Description;
-            }
-
             if (request.IsPublic is { } isPublic)
-            {
-                if (isPublic && room.Type == ChatRoomType.PrivateMessages)
-                    return ChatError.Invalid("isPublic", "A private_messages room is never public.");
                 room.IsPublic = isPublic;
-            }
-
-            if (request.AvatarMediaId is not null)
-            {
-                if (await FindOwnImageAsync(request.AvatarMediaId, caller, cancellationToken) is not { } avatar)
-                    return ChatError.Invalid("avatarMediaId", "avatarMediaId must be an image you uploaded.");
+            if (avatar is not null)
                 room.AvatarMediaId = avatar;
-            }
 
-            await store.Db.SaveChangesAsync(cancellationToken);
-            var model = await store.BuildRoomAsync(room, access.Member, caller, cancellationToken);
-            store.Raise(ChatEventNames.RoomUpdated, room.Id, model with { Membership = null }, caller);
-            return ChatResult<RoomModel>.Ok(model);
+            var model = await w.Store.BuildRoomAsync(room, w.Member, caller, CancellationToken.None);
+            w.Record(ChatEventNames.RoomUpdated, model with { Membership = null });
+            return ChatResult<RoomModel>.Ok(model with { LastSeq = room.LastSeq });
         }, cancellationToken);
     }
 
@@ -241,103 +224,86 @@ internal sealed class RoomService<TUser, TKey>(ChatStore<TUser, TKey> store, ICh
     {
         if (!UserKey<TKey>.TryParse(callerId, out var caller))
             return ChatError.UserNotFound;
-        List<string> storageKeys = [];
-        var result = await store.WriteAsync<bool>(async () =>
+        var result = await writes.InRoomAsync<bool>(caller, roomId, async w =>
         {
-            if (await store.FindReadableAsync(roomId, caller, cancellationToken) is not { } access)
-                return ChatError.RoomNotFound;
-            if (ChatStore<TUser, TKey>.Require(access, ChatPermissions.DeleteRoom, "delete the room") is { } denied)
+            if (RoomRules.Require(w.Access, ChatPermissions.DeleteRoom, "delete the room") is { } denied)
                 return denied;
-            var id = access.Room.Id;
-            var formerMembers = await store.Members.Where(m => m.RoomId == id).Select(m => m.UserId).ToListAsync(cancellationToken);
+            var store = w.Store;
+            var id = w.Room.Id;
+            var formerMembers = await store.Members.Where(m => m.RoomId == id).Select(m => m.UserId).ToListAsync(CancellationToken.None);
 
             // The room's media: attached to its messages, or its avatar when no other room shows it.
             var attached = store.MessageMedia.Where(l => l.RoomId == id).Select(l => l.MediaId);
-            var avatar = access.Room.AvatarMediaId;
-            var mediaIds = await store.Media
+            var avatar = w.Room.AvatarMediaId;
+            var media = await store.Media
                 .Where(m => attached.Contains(m.Id)
                     || (m.Id == avatar && !store.Rooms.Any(r => r.Id != id && r.AvatarMediaId == avatar)))
                 .Select(m => new { m.Id, m.StorageKey })
-                .ToListAsync(cancellationToken);
-            storageKeys = mediaIds.Select(m => m.StorageKey).ToList();
-            var ids = mediaIds.Select(m => m.Id).ToArray();
+                .ToListAsync(CancellationToken.None);
+            var mediaIds = media.Select(m => m.Id).ToArray();
 
-            await store.Reactions.Where(r => r.RoomId == id).ExecuteDeleteAsync(cancellationToken);
-            await store.MessageMedia.Where(l => l.RoomId == id).ExecuteDeleteAsync(cancellationToken);
-            await store.Messages.Where(m => m.RoomId == id).ExecuteDeleteAsync(cancellationToken);
-            await store.Members.Where(m => m.RoomId == id).ExecuteDeleteAsync(cancellationToken);
-            await store.Rooms.Where(r => r.Id == id).ExecuteDeleteAsync(cancellationToken);
-            await store.Media.Where(m => ids.Contains(m.Id)).ExecuteDeleteAsync(cancellationToken);
+            await store.Reactions.Where(r => r.RoomId == id).ExecuteDeleteAsync(CancellationToken.None);
+            await store.MessageMedia.Where(l => l.RoomId == id).ExecuteDeleteAsync(CancellationToken.None);
+            await store.Messages.Where(m => m.RoomId == id).ExecuteDeleteAsync(CancellationToken.None);
+            await store.Members.Where(m => m.RoomId == id).ExecuteDeleteAsync(CancellationToken.None);
+            await store.Db.Set<ChatRoomEvent>().Where(e => e.RoomId == id).ExecuteDeleteAsync(CancellationToken.None);
 
-            store.Raise(ChatEventNames.RoomDeleted, id, new RoomDeletedPayload(ChatStore<TUser, TKey>.Id(id)), caller,
-                formerMembers.Select(ChatStore<TUser, TKey>.Id).ToArray());
+            // The room's last event outlives it (the events carry no foreign key): it tells every former
+            // member, and removes the files once the delete has committed.
+            w.Record(ChatEventNames.RoomDeleted, new RoomDeletedPayload(EntityId.Format(id)),
+                formerMembers.Select(UserKey<TKey>.Format).ToArray(), media.Select(m => m.StorageKey).ToArray());
+            await w.SaveAsync();
+            await store.Rooms.Where(r => r.Id == id).ExecuteDeleteAsync(CancellationToken.None);
+            await store.Media.Where(m => mediaIds.Contains(m.Id)).ExecuteDeleteAsync(CancellationToken.None);
+            store.Db.ChangeTracker.Clear();
             return ChatResult<bool>.Ok(true);
         }, cancellationToken);
-        if (!result.Succeeded)
-            return result.Error!;
-
-        // Files go after the commit: a rolled-back delete must not lose them.
-        foreach (var key in storageKeys)
-            await mediaStore.DeleteAsync(key, CancellationToken.None);
-        return ChatResult.Ok;
+        return result.Succeeded ? ChatResult.Ok : result.Error!;
     }
 
     public async Task<ChatResult<RoomModel>> JoinAsync(string callerId, string roomId, CancellationToken cancellationToken)
     {
         if (!UserKey<TKey>.TryParse(callerId, out var caller))
             return ChatError.UserNotFound;
-        try
+        return await writes.InRoomAsync(caller, roomId, async w =>
         {
-            return await store.WriteAsync(async () =>
-            {
-                if (await store.FindReadableAsync(roomId, caller, cancellationToken) is not { } access)
-                    return ChatError.RoomNotFound;
-                if (access.Member is { } member)
-                    return ChatResult<RoomModel>.Ok(await store.BuildRoomAsync(access.Room, member, caller, cancellationToken));
+            var room = w.Room;
+            if (w.Member is { } member)
+                return ChatResult<RoomModel>.Ok(await w.Store.BuildRoomAsync(room, member, caller, CancellationToken.None));
 
-                var room = access.Room;
-                var joined = ChatStore<TUser, TKey>.NewMember(room, caller, caller, null, isOwner: false, store.Now());
-                store.Members.Add(joined);
-                await store.Db.SaveChangesAsync(cancellationToken);
-                await store.AddToMemberCountAsync(room, 1, cancellationToken);
-                store.Raise(ChatEventNames.MemberAdded, room.Id, await store.BuildMemberAsync(joined, cancellationToken), caller, [ChatStore<TUser, TKey>.Id(caller)]);
-                return ChatResult<RoomModel>.Ok(await store.BuildRoomAsync(room, joined, caller, cancellationToken));
-            }, cancellationToken);
-        }
-        catch (DbUpdateException)
-        {
-            // A concurrent join of the same user won: the membership exists now.
-            return await GetAsync(callerId, roomId, cancellationToken);
-        }
+            var joined = RoomRules.NewMember(room, caller, caller, null, isOwner: false, w.Now);
+            w.Store.Members.Add(joined);
+            room.MemberCount++;
+            await w.SaveAsync();
+            w.Record(ChatEventNames.MemberAdded, await w.Store.BuildMemberAsync(joined, CancellationToken.None), [UserKey<TKey>.Format(caller)]);
+            var model = await w.Store.BuildRoomAsync(room, joined, caller, CancellationToken.None);
+            return ChatResult<RoomModel>.Ok(model with { LastSeq = room.LastSeq });
+        }, cancellationToken);
     }
 
     public async Task<ChatResult<MembershipModel>> MarkReadAsync(string callerId, string roomId, string? messageId, CancellationToken cancellationToken)
     {
         if (!UserKey<TKey>.TryParse(callerId, out var caller))
             return ChatError.UserNotFound;
-        return await store.WriteAsync(async () =>
+        return await writes.InRoomAsync(caller, roomId, async w =>
         {
-            if (await store.FindReadableAsync(roomId, caller, cancellationToken) is not { } access)
-                return ChatError.RoomNotFound;
-            if (access.Member is not { } member)
+            if (w.Member is not { } member)
                 return ChatError.Forbidden("Join the room to mark it read.");
-            await store.LockRoomAsync(access.Room.Id, cancellationToken);
-
-            var seenAt = store.Now();
+            var room = w.Room;
+            var seenAt = w.Now;
             if (messageId is not null)
             {
                 var id = EntityId.TryParse(messageId, out var parsed) ? parsed : 0;
-                var message = await store.Messages.Where(m => m.Id == id && m.RoomId == access.Room.Id)
-                    .Select(m => (DateTime?)m.CreatedAt).FirstOrDefaultAsync(cancellationToken);
+                var message = await w.Store.Messages.Where(m => m.Id == id && m.RoomId == room.Id)
+                    .Select(m => (DateTime?)m.CreatedAt).FirstOrDefaultAsync(CancellationToken.None);
                 if (message is not { } createdAt)
                     return ChatError.Invalid("messageId", "messageId must be a message of this room.");
                 seenAt = createdAt;
             }
 
-            await MemberReads.SetReadPositionAsync(store, member, seenAt, cancellationToken);
-            store.Raise(ChatEventNames.Read, member.RoomId,
-                new ReadPayload(ChatStore<TUser, TKey>.Id(member.RoomId), ChatStore<TUser, TKey>.Id(caller), member.LastSeenAt), caller);
-            return ChatResult<MembershipModel>.Ok(ChatStore<TUser, TKey>.ToMembership(member));
+            await UnreadCounts.ReadUntilAsync(w.Db, room, member, seenAt, CancellationToken.None);
+            w.Record(ChatEventNames.Read, new ReadPayload(EntityId.Format(room.Id), UserKey<TKey>.Format(caller), member.LastSeenAt));
+            return ChatResult<MembershipModel>.Ok(ChatStore<TUser, TKey>.ToMembership(room, member));
         }, cancellationToken);
     }
 
@@ -347,13 +313,44 @@ internal sealed class RoomService<TUser, TKey>(ChatStore<TUser, TKey> store, ICh
             return ChatError.UserNotFound;
         if (await store.FindReadableAsync(roomId, caller, cancellationToken) is not { } access)
             return ChatError.RoomNotFound;
-        if (ChatStore<TUser, TKey>.Require(access, ChatPermissions.CreateMessages, "type in this room") is { } denied)
+        if (RoomRules.Require(access, ChatPermissions.CreateMessages, "type in this room") is { } denied)
             return denied;
-        var id = access.Room.Id;
-        await store.PublishAsync(
-            [ChatStore<TUser, TKey>.Event(ChatEventNames.Typing, id, new TypingPayload(ChatStore<TUser, TKey>.Id(id), ChatStore<TUser, TKey>.Id(caller)), caller)],
+        var id = EntityId.Format(access.Room.Id);
+        var userId = UserKey<TKey>.Format(caller);
+        await outbox.PublishUnstoredAsync(
+            new ChatEvent { Name = ChatEventNames.Typing, RoomId = id, Payload = new TypingPayload(id, userId), ActorId = userId, RoomIsPublic = access.Room.IsPublic },
             cancellationToken);
         return ChatResult.Ok;
+    }
+
+    public async Task<ChatResult<PageModel<EventModel>>> ListEventsAsync(string callerId, string roomId, string? after, PageRequest page, CancellationToken cancellationToken)
+    {
+        if (!UserKey<TKey>.TryParse(callerId, out var caller))
+            return ChatError.UserNotFound;
+        if (await store.FindReadableAsync(roomId, caller, cancellationToken) is not { } access)
+            return ChatError.RoomNotFound;
+        var room = access.Room;
+        var scope = "events:" + room.Id;
+        if (store.ValidatePage(page, scope, out var limit, out var cursor) is { } invalid)
+            return invalid;
+        long from = 0;
+        if (cursor is { } c)
+            from = c.Id;
+        else if (after is not null && !long.TryParse(after, NumberStyles.None, CultureInfo.InvariantCulture, out from))
+            return ChatError.Invalid("after", "after must be a seq: a whole number, 0 or more.");
+
+        var rows = await store.Db.Set<ChatRoomEvent>().AsNoTracking()
+            .Where(e => e.RoomId == room.Id && e.Seq > from)
+            .OrderBy(e => e.Seq).Take(limit + 1)
+            .ToListAsync(cancellationToken);
+        if (from < room.LastSeq && (rows.Count == 0 || rows[0].Seq != from + 1))
+            return new ChatError(ChatErrorKind.Gone, "events_gone", "Events after this seq are no longer kept: reload the room.");
+        var (items, next) = ChatStore<TUser, TKey>.Paginate(rows, limit, scope, e => (0, e.Seq));
+        return ChatResult<PageModel<EventModel>>.Ok(new PageModel<EventModel>
+        {
+            Items = items.Select(e => new EventModel { Seq = e.Seq, Type = e.Type, Payload = JsonDocument.Parse(e.Payload).RootElement, CreatedAt = e.CreatedAt }).ToList(),
+            NextCursor = next,
+        });
     }
 
     public async Task<ChatResult<string>> CanWatchAsync(string callerId, string roomId, CancellationToken cancellationToken)
@@ -376,46 +373,22 @@ internal sealed class RoomService<TUser, TKey>(ChatStore<TUser, TKey> store, ICh
         return $"{first.Length}:{first}|{second}";
     }
 
-    private async Task<RoomModel?> FindPrivateRoomAsync(string pairKey, TKey caller, CancellationToken cancellationToken)
+    private static async Task<RoomModel?> FindPrivateRoomAsync(ChatStore<TUser, TKey> store, string pairKey, TKey caller)
     {
         var row = await (
             from r in store.Rooms
             where r.PrivatePairKey == pairKey
             from m in store.Members.Where(m => m.RoomId == r.Id && m.UserId.Equals(caller)).DefaultIfEmpty()
-            select new { Room = r, Member = m }).FirstOrDefaultAsync(cancellationToken);
-        return row is null ? null : await store.BuildRoomAsync(row.Room, row.Member, caller, cancellationToken);
+            select new { Room = r, Member = m }).FirstOrDefaultAsync(CancellationToken.None);
+        return row is null ? null : await store.BuildRoomAsync(row.Room, row.Member, caller, CancellationToken.None);
     }
 
-    private async Task<long?> FindOwnImageAsync(string mediaId, TKey caller, CancellationToken cancellationToken)
+    private static async Task<long?> FindOwnImageAsync(ChatStore<TUser, TKey> store, string mediaId, TKey caller)
     {
         if (!EntityId.TryParse(mediaId, out var id))
             return null;
         var media = await store.Media.Where(m => m.Id == id && m.UploadedBy.Equals(caller))
-            .Select(m => new { m.Id, m.ContentType }).FirstOrDefaultAsync(cancellationToken);
+            .Select(m => new { m.Id, m.ContentType }).FirstOrDefaultAsync(CancellationToken.None);
         return media is not null && MediaSignatures.IsImage(media.ContentType) ? media.Id : null;
-    }
-}
-
-/// <summary>Moving a member's read position, shared by mark-read and the member's own PATCH.</summary>
-internal static class MemberReads
-{
-    /// <summary>
-    /// Sets the read position and recounts the member's unread messages once, here: sends and deletes then
-    /// keep the count in step (see <see cref="MessageService{TUser, TKey}"/>), so listing rooms never counts.
-    /// The caller holds the room lock, so no send can slip between the count and the new position.
-    /// </summary>
-    public static async Task SetReadPositionAsync<TUser, TKey>(ChatStore<TUser, TKey> store, ChatRoomUser<TKey> member, DateTime seenAt, CancellationToken cancellationToken)
-        where TUser : class
-        where TKey : IEquatable<TKey>
-    {
-        member.LastSeenAt = ChatStore<TUser, TKey>.Truncate(seenAt);
-        member.UnreadCount = await store.CountUnreadAsync(member.RoomId, member.UserId, member.LastSeenAt, cancellationToken);
-
-        // The row was read before the lock: a send may have changed the stored count since, so write
-        // both values even where they equal what was read.
-        var entry = store.Db.Entry(member);
-        entry.Property(m => m.LastSeenAt).IsModified = true;
-        entry.Property(m => m.UnreadCount).IsModified = true;
-        await store.Db.SaveChangesAsync(cancellationToken);
     }
 }

@@ -76,7 +76,13 @@ public abstract class MigrationUpgradeTests(ServiceDatabase database) : Database
         protected override void OnModelCreating(ModelBuilder builder)
         {
             base.OnModelCreating(builder);
-            builder.Entity<ChatRoom<string>>().Ignore(r => r.NormalizedName);
+            builder.Entity<ChatRoom<string>>().Ignore(r => r.NormalizedName).Ignore(r => r.LastMessageNumber).Ignore(r => r.LastSeq).Ignore(r => r.LatestLastSeenAt);
+            builder.Entity<ChatMessage<string>>().Ignore(m => m.Number);
+            var members = builder.Entity<ChatRoomUser<string>>();
+            members.Ignore(m => m.ReadNumber).Ignore(m => m.ReadExclusions);
+            members.Property<int>("UnreadCount");
+            members.Property<DateTime>("RoomLastActivityAt").HasConversion(v => v, v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+            builder.Ignore<ChatRoomEvent>();
         }
     }
 
@@ -107,31 +113,33 @@ public abstract class MigrationUpgradeTests(ServiceDatabase database) : Database
         db.Add(room);
         await db.SaveChangesAsync();
 
-        db.AddRange(
-            new ChatRoomUser<string>
+        var owner = new ChatRoomUser<string>
             {
                 RoomId = room.Id,
                 UserId = alice.Id,
                 IsOwner = true,
                 Permissions = ChatPermissions.All,
                 LastSeenAt = T0.AddMinutes(1),
-                UnreadCount = 1,
-                RoomLastActivityAt = T0.AddMinutes(2),
                 CreatedBy = alice.Id,
                 CreatedAt = T0,
-            },
-            new ChatRoomUser<string>
+            };
+        var reader = new ChatRoomUser<string>
             {
                 RoomId = room.Id,
                 UserId = bob.Id,
                 Muted = true,
                 Permissions = ChatPermissions.CreateMessages | ChatPermissions.AddUsers | ChatPermissions.EditOwnMessages | ChatPermissions.DeleteOwnMessages,
                 LastSeenAt = T0,
-                UnreadCount = 1,
-                RoomLastActivityAt = T0.AddMinutes(2),
                 CreatedBy = alice.Id,
                 CreatedAt = T0,
-            });
+            };
+        db.AddRange(owner, reader);
+        foreach (var member in new[] { owner, reader })
+        {
+            db.Entry(member).Property("UnreadCount").CurrentValue = 1;
+            db.Entry(member).Property("RoomLastActivityAt").CurrentValue = T0.AddMinutes(2);
+        }
+
         var first = new ChatMessage<string> { RoomId = room.Id, UserId = alice.Id, Text = "Привет, Bob", CreatedAt = T0.AddMinutes(1), ClientMessageId = "c-1" };
         db.Add(first);
         await db.SaveChangesAsync();
@@ -253,6 +261,7 @@ public abstract class MigrationUpgradeTests(ServiceDatabase database) : Database
         Assert.Equal(RoomName, listed.Name);
         Assert.Equal("Hi 👋", listed.LastMessage?.Text);
         Assert.Equal(1, listed.Membership?.UnreadCount);
+        Assert.Equal(1, (await InScopeAsync(sp => sp.GetRequiredService<IChatRoomService>().GetAsync(seeded.AliceId, listed.Id, CancellationToken.None))).Ok().Membership?.UnreadCount);
 
         var history = await InScopeAsync(sp => sp.GetRequiredService<IChatMessageService>().ListAsync(seeded.AliceId, listed.Id, new PageRequest(), CancellationToken.None));
         var items = history.Ok().Items;

@@ -29,7 +29,6 @@ public abstract class DatabaseConstraintTests(ServiceDatabase database) : Servic
             UserId = Bob.Id,
             CreatedBy = Alice.Id,
             LastSeenAt = Host.Now,
-            RoomLastActivityAt = Host.Now,
             CreatedAt = Host.Now,
         });
 

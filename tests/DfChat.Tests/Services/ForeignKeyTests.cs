@@ -82,7 +82,6 @@ public abstract class ForeignKeyTests(ServiceDatabase database) : DatabaseTestBa
                     UserId = missing,
                     CreatedBy = missing,
                     LastSeenAt = host.Now,
-                    RoomLastActivityAt = host.Now,
                     CreatedAt = host.Now,
                 });
                 await db.SaveChangesAsync();

@@ -79,6 +79,9 @@ namespace HostApp.Migrations.Postgres
                     b.Property<DateTime?>("EditedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<long>("Number")
+                        .HasColumnType("bigint");
+
                     b.Property<long?>("ReplyToId")
                         .HasColumnType("bigint");
 
@@ -197,6 +200,15 @@ namespace HostApp.Migrations.Postgres
                     b.Property<long?>("LastMessageId")
                         .HasColumnType("bigint");
 
+                    b.Property<long>("LastMessageNumber")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("LastSeq")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("LatestLastSeenAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<int>("MemberCount")
                         .HasColumnType("integer");
 
@@ -230,6 +242,59 @@ namespace HostApp.Migrations.Postgres
                     b.ToTable("ChatRooms", (string)null);
                 });
 
+            modelBuilder.Entity("DfChat.Entities.ChatRoomEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("ActorId")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("FilesToDelete")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTime?>("PublishedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("RoomId")
+                        .HasColumnType("bigint");
+
+                    b.Property<bool>("RoomIsPublic")
+                        .HasColumnType("boolean");
+
+                    b.Property<long>("Seq")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<string>("UserIds")
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PublishedAt");
+
+                    b.HasIndex("RoomId", "Seq")
+                        .IsUnique();
+
+                    b.ToTable("ChatRoomEvents", (string)null);
+                });
+
             modelBuilder.Entity("DfChat.Entities.ChatRoomUser<string>", b =>
                 {
                     b.Property<long>("Id")
@@ -256,14 +321,14 @@ namespace HostApp.Migrations.Postgres
                     b.Property<int>("Permissions")
                         .HasColumnType("integer");
 
-                    b.Property<long>("RoomId")
+                    b.Property<long>("ReadExclusions")
                         .HasColumnType("bigint");
 
-                    b.Property<DateTime>("RoomLastActivityAt")
-                        .HasColumnType("timestamp with time zone");
+                    b.Property<long>("ReadNumber")
+                        .HasColumnType("bigint");
 
-                    b.Property<int>("UnreadCount")
-                        .HasColumnType("integer");
+                    b.Property<long>("RoomId")
+                        .HasColumnType("bigint");
 
                     b.Property<string>("UserId")
                         .HasColumnType("text");
@@ -277,7 +342,7 @@ namespace HostApp.Migrations.Postgres
                     b.HasIndex("RoomId", "UserId")
                         .IsUnique();
 
-                    b.HasIndex("UserId", "RoomLastActivityAt", "RoomId");
+                    b.HasIndex("UserId", "RoomId");
 
                     b.ToTable("ChatRoomUsers", (string)null);
                 });

@@ -70,6 +70,9 @@ namespace HostApp.Migrations.Sqlite
                     b.Property<DateTime?>("EditedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<long>("Number")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("ReplyToId")
                         .HasColumnType("INTEGER");
 
@@ -184,6 +187,15 @@ namespace HostApp.Migrations.Sqlite
                     b.Property<long?>("LastMessageId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long>("LastMessageNumber")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("LastSeq")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("LatestLastSeenAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("MemberCount")
                         .HasColumnType("INTEGER");
 
@@ -217,6 +229,57 @@ namespace HostApp.Migrations.Sqlite
                     b.ToTable("ChatRooms", (string)null);
                 });
 
+            modelBuilder.Entity("DfChat.Entities.ChatRoomEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ActorId")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FilesToDelete")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("PublishedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("RoomId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("RoomIsPublic")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Seq")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserIds")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PublishedAt");
+
+                    b.HasIndex("RoomId", "Seq")
+                        .IsUnique();
+
+                    b.ToTable("ChatRoomEvents", (string)null);
+                });
+
             modelBuilder.Entity("DfChat.Entities.ChatRoomUser<string>", b =>
                 {
                     b.Property<long>("Id")
@@ -241,13 +304,13 @@ namespace HostApp.Migrations.Sqlite
                     b.Property<int>("Permissions")
                         .HasColumnType("INTEGER");
 
-                    b.Property<long>("RoomId")
+                    b.Property<long>("ReadExclusions")
                         .HasColumnType("INTEGER");
 
-                    b.Property<DateTime>("RoomLastActivityAt")
-                        .HasColumnType("TEXT");
+                    b.Property<long>("ReadNumber")
+                        .HasColumnType("INTEGER");
 
-                    b.Property<int>("UnreadCount")
+                    b.Property<long>("RoomId")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("UserId")
@@ -262,7 +325,7 @@ namespace HostApp.Migrations.Sqlite
                     b.HasIndex("RoomId", "UserId")
                         .IsUnique();
 
-                    b.HasIndex("UserId", "RoomLastActivityAt", "RoomId");
+                    b.HasIndex("UserId", "RoomId");
 
                     b.ToTable("ChatRoomUsers", (string)null);
                 });

@@ -1,0 +1,302 @@
+using System.Text.Json;
+using System.Threading.Channels;
+using DfChat.Entities;
+using DfChat.Options;
+using DfChat.Storage;
+using DfChat.Writes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace DfChat.Events;
+
+/// <summary>
+/// Publishes the outbox: every event a write recorded is handed to the <see cref="IChatEventListener"/>s
+/// after its transaction commits, by this dispatcher rather than by the request, in <c>seq</c> order per
+/// room, at least once. Events committed here are published at once from memory; events nobody
+/// published (the host stopped right after a commit, a host committed its own transaction outside
+/// EF Core) are found in the table by <see cref="RecoverAsync"/>, which the host runs at start and
+/// periodically. Published events are marked in batches, off the write path, and removed after
+/// <see cref="EventOptions.Retention"/>.
+/// </summary>
+internal sealed partial class ChatOutbox : IAsyncDisposable
+{
+    private readonly IServiceScopeFactory _scopes;
+    private readonly IServiceProvider _services;
+    private readonly IOptionsMonitor<DfChatOptions> _options;
+    private readonly TimeProvider _clock;
+    private readonly ILogger<ChatOutbox> _logger;
+    private readonly Channel<ChatRoomEvent> _committed = Channel.CreateUnbounded<ChatRoomEvent>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Lock _gate = new();
+    private readonly List<long> _published = [];
+    private Task? _loop;
+    private long _pending;
+    private long _lastCheckpoint;
+
+    public ChatOutbox(IServiceScopeFactory scopes, IServiceProvider services, IOptionsMonitor<DfChatOptions> options, TimeProvider clock, ILogger<ChatOutbox> logger)
+    {
+        _scopes = scopes;
+        _services = services;
+        _options = options;
+        _clock = clock;
+        _logger = logger;
+        _lastCheckpoint = clock.GetTimestamp();
+    }
+
+    /// <summary>Takes the events of a committed transaction, in commit order.</summary>
+    public void Committed(IReadOnlyList<ChatRoomEvent> events)
+    {
+        if (events.Count == 0)
+            return;
+        Interlocked.Add(ref _pending, events.Count);
+        foreach (var chatEvent in events)
+            _committed.Writer.TryWrite(chatEvent);
+        EnsureRunning();
+    }
+
+    /// <summary>Publishes an event that is not stored (typing) to the listeners at once.</summary>
+    public async Task PublishUnstoredAsync(ChatEvent chatEvent, CancellationToken cancellationToken)
+    {
+        await using var scope = _scopes.CreateAsyncScope();
+        var listeners = scope.ServiceProvider.GetServices<IChatEventListener>().ToArray();
+        if (NeedsRecipients(listeners))
+        {
+            var recipients = await scope.ServiceProvider.GetRequiredService<IChatRecipients>().OfAsync([chatEvent.RoomId], cancellationToken);
+            chatEvent = chatEvent with { Recipients = recipients.GetValueOrDefault(chatEvent.RoomId) ?? [] };
+        }
+
+        await NotifyAsync(listeners, chatEvent, cancellationToken);
+    }
+
+    /// <summary>Completes once every event handed over so far has been published (for tests and shutdown).</summary>
+    public async Task WhenIdleAsync(CancellationToken cancellationToken = default)
+    {
+        while (Interlocked.Read(ref _pending) > 0)
+            await Task.Delay(5, cancellationToken);
+    }
+
+    /// <summary>
+    /// Publishes the events no dispatcher published, oldest first: those committed at least
+    /// <paramref name="olderThan"/> ago (so that events a live node is publishing are left to it).
+    /// </summary>
+    public async Task<int> RecoverAsync(TimeSpan olderThan, CancellationToken cancellationToken)
+    {
+        var total = 0;
+        var cutoff = _clock.GetUtcNow().UtcDateTime - olderThan;
+        long afterId = 0;
+        while (true)
+        {
+            List<ChatRoomEvent> missed;
+            await using (var scope = _scopes.CreateAsyncScope())
+            {
+                var db = scope.ServiceProvider.GetRequiredService<IChatDbContextProvider>().Context;
+                missed = await db.Set<ChatRoomEvent>().AsNoTracking()
+                    .Where(e => e.PublishedAt == null && e.CreatedAt <= cutoff && e.Id > afterId)
+                    .OrderBy(e => e.Id).Take(500).ToListAsync(cancellationToken);
+            }
+
+            if (missed.Count == 0)
+                return total;
+            afterId = missed[^1].Id;
+            total += missed.Count;
+            LogRecovering(_logger, missed.Count);
+            Committed(missed.OrderBy(e => e.RoomId).ThenBy(e => e.Seq).ToList());
+            await WhenIdleAsync(cancellationToken);
+            await CheckpointAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Marks what was published, so that recovery does not publish it again.</summary>
+    public async Task CheckpointAsync(CancellationToken cancellationToken)
+    {
+        long[] ids;
+        lock (_gate)
+        {
+            ids = [.. _published];
+            _published.Clear();
+            _lastCheckpoint = _clock.GetTimestamp();
+        }
+
+        if (ids.Length == 0)
+            return;
+        var now = Truncate(_clock.GetUtcNow().UtcDateTime);
+        foreach (var chunk in ids.Chunk(500))
+        {
+            await WriteAsync(async db =>
+                await db.Set<ChatRoomEvent>().Where(e => chunk.Contains(e.Id))
+                    .ExecuteUpdateAsync(s => s.SetProperty(e => e.PublishedAt, now), cancellationToken));
+        }
+    }
+
+    /// <summary>Removes published events older than the retention period, in chunks.</summary>
+    public async Task<int> PruneAsync(CancellationToken cancellationToken)
+    {
+        var cutoff = _clock.GetUtcNow().UtcDateTime - _options.CurrentValue.Events.Retention;
+        var total = 0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var removed = 0;
+            await WriteAsync(async db =>
+            {
+                var events = db.Set<ChatRoomEvent>();
+                var old = events.Where(e => e.PublishedAt != null && e.PublishedAt < cutoff).OrderBy(e => e.PublishedAt).Select(e => e.Id).Take(1000);
+                removed = await events.Where(e => old.Contains(e.Id)).ExecuteDeleteAsync(cancellationToken);
+            });
+            total += removed;
+            if (removed == 0)
+                return total;
+        }
+
+        return total;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _committed.Writer.TryComplete();
+        if (_loop is { } loop)
+            await loop.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    private void EnsureRunning()
+    {
+        if (_loop is not null)
+            return;
+        lock (_gate)
+            _loop ??= Task.Run(LoopAsync);
+    }
+
+    private async Task LoopAsync()
+    {
+        var reader = _committed.Reader;
+        while (await reader.WaitToReadAsync())
+        {
+            var batch = new List<ChatRoomEvent>();
+            while (batch.Count < 1000 && reader.TryRead(out var next))
+                batch.Add(next);
+            try
+            {
+                await PublishAsync(batch);
+            }
+            catch (Exception e)
+            {
+                // The listeners' own failures are caught one by one: this is the database failing us
+                // (recipients, files). The events stay unpublished in the table, for recovery.
+                LogDispatchFailed(_logger, e, batch.Count);
+            }
+            finally
+            {
+                Interlocked.Add(ref _pending, -batch.Count);
+            }
+
+            if (_clock.GetElapsedTime(_lastCheckpoint) >= TimeSpan.FromSeconds(1) || _published.Count >= 1000)
+            {
+                try
+                {
+                    await CheckpointAsync(CancellationToken.None);
+                }
+                catch (Exception e)
+                {
+                    LogCheckpointFailed(_logger, e);
+                }
+            }
+        }
+    }
+
+    private async Task PublishAsync(List<ChatRoomEvent> batch)
+    {
+        await using var scope = _scopes.CreateAsyncScope();
+        var listeners = scope.ServiceProvider.GetServices<IChatEventListener>().ToArray();
+        var recipients = NeedsRecipients(listeners)
+            ? await scope.ServiceProvider.GetRequiredService<IChatRecipients>().OfAsync(batch.Select(e => RoomKey(e.RoomId)).Distinct().ToArray(), CancellationToken.None)
+            : [];
+        var media = scope.ServiceProvider.GetRequiredService<IChatMediaStore>();
+        foreach (var row in batch)
+        {
+            var chatEvent = ToEvent(row) with { Recipients = recipients.GetValueOrDefault(RoomKey(row.RoomId)) ?? [] };
+            await NotifyAsync(listeners, chatEvent, CancellationToken.None);
+            if (row.FilesToDelete is { } files)
+            {
+                foreach (var key in JsonSerializer.Deserialize<string[]>(files, WriteBatch.Json) ?? [])
+                    await media.DeleteAsync(key, CancellationToken.None);
+            }
+
+            lock (_gate)
+                _published.Add(row.Id);
+        }
+    }
+
+    private async Task NotifyAsync(IChatEventListener[] listeners, ChatEvent chatEvent, CancellationToken cancellationToken)
+    {
+        foreach (var listener in listeners)
+        {
+            try
+            {
+                await listener.HandleAsync(chatEvent, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogListenerFailed(_logger, e, chatEvent.Name, chatEvent.RoomId, listener.GetType().Name);
+            }
+        }
+    }
+
+    /// <summary>Members and their muted flags are read only when a listener wants them: the built-in delivery routes by room.</summary>
+    private static bool NeedsRecipients(IChatEventListener[] listeners) => listeners.Any(l => l is not IRoutesByRoom);
+
+    /// <summary>The outbox writes through the write pipeline: on SQLite that keeps the database's one writer.</summary>
+    private async Task WriteAsync(Func<DbContext, Task> work)
+    {
+        string lane;
+        await using (var scope = _scopes.CreateAsyncScope())
+            lane = WriteLanes.Outbox(scope.ServiceProvider.GetRequiredService<IChatDbContextProvider>().Context);
+        var queue = _services.GetRequiredService<ChatWriteQueue>();
+        var result = await queue.RunAsync(lane, async batch =>
+        {
+            await work(batch.Db);
+            return ChatResult<bool>.Ok(true);
+        });
+        if (!result.Succeeded)
+            throw new InvalidOperationException("The chat outbox could not be updated: " + result.Error!.Message);
+    }
+
+    private static ChatEvent ToEvent(ChatRoomEvent row)
+    {
+        using var payload = JsonDocument.Parse(row.Payload);
+        return new ChatEvent
+        {
+            Name = row.Type,
+            RoomId = RoomKey(row.RoomId),
+            Seq = row.Seq,
+            Payload = payload.RootElement.Clone(),
+            ActorId = row.ActorId,
+            UserIds = row.UserIds is { } ids ? JsonSerializer.Deserialize<string[]>(ids, WriteBatch.Json) ?? [] : [],
+            RoomIsPublic = row.RoomIsPublic,
+        };
+    }
+
+    private static string RoomKey(long roomId) => EntityId.Format(roomId);
+
+    private static DateTime Truncate(DateTime time) => new(time.Ticks - (time.Ticks % 10), DateTimeKind.Utc);
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "Chat event listener {Listener} failed on {EventName} in room {RoomId}.")]
+    private static partial void LogListenerFailed(ILogger logger, Exception exception, string eventName, string roomId, string listener);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "Publishing {Count} chat events failed; they stay in the outbox for recovery.")]
+    private static partial void LogDispatchFailed(ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "Marking published chat events failed; recovery may publish them again.")]
+    private static partial void LogCheckpointFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Information, Message = "Publishing {Count} chat events that were committed but never published.")]
+    private static partial void LogRecovering(ILogger logger, int count);
+}
+
+/// <summary>A listener that delivers by room on its own and needs no recipient list (the built-in SignalR delivery).</summary>
+internal interface IRoutesByRoom;
+
+/// <summary>Reads the members of rooms with their muted flags, for the listeners that want them.</summary>
+internal interface IChatRecipients
+{
+    Task<Dictionary<string, IReadOnlyList<ChatRecipient>>> OfAsync(IReadOnlyCollection<string> roomIds, CancellationToken cancellationToken);
+}

@@ -1,0 +1,284 @@
+using System.Collections.Concurrent;
+using DfChat.Events;
+using DfChat.Options;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace DfChat.Writes;
+
+/// <summary>
+/// The one road every chat write takes: writes queue in a lane (one per room on PostgreSQL; one for the
+/// whole database on SQLite, which has a single writer), and whoever finds its lane idle drains it in
+/// batches. A batch is one transaction, one lock of the room, one commit and so one disk flush, for as
+/// many writes as arrived meanwhile (group commit), while each write keeps its own result: a failing
+/// write is rolled back to its savepoint and fails alone.
+/// </summary>
+/// <remarks>
+/// Transient failures (deadlock, serialization failure, busy file, lost connection) retry the batch
+/// with a fresh DbContext, a bounded number of times; a write that still cannot complete answers
+/// <see cref="ChatError.Unavailable"/> (503). Writes run to completion whatever happens to the request
+/// that asked for them, so a client that disconnects after sending still causes its events.
+/// </remarks>
+internal sealed partial class ChatWriteQueue(
+    IServiceScopeFactory scopes,
+    ChatOutbox outbox,
+    HostTransactions hostTransactions,
+    IOptionsMonitor<DfChatOptions> options,
+    ILogger<ChatWriteQueue> logger)
+{
+    private readonly ConcurrentDictionary<string, Lane> _lanes = new(StringComparer.Ordinal);
+
+    /// <summary>Runs <paramref name="work"/> in the lane <paramref name="lane"/>, batched with whatever else waits there.</summary>
+    public async Task<ChatResult<T>> RunAsync<T>(string lane, Func<WriteBatch, Task<ChatResult<T>>> work)
+    {
+        var item = new WriteItem<T>(work);
+        var queue = _lanes.GetOrAdd(lane, _ => new Lane());
+        bool start;
+        lock (queue)
+        {
+            queue.Waiting.Enqueue(item);
+            start = !queue.Draining;
+            queue.Draining = true;
+        }
+
+        if (start)
+            _ = Task.Run(() => DrainAsync(lane, queue));
+
+        try
+        {
+            return await item.Result.WaitAsync(options.CurrentValue.Writes.Timeout);
+        }
+        catch (TimeoutException) when (item.TryAbandon())
+        {
+            // Not started: it never will be, so the client may safely retry.
+            return ChatError.Unavailable;
+        }
+        catch (TimeoutException)
+        {
+            // Started: it commits or fails soon, and the client must learn which.
+            return await item.Result;
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> inside the transaction the host opened on <paramref name="host"/>:
+    /// its writes commit or roll back with the host's, and its events go out only once the host commits.
+    /// A failing write is rolled back to its savepoint, leaving the host's transaction usable.
+    /// </summary>
+    public async Task<ChatResult<T>> RunInHostTransactionAsync<T>(DbContext host, Func<WriteBatch, Task<ChatResult<T>>> work, CancellationToken cancellationToken)
+    {
+        await using var batch = await WriteBatch.JoinAsync(scopes, host, cancellationToken);
+        await batch.SavepointAsync(cancellationToken);
+        ChatResult<T> result;
+        try
+        {
+            result = await work(batch);
+            if (result.Succeeded)
+                await batch.Db.SaveChangesAsync(cancellationToken);
+        }
+        catch
+        {
+            await batch.RollbackToSavepointAsync(CancellationToken.None);
+            throw;
+        }
+
+        if (!result.Succeeded)
+        {
+            await batch.RollbackToSavepointAsync(cancellationToken);
+            return result;
+        }
+
+        hostTransactions.Add(batch.DbTransaction, batch.Events);
+        return result;
+    }
+
+    private async Task DrainAsync(string key, Lane lane)
+    {
+        while (true)
+        {
+            var batch = new List<WriteItem>();
+            lock (lane)
+            {
+                var max = options.CurrentValue.Writes.MaxBatchSize;
+                while (batch.Count < max && lane.Waiting.TryDequeue(out var item))
+                {
+                    if (item.TryStart())
+                        batch.Add(item);
+                }
+
+                if (batch.Count == 0)
+                {
+                    lane.Draining = false;
+                    _lanes.TryRemove(new KeyValuePair<string, Lane>(key, lane));
+                    return;
+                }
+            }
+
+            await RunBatchAsync(batch);
+        }
+    }
+
+    private async Task RunBatchAsync(List<WriteItem> items)
+    {
+        var settings = options.CurrentValue.Writes;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var batch = await WriteBatch.BeginAsync(scopes, CancellationToken.None);
+                var kept = 0;
+                foreach (var item in items)
+                {
+                    if (await RunOneAsync(batch, item, alone: items.Count == 1))
+                        kept++;
+                }
+
+                // With nothing kept, disposing the batch rolls back whatever a failed write did.
+                if (kept > 0)
+                {
+                    await batch.CommitAsync(CancellationToken.None);
+                    outbox.Committed(batch.Events);
+                }
+
+                foreach (var item in items)
+                    item.Complete();
+                return;
+            }
+            catch (Exception e) when (TransientFailures.IsTransient(e) && attempt < settings.MaxAttempts)
+            {
+                LogRetry(logger, e, attempt, items.Count);
+                await Task.Delay(Backoff(attempt));
+            }
+            catch (Exception e) when (TransientFailures.IsUnavailable(e))
+            {
+                LogGaveUp(logger, e, attempt, items.Count);
+                foreach (var item in items)
+                    item.Fail(ChatError.Unavailable);
+                return;
+            }
+            catch (DbUpdateException) when (items.Count == 1 && attempt == 1)
+            {
+                // A unique index stopped a write that raced another transaction: one more run, whose
+                // checks now see what the other committed and answer as they should.
+            }
+            catch (Exception e) when (items.Count > 1)
+            {
+                // Not one write's fault (each has its savepoint), so the commit itself failed: try each alone.
+                LogBatchFailed(logger, e, items.Count);
+                foreach (var item in items)
+                    await RunBatchAsync([item]);
+                return;
+            }
+            catch (Exception e)
+            {
+                items[0].Fail(e);
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs one write within the batch; true when its changes stay. Among others, a write that fails (an
+    /// error result, or an exception such as a unique index losing a race) is rolled back to its
+    /// savepoint and fails alone; after an exception it gets one more run, whose checks then see what
+    /// the other writer committed and answer as they should (a 4xx, or the existing row).
+    /// </summary>
+    private static async Task<bool> RunOneAsync(WriteBatch batch, WriteItem item, bool alone)
+    {
+        if (alone)
+        {
+            if (!await item.RunAsync(batch))
+                return false;
+            await batch.Db.SaveChangesAsync(CancellationToken.None);
+            return true;
+        }
+
+        for (var run = 1; ; run++)
+        {
+            await batch.SavepointAsync(CancellationToken.None);
+            try
+            {
+                if (await item.RunAsync(batch))
+                {
+                    await batch.Db.SaveChangesAsync(CancellationToken.None);
+                    return true;
+                }
+            }
+            catch (DbUpdateException e) when (!TransientFailures.IsTransient(e) && run == 1)
+            {
+                await batch.RollbackToSavepointAsync(CancellationToken.None);
+                continue;
+            }
+
+            await batch.RollbackToSavepointAsync(CancellationToken.None);
+            return false;
+        }
+    }
+
+    private static TimeSpan Backoff(int attempt) =>
+        TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20) * (1 << Math.Min(attempt, 6)));
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "A batch of {Count} chat writes met a transient failure (attempt {Attempt}); retrying.")]
+    private static partial void LogRetry(ILogger logger, Exception exception, int attempt, int count);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "A batch of {Count} chat writes could not complete after {Attempt} attempts: answering 503.")]
+    private static partial void LogGaveUp(ILogger logger, Exception exception, int attempt, int count);
+
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "A batch of {Count} chat writes failed to commit; running each alone.")]
+    private static partial void LogBatchFailed(ILogger logger, Exception exception, int count);
+
+    private sealed class Lane
+    {
+        public Queue<WriteItem> Waiting { get; } = new();
+
+        public bool Draining { get; set; }
+    }
+}
+
+/// <summary>A write waiting in a lane: its work, and the result its request awaits.</summary>
+internal abstract class WriteItem
+{
+    private const int Waiting = 0;
+    private const int Started = 1;
+    private const int Abandoned = 2;
+    private int _state;
+
+    /// <summary>Claims the item for a batch, unless its request gave up waiting.</summary>
+    public bool TryStart() => Interlocked.CompareExchange(ref _state, Started, Waiting) == Waiting;
+
+    /// <summary>Gives up on an item no batch has started.</summary>
+    public bool TryAbandon() => Interlocked.CompareExchange(ref _state, Abandoned, Waiting) == Waiting;
+
+    /// <summary>Runs the work; true when it succeeded and its changes should stay.</summary>
+    public abstract Task<bool> RunAsync(WriteBatch batch);
+
+    /// <summary>Hands the result of the last run to the request, once committed.</summary>
+    public abstract void Complete();
+
+    public abstract void Fail(ChatError error);
+
+    public abstract void Fail(Exception exception);
+}
+
+internal sealed class WriteItem<T>(Func<WriteBatch, Task<ChatResult<T>>> work) : WriteItem
+{
+    private readonly TaskCompletionSource<ChatResult<T>> _result = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private ChatResult<T> _last;
+
+    public Task<ChatResult<T>> Result => _result.Task;
+
+    public override async Task<bool> RunAsync(WriteBatch batch)
+    {
+        _last = await work(batch);
+        return _last.Succeeded;
+    }
+
+    public override void Complete() => _result.TrySetResult(_last);
+
+    public override void Fail(ChatError error) => _result.TrySetResult(error);
+
+    public override void Fail(Exception exception) => _result.TrySetException(exception);
+}

@@ -1,0 +1,121 @@
+using DfChat.Entities;
+using DfChat.Rules;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DfChat.Writes;
+
+/// <summary>
+/// The chat's one write path, as the services use it: a write in a room runs in that room's lane, in a
+/// transaction that has locked the room first and read the caller's membership inside it, so that every
+/// rule is checked against the state the write will change.
+/// </summary>
+/// <example>
+/// <code>
+/// return await writes.InRoomAsync(caller, roomId, async w =>
+/// {
+///     if (RoomRules.Require(w.Access, ChatPermissions.CreateMessages, "post") is { } refused)
+///         return refused;
+///     // apply, then w.Record(ChatEventNames.MessageCreated, model);
+/// }, cancellationToken);
+/// </code>
+/// </example>
+internal sealed class RoomWrites<TUser, TKey>(IChatDbContextProvider request, ChatWriteQueue queue, TimeProvider clock)
+    where TUser : class
+    where TKey : IEquatable<TKey>
+{
+    /// <summary>
+    /// Runs <paramref name="work"/> on the room <paramref name="roomId"/>, locked and re-read; 404 when it
+    /// does not exist or the caller may not read it (never 403: existence does not leak).
+    /// </summary>
+    public Task<ChatResult<T>> InRoomAsync<T>(TKey caller, string? roomId, Func<RoomWrite<TUser, TKey>, Task<ChatResult<T>>> work, CancellationToken cancellationToken)
+    {
+        if (!EntityId.TryParse(roomId, out var id))
+            return Task.FromResult<ChatResult<T>>(ChatError.RoomNotFound);
+        return RunAsync(WriteLanes.Room(request.Context, id), async batch =>
+        {
+            var room = await batch.LockRoomAsync<TKey>(id, CancellationToken.None);
+            if (room is null)
+                return ChatError.RoomNotFound;
+            var store = batch.Services.GetRequiredService<ChatStore<TUser, TKey>>();
+            var member = await store.Members.FirstOrDefaultAsync(m => m.RoomId == id && m.UserId.Equals(caller), CancellationToken.None);
+            if (!RoomRules.CanRead(room, member))
+                return ChatError.RoomNotFound;
+            return await work(new RoomWrite<TUser, TKey>(batch, store, room, member, caller, Now(room)));
+        }, cancellationToken);
+    }
+
+    /// <summary>Runs <paramref name="work"/>, which creates a room: nothing to lock yet.</summary>
+    public Task<ChatResult<T>> NewRoomAsync<T>(Func<NewRoomWrite<TUser, TKey>, Task<ChatResult<T>>> work, CancellationToken cancellationToken) =>
+        RunAsync(WriteLanes.NewRooms(request.Context), batch =>
+            work(new NewRoomWrite<TUser, TKey>(batch, batch.Services.GetRequiredService<ChatStore<TUser, TKey>>(), Now(null))), cancellationToken);
+
+    /// <summary>Runs <paramref name="work"/>, which writes outside any room (an upload).</summary>
+    public Task<ChatResult<T>> OutsideRoomsAsync<T>(Func<ChatStore<TUser, TKey>, Task<ChatResult<T>>> work, CancellationToken cancellationToken) =>
+        RunAsync(WriteLanes.Media(request.Context), batch => work(batch.Services.GetRequiredService<ChatStore<TUser, TKey>>()), cancellationToken);
+
+    /// <summary>Inside a transaction the host opened, the chat's writes join it; otherwise they queue in their lane.</summary>
+    private Task<ChatResult<T>> RunAsync<T>(string lane, Func<WriteBatch, Task<ChatResult<T>>> work, CancellationToken cancellationToken) =>
+        request.Context.Database.CurrentTransaction is not null
+            ? queue.RunInHostTransactionAsync(request.Context, work, cancellationToken)
+            : queue.RunAsync(lane, work);
+
+    /// <summary>
+    /// Now, truncated to microseconds (what PostgreSQL stores, so that an instant reads back exactly),
+    /// and never before the room's newest message: a room's messages are numbered in time order.
+    /// </summary>
+    private DateTime Now(ChatRoom<TKey>? room)
+    {
+        var now = ChatStore<TUser, TKey>.Truncate(clock.GetUtcNow().UtcDateTime);
+        return room is not null && room.LastActivityAt > now ? room.LastActivityAt : now;
+    }
+}
+
+/// <summary>What a write in a room sees: the room (locked), the caller's membership (read under the lock), the time, and the outbox.</summary>
+internal sealed class RoomWrite<TUser, TKey>(WriteBatch batch, ChatStore<TUser, TKey> store, ChatRoom<TKey> room, ChatRoomUser<TKey>? member, TKey caller, DateTime now)
+    where TUser : class
+    where TKey : IEquatable<TKey>
+{
+    /// <summary>Queries and models over this write's own DbContext.</summary>
+    public ChatStore<TUser, TKey> Store => store;
+
+    public DbContext Db => store.Db;
+
+    public ChatRoom<TKey> Room => room;
+
+    public ChatRoomUser<TKey>? Member => member;
+
+    public RoomAccess<TKey> Access { get; } = new(room, member);
+
+    public TKey Caller => caller;
+
+    public DateTime Now => now;
+
+    /// <summary>Records an event of the room with its next <c>seq</c>, in this transaction.</summary>
+    public void Record(string type, object payload, IReadOnlyCollection<string>? userIds = null, IReadOnlyCollection<string>? filesToDelete = null) =>
+        batch.Record(room, type, payload, UserKey<TKey>.Format(caller), now, userIds, filesToDelete);
+
+    /// <summary>Saves the tracked changes, when the next step needs the ids they generate.</summary>
+    public Task SaveAsync() => store.Db.SaveChangesAsync(CancellationToken.None);
+}
+
+/// <summary>What a write that creates a room sees.</summary>
+internal sealed class NewRoomWrite<TUser, TKey>(WriteBatch batch, ChatStore<TUser, TKey> store, DateTime now)
+    where TUser : class
+    where TKey : IEquatable<TKey>
+{
+    public ChatStore<TUser, TKey> Store => store;
+
+    public DateTime Now => now;
+
+    /// <summary>Saves the new room (to learn its id); it counts as locked by this transaction.</summary>
+    public async Task SaveRoomAsync(ChatRoom<TKey> room)
+    {
+        store.Rooms.Add(room);
+        await store.Db.SaveChangesAsync(CancellationToken.None);
+        batch.Created(room);
+    }
+
+    public void Record(ChatRoom<TKey> room, TKey actor, string type, object payload, IReadOnlyCollection<string>? userIds = null) =>
+        batch.Record(room, type, payload, UserKey<TKey>.Format(actor), now, userIds);
+}

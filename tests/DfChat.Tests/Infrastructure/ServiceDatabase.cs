@@ -43,7 +43,11 @@ public interface IServiceDatabaseLease : IDisposable
     void Prepare(DbContext context);
 }
 
-/// <summary>A fresh SQLite in-memory database per host, alive as long as the host's connection.</summary>
+/// <summary>
+/// A fresh SQLite in-memory database per host, alive as long as the lease's connection. Every DbContext
+/// opens its own connection to it (shared cache), as with a file: the write pipeline's contexts and the
+/// requests' run side by side, and one SqliteConnection must never be used by two at once.
+/// </summary>
 public sealed class SqliteServiceDatabase : ServiceDatabase
 {
     public override DatabaseProvider Provider => DatabaseProvider.Sqlite;
@@ -52,11 +56,16 @@ public sealed class SqliteServiceDatabase : ServiceDatabase
 
     private sealed class Lease : IServiceDatabaseLease
     {
-        private readonly SqliteConnection _connection = new("DataSource=:memory:");
+        private readonly string _connectionString = $"Data Source=dfchat-{Guid.NewGuid():N};Mode=Memory;Cache=Shared";
+        private readonly SqliteConnection _connection;
 
-        public Lease() => _connection.Open();
+        public Lease()
+        {
+            _connection = new SqliteConnection(_connectionString);
+            _connection.Open();
+        }
 
-        public void Configure(DbContextOptionsBuilder options) => options.UseSqlite(_connection);
+        public void Configure(DbContextOptionsBuilder options) => options.UseSqlite(_connectionString);
 
         public void Prepare(DbContext context) => context.Database.EnsureCreated();
 

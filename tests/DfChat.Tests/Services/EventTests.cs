@@ -10,9 +10,9 @@ using NSubstitute.ExceptionExtensions;
 namespace DfChat.Tests.Services;
 
 /// <summary>
-/// Events leave the services once the change is committed, so that a host calling the services
-/// directly gets the same events as the hub; a listener sees the recipients and their muted flag,
-/// and a failing listener never fails the change.
+/// Events leave the outbox once the change is committed, so that a host calling the services
+/// directly gets the same events as the hub, as JSON with their seq; a listener sees the recipients
+/// and their muted flag, and a failing listener never fails the change.
 /// </summary>
 public abstract class EventTests(ServiceDatabase database) : ServiceTestBase(database)
 {
@@ -21,11 +21,22 @@ public abstract class EventTests(ServiceDatabase database) : ServiceTestBase(dat
 
     protected override void ConfigureServices(IServiceCollection services)
     {
-        _listener.HandleAsync(Arg.Do<ChatEvent>(_events.Add), Arg.Any<CancellationToken>()).Returns(Task.CompletedTask);
+        _listener.HandleAsync(Arg.Do<ChatEvent>(e => { lock (_events) _events.Add(e); }), Arg.Any<CancellationToken>()).Returns(Task.CompletedTask);
         services.AddSingleton(_listener);
     }
 
-    private ChatEvent Single(string name) => Assert.Single(_events, e => e.Name == name);
+    private ChatEvent Single(string name) => Assert.Single(Heard(), e => e.Name == name);
+
+    /// <summary>The events heard once the outbox has published everything committed so far.</summary>
+    private List<ChatEvent> Heard()
+    {
+        Host.Services.GetRequiredService<ChatOutbox>().WhenIdleAsync().GetAwaiter().GetResult();
+        lock (_events)
+            return [.. _events];
+    }
+
+    private static string Str(ChatEvent chatEvent, string property) =>
+        Assert.IsType<System.Text.Json.JsonElement>(chatEvent.Payload).GetProperty(property).GetString()!;
 
     [SkippableFact]
     public async Task SendAsync_Committed_RaisesMessageCreatedWithRecipientsAndTheirMutedFlag()
@@ -38,7 +49,9 @@ public abstract class EventTests(ServiceDatabase database) : ServiceTestBase(dat
         var created = Single(ChatEventNames.MessageCreated);
         Assert.Equal(room.Id, created.RoomId);
         Assert.Equal(Alice.Id, created.ActorId);
-        Assert.Equal(message.Id, Assert.IsType<MessageModel>(created.Payload).Id);
+        Assert.Equal(message.Id, Str(created, "id"));
+        Assert.True(created.Seq > 0);
+        Assert.Equal(created.Seq, Assert.IsType<System.Text.Json.JsonElement>(created.Payload).GetProperty("seq").GetInt64());
         Assert.Equal(
             new[] { new ChatRecipient(Alice.Id, false), new ChatRecipient(Bob.Id, true) }.OrderBy(r => r.UserId),
             created.Recipients.OrderBy(r => r.UserId));
@@ -53,6 +66,7 @@ public abstract class EventTests(ServiceDatabase database) : ServiceTestBase(dat
             .Returns(async _ => storedWhenHeard = await Host.QueryAsync(db => db.Set<ChatMessage<string>>().AnyAsync(m => m.Text == "committed?")));
 
         (await Alice.SendAsync(room.Id, "committed?")).Created();
+        Heard();
 
         Assert.True(storedWhenHeard);
     }
@@ -61,11 +75,13 @@ public abstract class EventTests(ServiceDatabase database) : ServiceTestBase(dat
     public async Task SendAsync_Refused_RaisesNothing()
     {
         var room = (await Alice.CreateGroupAsync("Team")).Created();
-        _events.Clear();
+        Heard();
+        lock (_events)
+            _events.Clear();
 
         (await Carol.SendAsync(room.Id, "let me in")).Fails(ChatErrorKind.NotFound);
 
-        Assert.Empty(_events);
+        Assert.Empty(Heard());
     }
 
     [SkippableFact]
@@ -89,7 +105,7 @@ public abstract class EventTests(ServiceDatabase database) : ServiceTestBase(dat
         var removed = Single(ChatEventNames.MemberRemoved);
         Assert.Equal([Bob.Id], removed.UserIds);
         Assert.Equal([Alice.Id], removed.Recipients.Select(r => r.UserId));
-        Assert.Equal(new MemberRemovedPayload(room.Id, Bob.Id), removed.Payload);
+        Assert.Equal((room.Id, Bob.Id), (Str(removed, "roomId"), Str(removed, "userId")));
     }
 
     [SkippableFact]
@@ -109,8 +125,9 @@ public abstract class EventTests(ServiceDatabase database) : ServiceTestBase(dat
     {
         (await Alice.CreateGroupAsync("Team", Bob)).Created();
 
-        var added = _events.Where(e => e.Name == ChatEventNames.MemberAdded).ToList();
-        Assert.Equal(new[] { Alice.Id, Bob.Id }.Order(), added.Select(e => Assert.IsType<MemberModel>(e.Payload).UserId).Order());
+        var added = Heard().Where(e => e.Name == ChatEventNames.MemberAdded).ToList();
+        Assert.Equal(new[] { Alice.Id, Bob.Id }.Order(), added.Select(e => Str(e, "userId")).Order());
+        Assert.Equal([1L, 2L], added.Select(e => e.Seq));
         Assert.All(added, e => Assert.Equal(new[] { Alice.Id, Bob.Id }.Order(), e.Recipients.Select(r => r.UserId).Order()));
     }
 }

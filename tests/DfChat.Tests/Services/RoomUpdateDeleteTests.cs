@@ -23,17 +23,33 @@ public abstract class RoomUpdateDeleteTests(ServiceDatabase database) : ServiceT
     }
 
     [SkippableFact]
-    public async Task UpdateAsync_NullFields_LeftAsTheyAre()
+    public async Task UpdateAsync_NoField_InvalidAndNothingChanged()
     {
         // Arrange
         var room = (await Alice.CreateRoomAsync(new CreateRoomRequest { Type = "group", Name = "Name", Description = "Desc" })).Created();
 
         // Act
-        var updated = (await Alice.UpdateRoomAsync(room.Id, new UpdateRoomRequest())).Ok();
+        var result = await Alice.UpdateRoomAsync(room.Id, new UpdateRoomRequest());
+
+        // Assert
+        result.Fails(ChatErrorKind.Invalid);
+        var unchanged = (await Alice.GetRoomAsync(room.Id)).Ok();
+        Assert.Equal("Name", unchanged.Name);
+        Assert.Equal("Desc", unchanged.Description);
+    }
+
+    [SkippableFact]
+    public async Task UpdateAsync_OneField_OthersLeftAsTheyAre()
+    {
+        // Arrange
+        var room = (await Alice.CreateRoomAsync(new CreateRoomRequest { Type = "group", Name = "Name", Description = "Desc" })).Created();
+
+        // Act
+        var updated = (await Alice.UpdateRoomAsync(room.Id, new UpdateRoomRequest { Description = "New" })).Ok();
 
         // Assert
         Assert.Equal("Name", updated.Name);
-        Assert.Equal("Desc", updated.Description);
+        Assert.Equal("New", updated.Description);
     }
 
     [SkippableFact]

@@ -55,7 +55,8 @@ namespace HostApp.Migrations.Postgres
                 defaultValue: 0L);
 
             // Number the existing messages and carry every member's unread count over to the new
-            // columns (unread = LastMessageNumber - ReadNumber - ReadExclusions) before the old ones go.
+            // columns (unread = LastMessageNumber - ReadNumber - ReadExclusions); the old ones go in the
+            // next migration, as on SQLite.
             migrationBuilder.Sql("""
                 UPDATE "ChatMessages" AS m SET "Number" = n.rn
                 FROM (SELECT "Id", ROW_NUMBER() OVER (PARTITION BY "RoomId" ORDER BY "Id") AS rn FROM "ChatMessages") AS n
@@ -74,18 +75,6 @@ namespace HostApp.Migrations.Postgres
                 UPDATE "ChatRoomUsers" SET "ReadExclusions" =
                     (SELECT r."LastMessageNumber" FROM "ChatRooms" AS r WHERE r."Id" = "ChatRoomUsers"."RoomId") - "ReadNumber" - "UnreadCount";
                 """);
-
-            migrationBuilder.DropIndex(
-                name: "IX_ChatRoomUsers_UserId_RoomLastActivityAt_RoomId",
-                table: "ChatRoomUsers");
-
-            migrationBuilder.DropColumn(
-                name: "RoomLastActivityAt",
-                table: "ChatRoomUsers");
-
-            migrationBuilder.DropColumn(
-                name: "UnreadCount",
-                table: "ChatRoomUsers");
 
             migrationBuilder.CreateTable(
                 name: "ChatRoomEvents",
@@ -160,24 +149,6 @@ namespace HostApp.Migrations.Postgres
                 name: "Number",
                 table: "ChatMessages");
 
-            migrationBuilder.AddColumn<DateTime>(
-                name: "RoomLastActivityAt",
-                table: "ChatRoomUsers",
-                type: "timestamp with time zone",
-                nullable: false,
-                defaultValue: new DateTime(1, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified));
-
-            migrationBuilder.AddColumn<int>(
-                name: "UnreadCount",
-                table: "ChatRoomUsers",
-                type: "integer",
-                nullable: false,
-                defaultValue: 0);
-
-            migrationBuilder.CreateIndex(
-                name: "IX_ChatRoomUsers_UserId_RoomLastActivityAt_RoomId",
-                table: "ChatRoomUsers",
-                columns: new[] { "UserId", "RoomLastActivityAt", "RoomId" });
         }
     }
 }

@@ -12,6 +12,13 @@ namespace HostApp.Migrations.Sqlite
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.AddColumn<long>(
+                name: "ReadNumber",
+                table: "ChatRoomUsers",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: 0L);
+
+            migrationBuilder.AddColumn<long>(
                 name: "ReadExclusions",
                 table: "ChatRoomUsers",
                 type: "INTEGER",
@@ -47,7 +54,8 @@ namespace HostApp.Migrations.Sqlite
                 defaultValue: 0L);
 
             // Number the existing messages and carry every member's unread count over to the new
-            // columns (unread = LastMessageNumber - ReadNumber - ReadExclusions) before the old ones go.
+            // columns (unread = LastMessageNumber - ReadNumber - ReadExclusions); the old ones go in the
+            // next migration (SQLite rebuilds a table to drop a column, after this migration's SQL).
             migrationBuilder.Sql("""
                 UPDATE "ChatMessages" AS m SET "Number" = n.rn
                 FROM (SELECT "Id", ROW_NUMBER() OVER (PARTITION BY "RoomId" ORDER BY "Id") AS rn FROM "ChatMessages") AS n
@@ -66,19 +74,6 @@ namespace HostApp.Migrations.Sqlite
                 UPDATE "ChatRoomUsers" SET "ReadExclusions" =
                     (SELECT r."LastMessageNumber" FROM "ChatRooms" AS r WHERE r."Id" = "ChatRoomUsers"."RoomId") - "ReadNumber" - "UnreadCount";
                 """);
-
-            migrationBuilder.DropIndex(
-                name: "IX_ChatRoomUsers_UserId_RoomLastActivityAt_RoomId",
-                table: "ChatRoomUsers");
-
-            migrationBuilder.DropColumn(
-                name: "RoomLastActivityAt",
-                table: "ChatRoomUsers");
-
-            migrationBuilder.RenameColumn(
-                name: "UnreadCount",
-                table: "ChatRoomUsers",
-                newName: "ReadNumber");
 
             migrationBuilder.CreateTable(
                 name: "ChatRoomEvents",
@@ -149,22 +144,10 @@ namespace HostApp.Migrations.Sqlite
                 name: "Number",
                 table: "ChatMessages");
 
-            migrationBuilder.RenameColumn(
+            migrationBuilder.DropColumn(
                 name: "ReadNumber",
-                table: "ChatRoomUsers",
-                newName: "UnreadCount");
+                table: "ChatRoomUsers");
 
-            migrationBuilder.AddColumn<DateTime>(
-                name: "RoomLastActivityAt",
-                table: "ChatRoomUsers",
-                type: "TEXT",
-                nullable: false,
-                defaultValue: new DateTime(1, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified));
-
-            migrationBuilder.CreateIndex(
-                name: "IX_ChatRoomUsers_UserId_RoomLastActivityAt_RoomId",
-                table: "ChatRoomUsers",
-                columns: new[] { "UserId", "RoomLastActivityAt", "RoomId" });
         }
     }
 }

@@ -186,6 +186,7 @@ public abstract class EventLogTests(ChatApiFactory api) : HttpTestBase(api)
         var roomId = await alice.CreateGroupAsync();
         await alice.SendAsync(roomId, "secret");
 
+        await HttpAssert.JsonAsync(await alice.GetAsync(Events(roomId, "after=0")));
         await HttpAssert.ProblemAsync(await eve.GetAsync(Events(roomId, "after=0")), HttpStatusCode.NotFound);
     }
 
@@ -194,6 +195,7 @@ public abstract class EventLogTests(ChatApiFactory api) : HttpTestBase(api)
     {
         var (alice, bob) = (await UserAsync("alice"), await UserAsync("bob"));
         var roomId = await alice.CreateGroupAsync(bob);
+        await HttpAssert.JsonAsync(await bob.GetAsync(Events(roomId, "after=0")));
         await HttpAssert.StatusAsync(await alice.DeleteAsync($"rooms/{roomId}/users/{bob.Id}"), HttpStatusCode.NoContent);
 
         await HttpAssert.ProblemAsync(await bob.GetAsync(Events(roomId, "after=0")), HttpStatusCode.NotFound);
@@ -254,6 +256,7 @@ public abstract class EventLogTests(ChatApiFactory api) : HttpTestBase(api)
     public async Task GetEvents_InvalidOrUnknownRoom_404(string roomId)
     {
         var alice = await UserAsync("alice");
+        await HttpAssert.JsonAsync(await alice.GetAsync(Events(await alice.CreateGroupAsync(), "after=0")));
 
         await HttpAssert.ProblemAsync(await alice.GetAsync(Events(roomId, "after=0")), HttpStatusCode.NotFound);
     }
@@ -264,6 +267,7 @@ public abstract class EventLogTests(ChatApiFactory api) : HttpTestBase(api)
         var alice = await UserAsync("alice");
         var roomId = await alice.CreateGroupAsync();
         await alice.SendAsync(roomId);
+        await HttpAssert.JsonAsync(await alice.GetAsync(Events(roomId, "after=0")));
         await HttpAssert.StatusAsync(await alice.DeleteAsync($"rooms/{roomId}"), HttpStatusCode.NoContent);
 
         await HttpAssert.ProblemAsync(await alice.GetAsync(Events(roomId, "after=0")), HttpStatusCode.NotFound);
@@ -275,6 +279,7 @@ public abstract class EventLogTests(ChatApiFactory api) : HttpTestBase(api)
         var alice = await UserAsync("alice");
         var roomId = await alice.CreateGroupAsync();
         using var anonymous = Api.CreateAnonymousClient();
+        await HttpAssert.JsonAsync(await alice.GetAsync(Events(roomId, "after=0")));
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync(Events(roomId, "after=0"))).StatusCode);
     }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using DfChat.Events;
@@ -40,7 +41,7 @@ public abstract class WritePathRaceTests(ChatApiFactory api) : HttpTestBase(api)
         var walking = walkers.Select(walker => Task.Run(async () =>
         {
             // At least 3 rounds each, and on while the posters post (bounded, should they never finish).
-            for (var round = 0; round < 3 || (!posting.IsCompleted && round < 60); round++)
+            for (var round = 0; round < 3 || (!posting.IsCompleted && round < 30); round++)
             {
                 outcomes.Enqueue(await Outcome.OfAsync("join", walker, u => u.PostAsync($"rooms/{roomId}/join")));
                 outcomes.Enqueue(await Outcome.OfAsync("leave", walker, u => u.DeleteAsync($"rooms/{roomId}/users/me")));
@@ -242,19 +243,23 @@ public abstract class WritePathRaceTests(ChatApiFactory api) : HttpTestBase(api)
         // Arrange: 64 members (the owner among them) of one room; its creation records 64 memberAdded events.
         const int Senders = 64;
         const int PerSender = 50;
+        var budget = TimeSpan.FromSeconds(90);
         var senders = await UsersAsync(Senders, "sender");
         var roomId = await senders[0].CreateGroupAsync(senders[1..]);
         var outcomes = new ConcurrentQueue<Outcome>();
 
-        // Act: 64 clients at once, each sending its 50 messages one after another.
+        // Act: 64 clients at once, each sending its 50 messages one after another (within a time budget,
+        // so that a write path that serializes a busy room fails here in bounded time rather than hanging CI).
+        var clock = Stopwatch.StartNew();
         await Task.WhenAll(senders.Select((sender, s) => Task.Run(async () =>
         {
-            for (var i = 0; i < PerSender; i++)
+            for (var i = 0; i < PerSender && clock.Elapsed < budget; i++)
                 outcomes.Enqueue(await Outcome.OfAsync("send", sender, Send(roomId, $"s{s}-{i}")));
         })));
 
         // Assert: 3,200 messages, and events 1..N with N = lastSeq, of which 3,200 messageCreated, one per message.
         WritePath.NoServerError(outcomes);
+        Assert.True(outcomes.Count == Senders * PerSender, $"Only {outcomes.Count} of {Senders * PerSender} sends were answered within {budget.TotalSeconds} s.");
         WritePath.AllAre(outcomes, "send", 201);
         var reader = senders[^1];
         var messages = await WritePath.AllMessagesAsync(reader, roomId);

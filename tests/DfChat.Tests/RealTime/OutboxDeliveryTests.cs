@@ -123,9 +123,10 @@ public abstract class OutboxDeliveryTests(DisconnectingChatApi api) : HttpTestBa
         }
 
         var followUp = await alice.SendIdAsync(roomId, "follow-up");
+        await recorder.WaitForAsync(e => e.Name == ChatEventNames.MessageCreated && e.Payload.Str("id") == followUp, "the follow-up at bob");
 
         // Assert: every stored message reached bob and is in the log, with nothing for a message not stored.
-        var ids = stored.Select(m => m.Str("id")).Append(followUp).ToHashSet();
+        var ids = (await WritePath.AllMessagesAsync(bob, roomId)).Select(m => m.Str("id")).ToHashSet();
         await recorder.WaitUntilAsync(
             events => ids.IsSubsetOf(events.Where(e => e.Name == ChatEventNames.MessageCreated && e.RoomId == roomId).Select(e => e.Payload.Str("id"))),
             $"every one of the {ids.Count} stored messages delivered");

@@ -214,7 +214,8 @@ internal sealed partial class ChatOutbox : IAsyncDisposable
         foreach (var row in batch)
         {
             var chatEvent = ToEvent(row) with { Recipients = recipients.GetValueOrDefault(RoomKey(row.RoomId)) ?? [] };
-            await NotifyAsync(listeners, chatEvent, CancellationToken.None);
+            if (!await NotifyAsync(listeners, chatEvent, CancellationToken.None))
+                continue;
             if (row.FilesToDelete is { } files)
             {
                 foreach (var key in JsonSerializer.Deserialize<string[]>(files, WriteBatch.Json) ?? [])
@@ -226,8 +227,14 @@ internal sealed partial class ChatOutbox : IAsyncDisposable
         }
     }
 
-    private async Task NotifyAsync(IChatEventListener[] listeners, ChatEvent chatEvent, CancellationToken cancellationToken)
+    /// <summary>
+    /// Hands the event to every listener; false when the built-in delivery failed (the backplane is
+    /// down), so that the event stays unpublished and recovery delivers it later. A host's own listener
+    /// failing is only logged: one broken webhook must not hold every client's events back.
+    /// </summary>
+    private async Task<bool> NotifyAsync(IChatEventListener[] listeners, ChatEvent chatEvent, CancellationToken cancellationToken)
     {
+        var delivered = true;
         foreach (var listener in listeners)
         {
             try
@@ -237,8 +244,11 @@ internal sealed partial class ChatOutbox : IAsyncDisposable
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 LogListenerFailed(_logger, e, chatEvent.Name, chatEvent.RoomId, listener.GetType().Name);
+                delivered &= listener is not IRoutesByRoom;
             }
         }
+
+        return delivered;
     }
 
     /// <summary>Members and their muted flags are read only when a listener wants them: the built-in delivery routes by room.</summary>

@@ -26,7 +26,7 @@ public abstract class HubTests(ChatApiFactory api) : HttpTestBase(api)
         Assert.Equal(sent.Str("id"), atBob.Str("id"));
         Assert.Equal("hello hub", atBob.Str("text"));
         Assert.Equal(alice.Id, atAlice.Str("userId"));
-        Assert.Equal(sent.Names(), atBob.Names());
+        Assert.Equal(WithSeq(sent.Names()), atBob.Names());
         await eveHub.AssertNoneAsync(ChatEventNames.MessageCreated);
     }
 
@@ -109,7 +109,7 @@ public abstract class HubTests(ChatApiFactory api) : HttpTestBase(api)
 
         Assert.Equal("fixed", updated.Str("text"));
         Assert.NotEqual(JsonValueKind.Null, updated.Prop("editedAt").ValueKind);
-        Assert.Equal(new[] { "messageId", "roomId" }, deleted.Names());
+        Assert.Equal(new[] { "messageId", "roomId", "seq" }, deleted.Names());
         Assert.Equal(message, deleted.Str("messageId"));
         Assert.Equal(room, deleted.Str("roomId"));
     }
@@ -127,9 +127,9 @@ public abstract class HubTests(ChatApiFactory api) : HttpTestBase(api)
         await HttpAssert.StatusAsync(await bob.DeleteAsync($"reactions/{reaction.Str("id")}"), HttpStatusCode.NoContent);
         var removed = await aliceHub.NextAsync(ChatEventNames.ReactionRemoved);
 
-        Assert.Equal(reaction.Names(), added.Names());
+        Assert.Equal(WithSeq(reaction.Names()), added.Names());
         Assert.Equal(reaction.Str("id"), added.Str("id"));
-        Assert.Equal(new[] { "messageId", "reaction", "reactionId", "roomId", "userId" }, removed.Names());
+        Assert.Equal(new[] { "messageId", "reaction", "reactionId", "roomId", "seq", "userId" }, removed.Names());
         Assert.Equal("like", removed.Str("reaction"));
         Assert.Equal(bob.Id, removed.Str("userId"));
     }
@@ -153,7 +153,7 @@ public abstract class HubTests(ChatApiFactory api) : HttpTestBase(api)
         Assert.Equal(bob.Id, memberUpdated.Str("userId"));
         Assert.Equal("renamed", roomUpdated.Str("name"));
         Assert.Equal(JsonValueKind.Null, roomUpdated.Prop("membership").ValueKind);
-        Assert.Equal(new[] { "lastSeenAt", "roomId", "userId" }, read.Names());
+        Assert.Equal(new[] { "lastSeenAt", "roomId", "seq", "userId" }, read.Names());
         Assert.Equal(membership.Str("lastSeenAt"), read.Str("lastSeenAt"));
         Assert.Equal(bob.Id, read.Str("userId"));
     }
@@ -259,6 +259,9 @@ public abstract class HubTests(ChatApiFactory api) : HttpTestBase(api)
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
+
+    /// <summary>Hub payloads are the routes' JSON plus the event's <c>seq</c> (API.md §5, v1.1).</summary>
+    private static string[] WithSeq(string[] names) => names.Append("seq").Order(StringComparer.Ordinal).ToArray();
 }
 
 public sealed class SqliteHubTests(SqliteChatApi api) : HubTests(api), IClassFixture<SqliteChatApi>;

@@ -164,8 +164,12 @@ internal sealed class RoomService<TUser, TKey>(ChatStore<TUser, TKey> store, ICh
                 store.Members.AddRange(members);
                 await store.Db.SaveChangesAsync(cancellationToken);
 
-                foreach (var model in await store.BuildMembersAsync(members, cancellationToken))
-                    store.Raise(ChatEventNames.MemberAdded, room.Id, model, caller, [model.UserId]);
+                // The first memberAdded concerns every initial member: all were added by this one commit, so
+                // each gets every memberAdded of the creation, whichever is delivered first.
+                var models = await store.BuildMembersAsync(members, cancellationToken);
+                var everyone = models.Select(m => m.UserId).ToArray();
+                for (var i = 0; i < models.Count; i++)
+                    store.Raise(ChatEventNames.MemberAdded, room.Id, models[i], caller, i == 0 ? everyone : [models[i].UserId]);
                 return ChatResult<RoomModel>.New(await store.BuildRoomAsync(room, creator, caller, cancellationToken));
             }, cancellationToken);
         }

@@ -85,12 +85,14 @@ internal sealed partial class RedisChatEventBus(
             if (e.ConnectionType == ConnectionType.Subscription)
                 _ = ReloadAsync(stoppingToken);
         };
-        var subscribing = SubscribeAsync(redis, stoppingToken);
+        await Task.WhenAll(SubscribeAsync(redis, stoppingToken), PublishAllAsync(redis, stoppingToken));
+    }
 
+    private async Task PublishAllAsync(ConnectionMultiplexer redis, CancellationToken cancellationToken)
+    {
         var subscriber = redis.GetSubscriber();
-        await foreach (var chatEvent in _outgoing.Reader.ReadAllAsync(stoppingToken))
+        await foreach (var chatEvent in _outgoing.Reader.ReadAllAsync(cancellationToken))
             Send(redis, subscriber, chatEvent);
-        await subscribing;
     }
 
     private void Send(ConnectionMultiplexer redis, ISubscriber subscriber, ChatBusEvent chatEvent)

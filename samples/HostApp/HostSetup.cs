@@ -42,20 +42,12 @@ internal static class HostSetup
     }
 
     /// <summary>
-    /// With <c>ConnectionStrings:Redis</c>, hub events reach clients on every node. Starting or running
-    /// without Redis never fails a request: messages are still stored, and events resume when Redis returns.
+    /// With <c>ConnectionStrings:Redis</c>, hub events reach clients on every node, one Redis message per
+    /// event. Starting or running without Redis never fails a request: messages are still stored, and
+    /// events resume when Redis returns.
     /// </summary>
-    public static IServiceCollection AddChatBackplane(this IServiceCollection services, string? redis)
-    {
-        if (string.IsNullOrEmpty(redis))
-            return services;
-        services.AddSignalR().AddStackExchangeRedis(redis, o =>
-        {
-            o.Configuration.AbortOnConnectFail = false;
-            o.Configuration.ChannelPrefix = StackExchange.Redis.RedisChannel.Literal("dfchat");
-        });
-        return services;
-    }
+    public static DfChatBuilder<AppUser> AddChatBackplane(this DfChatBuilder<AppUser> chat, string? redis) =>
+        string.IsNullOrEmpty(redis) ? chat : chat.UseRedisBackplane(redis);
 
     /// <summary>Browsers cannot send headers on WebSockets: accept the bearer token as <c>access_token</c> on the hub's path.</summary>
     public static IServiceCollection AcceptBearerTokenInQueryForHub(this IServiceCollection services, string hubPath)

@@ -14,9 +14,9 @@ builder.Services.AcceptBearerTokenInQueryForHub("/api/chat/hub");
 var mediaRoot = Path.Combine(builder.Environment.ContentRootPath, builder.Configuration["Media:Root"] ?? "media");
 builder.Services.AddDfChat<AppUser>()
     .UseDbContext<AppDbContext>()
-    .UseFileSystemMediaStore(mediaRoot);
+    .UseFileSystemMediaStore(mediaRoot)
+    .AddChatBackplane(builder.Configuration.GetConnectionString("Redis"));
 builder.Services.AddOptions<DfChat.Options.DfChatOptions>().Bind(builder.Configuration.GetSection("DfChat"));
-builder.Services.AddChatBackplane(builder.Configuration.GetConnectionString("Redis"));
 
 builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi();

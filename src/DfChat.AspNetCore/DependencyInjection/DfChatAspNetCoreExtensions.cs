@@ -4,8 +4,10 @@ using DfChat.AspNetCore.RealTime;
 using DfChat.Events;
 using DfChat.Options;
 using Microsoft.AspNetCore.OpenApi;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using StackExchange.Redis;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -35,11 +37,68 @@ public static class DfChatAspNetCoreExtensions
         services.AddSignalR();
         services.AddAuthorization();
         services.TryAddSingleton<TypingThrottle>();
+        services.TryAddSingleton<ChatConnectionRegistry>();
+        services.TryAddSingleton<ChatHubLifetimeManager>();
+        // For the chat hub alone, so that it wins over a HubLifetimeManager<> the host registers for all hubs.
+        services.TryAddSingleton<HubLifetimeManager<ChatHub>>(sp => sp.GetRequiredService<ChatHubLifetimeManager>());
         services.TryAddSingleton<ChatEventQueue>();
+        services.TryAddSingleton<IChatEventBus, InProcessChatEventBus>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IChatEventListener, SignalRChatEventListener>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ChatEventDelivery>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ChatOutboxService>());
         services.ConfigureAll<OpenApiOptions>(o => o.AddOperationTransformer(DfChatOpenApi.DescribeRequestBodyAsync));
+        return builder;
+    }
+
+    /// <summary>
+    /// Delivers hub events to clients on every node of a multi-node deployment through Redis pub/sub: one
+    /// message per event on one channel, whatever the size of the room.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// Each node keeps the rooms of the users connected to it and delivers the events it receives to them,
+    /// so the chat needs no SignalR backplane (it would publish one Redis message per member): do not add
+    /// <c>AddStackExchangeRedis()</c> for the chat; if the host adds it for its own hubs, the chat's hub
+    /// keeps its own delivery.
+    /// </para>
+    /// <para>
+    /// A Redis outage never fails or slows a request: changes are stored, this node's clients still get
+    /// their events, other nodes miss them until Redis returns (clients catch up with the events log),
+    /// then delivery resumes by itself. Nodes sharing a Redis server with other deployments need their own
+    /// channel: give a <c>channelPrefix</c> in the configuration string.
+    /// </para>
+    /// </remarks>
+    /// <typeparam name="TUser">The host's user entity.</typeparam>
+    /// <param name="builder">The chat's builder, from <c>AddDfChat&lt;TUser&gt;()</c>.</param>
+    /// <param name="configuration">A StackExchange.Redis configuration string, such as <c>localhost:6379</c> or <c>redis1:6379,password=…,channelPrefix=myapp</c>.</param>
+    /// <param name="configure">Adjusts the parsed configuration; optional.</param>
+    /// <returns>The builder.</returns>
+    /// <example>
+    /// <code>
+    /// builder.Services.AddDfChat&lt;AppUser&gt;()
+    ///        .UseDbContext&lt;AppDbContext&gt;()
+    ///        .UseRedisBackplane(builder.Configuration.GetConnectionString("Redis")!);
+    /// </code>
+    /// </example>
+    public static DfChatBuilder<TUser> UseRedisBackplane<TUser>(this DfChatBuilder<TUser> builder, string configuration, Action<ConfigurationOptions>? configure = null)
+        where TUser : class
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(configuration);
+        var options = ConfigurationOptions.Parse(configuration);
+        // Start and keep running without Redis: the multiplexer connects, and reconnects, in the background.
+        options.AbortOnConnectFail = false;
+        configure?.Invoke(options);
+
+        var services = builder.Services;
+        services.Configure<ChatRedisBusOptions>(o => o.Configuration = options);
+        if (!services.Any(d => d.ServiceType == typeof(RedisChatEventBus)))
+        {
+            services.AddSingleton<RedisChatEventBus>();
+            services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<RedisChatEventBus>());
+        }
+
+        services.Replace(ServiceDescriptor.Singleton<IChatEventBus>(sp => sp.GetRequiredService<RedisChatEventBus>()));
         return builder;
     }
 }

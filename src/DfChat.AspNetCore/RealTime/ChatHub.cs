@@ -5,16 +5,15 @@ using Microsoft.Extensions.Logging;
 namespace DfChat.AspNetCore.RealTime;
 
 /// <summary>
-/// The chat's SignalR hub. Each connection joins its user's group, and every room event is sent to
-/// the groups of the room's members as committed; so adding or removing a member changes what its
-/// open connections receive at once, on every node, with no per-connection bookkeeping.
+/// The chat's SignalR hub. Each connection is registered in this node's
+/// <see cref="ChatConnectionRegistry"/> with its user's rooms, and <see cref="ChatEventDelivery"/> sends
+/// every event the bus brings to the connections of the room's members here; membership events keep
+/// the registry current on every node, so adding or removing a member takes effect at once.
 /// </summary>
-internal sealed partial class ChatHub(IChatRoomService rooms, TypingThrottle typingThrottle, ILogger<ChatHub> logger) : Hub
+internal sealed partial class ChatHub(
+    IChatRoomService rooms, IChatMembershipQueries memberships, TypingThrottle typingThrottle, ChatConnectionRegistry registry, ILogger<ChatHub> logger) : Hub
 {
-    public static string UserGroup(string userId) => "dfchat:user:" + userId;
-
-    public static string WatchGroup(string roomId) => "dfchat:watch:" + roomId;
-
+    /// <summary>Registers the connection; it is open (its first hub call is served) once its user's rooms are known.</summary>
     public override async Task OnConnectedAsync()
     {
         if (ChatHttp.CallerId(Context.GetHttpContext()!) is not { Length: > 0 } caller)
@@ -24,7 +23,7 @@ internal sealed partial class ChatHub(IChatRoomService rooms, TypingThrottle typ
         }
 
         Context.Items["caller"] = caller;
-        await Groups.AddToGroupAsync(Context.ConnectionId, UserGroup(caller), Context.ConnectionAborted);
+        await registry.AddConnectionAsync(memberships.CanonicalUserId(caller) ?? caller, Context.ConnectionId, Context.ConnectionAborted);
         LogConnected(logger, caller);
     }
 
@@ -39,18 +38,21 @@ internal sealed partial class ChatHub(IChatRoomService rooms, TypingThrottle typ
             throw new HubException(result.Error!.Message);
     }
 
-    /// <summary>Follows a room the caller may read without joining it (public rooms).</summary>
+    /// <summary>Follows a room the caller may read without joining it (public rooms); its events come while it stays public.</summary>
     public async Task Watch(string roomId)
     {
         var result = await rooms.CanWatchAsync(Caller(), roomId, Context.ConnectionAborted);
         if (!result.Succeeded)
             throw new HubException(result.Error!.Message);
-        await Groups.AddToGroupAsync(Context.ConnectionId, WatchGroup(result.Value!), Context.ConnectionAborted);
+        registry.Watch(Context.ConnectionId, result.Value!);
     }
 
-    /// <summary>Stops following a room.</summary>
-    public Task Unwatch(string roomId) =>
-        Groups.RemoveFromGroupAsync(Context.ConnectionId, WatchGroup(roomId), Context.ConnectionAborted);
+    /// <summary>Stops following a room; the id is read as <see cref="Watch"/> reads it, so <c>0012</c> and <c>12</c> are one room.</summary>
+    public void Unwatch(string roomId)
+    {
+        if (EntityId.TryParse(roomId, out var id))
+            registry.Unwatch(Context.ConnectionId, EntityId.Format(id));
+    }
 
     private string Caller() => Context.Items["caller"] as string ?? throw new HubException("Not authenticated.");
 

@@ -74,6 +74,7 @@ public static class DfChatServiceCollectionExtensions
         services.TryAddScoped<IChatReactionService, ReactionService<TUser, TKey>>();
         services.TryAddScoped<IChatMediaService, MediaService<TUser, TKey>>();
         services.TryAddScoped<IChatUserService, UserService<TUser, TKey>>();
+        services.TryAddScoped<IChatMembershipQueries, ChatMembershipQueries<TUser, TKey>>();
     }
 
     private static Type FindKeyType(Type user)

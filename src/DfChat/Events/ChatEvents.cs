@@ -30,6 +30,11 @@ public sealed record ChatEvent
     /// Users the event concerns beyond the room's current members: the member added or removed,
     /// or every former member of a deleted room.
     /// </summary>
+    /// <remarks>
+    /// The first <see cref="ChatEventNames.MemberAdded"/> of a room's creation names every initial
+    /// member: they were all added by one commit, so a deliverer that follows memberships event by event
+    /// sends every memberAdded of the creation to all of them.
+    /// </remarks>
     public IReadOnlyList<string> UserIds { get; init; } = [];
 
     /// <summary>The room's members once the change was committed, with their muted flag: whom to deliver to, and whom not to notify.</summary>

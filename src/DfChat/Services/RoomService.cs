@@ -158,8 +158,12 @@ internal sealed class RoomService<TUser, TKey>(ChatStore<TUser, TKey> store, Roo
             db.Members.AddRange(members);
             await db.Db.SaveChangesAsync(CancellationToken.None);
 
-            foreach (var model in await db.BuildMembersAsync(members, CancellationToken.None))
-                w.Record(room, caller, ChatEventNames.MemberAdded, model, [model.UserId]);
+            // The first memberAdded concerns every initial member: all were added by this one commit, so
+            // each gets every memberAdded of the creation, whichever is delivered first.
+            var models = await db.BuildMembersAsync(members, CancellationToken.None);
+            var everyone = models.Select(m => m.UserId).ToArray();
+            for (var i = 0; i < models.Count; i++)
+                w.Record(room, caller, ChatEventNames.MemberAdded, models[i], i == 0 ? everyone : [models[i].UserId]);
             return ChatResult<RoomModel>.New(await db.BuildRoomAsync(room, creator, caller, CancellationToken.None));
         }, cancellationToken);
     }

@@ -56,6 +56,7 @@ public abstract class AuthenticationTests(ChatApiFactory api) : HttpTestBase(api
         { "delete", "/api/chat/rooms/{roomId}" },
         { "post", "/api/chat/rooms/{roomId}/join" },
         { "post", "/api/chat/rooms/{roomId}/read" },
+        { "get", "/api/chat/rooms/{roomId}/events" },
         { "get", "/api/chat/rooms/{roomId}/users" },
         { "post", "/api/chat/rooms/{roomId}/users" },
         { "get", "/api/chat/rooms/{roomId}/users/{userId}" },

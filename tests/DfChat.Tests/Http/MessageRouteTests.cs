@@ -7,7 +7,7 @@ namespace DfChat.Tests.Http;
 /// <summary>The message routes: list (newest first, and catch-up with ?after=), send, get, edit, delete.</summary>
 public abstract class MessageRouteTests(ChatApiFactory api) : HttpTestBase(api)
 {
-    private static readonly string[] MessageFields = ["createdAt", "editedAt", "id", "media", "reactions", "replyToId", "roomId", "text", "userId"];
+    private static readonly string[] MessageFields = ["createdAt", "editedAt", "id", "media", "reactions", "replyToId", "roomId", "text", "user", "userId"];
 
     [SkippableFact]
     public async Task SendMessage_Text_Returns201WithLocationAndFields()
@@ -22,6 +22,8 @@ public abstract class MessageRouteTests(ChatApiFactory api) : HttpTestBase(api)
         Assert.Equal(MessageFields, message.Names());
         Assert.Equal(roomId, message.Str("roomId"));
         Assert.Equal(alice.Id, message.Str("userId"));
+        Assert.Equal(alice.Id, message.Prop("user").Str("id"));
+        Assert.Equal(alice.Email, message.Prop("user").Str("displayName"));
         Assert.Equal("hello", message.Str("text"));
         Assert.Empty(message.Prop("media").EnumerateArray());
         Assert.Empty(message.Prop("reactions").EnumerateArray());

@@ -95,6 +95,31 @@ public sealed class HubClient : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The events received up to the first <paramref name="name"/> event of room <paramref name="roomId"/>,
+    /// which is the last one; fails after <paramref name="seconds"/>. A delivery that did not happen
+    /// before an event that must come after it will not happen at all: that is how tests prove absence.
+    /// </summary>
+    public async Task<List<(string Name, JsonElement Payload)>> UntilAsync(string name, string roomId, double seconds = 10)
+    {
+        var seen = new List<(string Name, JsonElement Payload)>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
+        try
+        {
+            while (true)
+            {
+                var next = await _events.Reader.ReadAsync(timeout.Token);
+                seen.Add(next);
+                if (next.Name == name && next.Payload.TryGetProperty("roomId", out var room) && room.GetString() == roomId)
+                    return seen;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            throw new Xunit.Sdk.XunitException($"No '{name}' event of room {roomId} within {seconds} s; got {string.Join(", ", seen.Select(e => e.Name))}.");
+        }
+    }
+
     /// <summary>Asserts that no event named <paramref name="name"/> arrives within <paramref name="milliseconds"/>.</summary>
     public async Task AssertNoneAsync(string name, int milliseconds = 700)
     {

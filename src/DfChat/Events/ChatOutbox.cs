@@ -20,7 +20,7 @@ namespace DfChat.Events;
 /// periodically. Published events are marked in batches, off the write path, and removed after
 /// <see cref="EventOptions.Retention"/>.
 /// </summary>
-internal sealed partial class ChatOutbox : IAsyncDisposable
+internal sealed partial class ChatOutbox : IAsyncDisposable, IDisposable
 {
     private readonly IServiceScopeFactory _scopes;
     private readonly IServiceProvider _services;
@@ -150,6 +150,9 @@ internal sealed partial class ChatOutbox : IAsyncDisposable
 
         return total;
     }
+
+    /// <summary>Stops taking events; a container disposed synchronously does not wait for the last ones.</summary>
+    public void Dispose() => _committed.Writer.TryComplete();
 
     public async ValueTask DisposeAsync()
     {

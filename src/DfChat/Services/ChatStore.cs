@@ -1,7 +1,7 @@
 using DfChat.Entities;
 using DfChat.Models;
-using DfChat.Rules;
 using DfChat.Options;
+using DfChat.Rules;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 

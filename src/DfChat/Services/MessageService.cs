@@ -1,8 +1,8 @@
 using DfChat.Entities;
 using DfChat.Events;
 using DfChat.Models;
-using DfChat.Services;
 using DfChat.Rules;
+using DfChat.Services;
 using DfChat.Writes;
 using Microsoft.EntityFrameworkCore;
 

@@ -3,8 +3,8 @@ using System.Text.Json;
 using DfChat.Entities;
 using DfChat.Events;
 using DfChat.Models;
-using DfChat.Services;
 using DfChat.Rules;
+using DfChat.Services;
 using DfChat.Writes;
 using Microsoft.EntityFrameworkCore;
 

@@ -114,25 +114,25 @@ public abstract class MigrationUpgradeTests(ServiceDatabase database) : Database
         await db.SaveChangesAsync();
 
         var owner = new ChatRoomUser<string>
-            {
-                RoomId = room.Id,
-                UserId = alice.Id,
-                IsOwner = true,
-                Permissions = ChatPermissions.All,
-                LastSeenAt = T0.AddMinutes(1),
-                CreatedBy = alice.Id,
-                CreatedAt = T0,
-            };
+        {
+            RoomId = room.Id,
+            UserId = alice.Id,
+            IsOwner = true,
+            Permissions = ChatPermissions.All,
+            LastSeenAt = T0.AddMinutes(1),
+            CreatedBy = alice.Id,
+            CreatedAt = T0,
+        };
         var reader = new ChatRoomUser<string>
-            {
-                RoomId = room.Id,
-                UserId = bob.Id,
-                Muted = true,
-                Permissions = ChatPermissions.CreateMessages | ChatPermissions.AddUsers | ChatPermissions.EditOwnMessages | ChatPermissions.DeleteOwnMessages,
-                LastSeenAt = T0,
-                CreatedBy = alice.Id,
-                CreatedAt = T0,
-            };
+        {
+            RoomId = room.Id,
+            UserId = bob.Id,
+            Muted = true,
+            Permissions = ChatPermissions.CreateMessages | ChatPermissions.AddUsers | ChatPermissions.EditOwnMessages | ChatPermissions.DeleteOwnMessages,
+            LastSeenAt = T0,
+            CreatedBy = alice.Id,
+            CreatedAt = T0,
+        };
         db.AddRange(owner, reader);
         foreach (var member in new[] { owner, reader })
         {

@@ -5,7 +5,7 @@ namespace DfChat.Bench;
 /// <summary>What to run and how long, from the command line.</summary>
 /// <remarks>
 /// <c>send|fanout|inprocess|all [--provider sqlite|postgres|sqlite,postgres] [--seconds N] [--warmup N]
-/// [--connections 1,32] [--recipients N] [--postgres CONNECTION] [--out FILE] [--lock FILE] [--smoke]</c>.
+/// [--connections 1,32] [--recipients N] [--postgres CONNECTION] [--redis HOST:PORT] [--out FILE] [--lock FILE] [--smoke]</c>.
 /// PostgreSQL's server comes from <c>--postgres</c>, else <c>DFCHAT_BENCH_POSTGRES</c>, else
 /// <c>DFCHAT_TEST_POSTGRES</c> (what CI sets for the tests); each run creates its own databases in it and
 /// drops them afterwards.
@@ -22,6 +22,8 @@ internal sealed record BenchOptions
           --recipients N                 connected members of the fan-out room (default 1000)
           --postgres CONNECTION          PostgreSQL server to create the bench databases in
                                          (default: $DFCHAT_BENCH_POSTGRES, else $DFCHAT_TEST_POSTGRES)
+          --redis HOST:PORT              fan-out through a Redis backplane, counting its messages
+                                         (default: $DFCHAT_BENCH_REDIS, else $DFCHAT_TEST_REDIS; none: one node)
           --out FILE                     also write the markdown report to FILE
           --lock FILE                    hold flock(FILE) during each measurement, so that builds
                                          and tests taking the same lock wait for it to end
@@ -42,6 +44,8 @@ internal sealed record BenchOptions
 
     public string? PostgresConnectionString { get; init; }
 
+    public string? Redis { get; init; }
+
     public string? OutputFile { get; init; }
 
     /// <summary>A lock file held during each measurement (see <see cref="MachineLock"/>).</summary>
@@ -60,7 +64,7 @@ internal sealed record BenchOptions
         if (args.Length == 0 || !Scenarios.Contains(args[0]))
             throw new ArgumentException($"Name a scenario first: {string.Join(", ", Scenarios)}.");
 
-        string? providers = null, postgres = null, output = null, lockFile = null;
+        string? providers = null, postgres = null, redis = null, output = null, lockFile = null;
         double? seconds = null, warmUp = null;
         int? recipients = null;
         IReadOnlyList<int>? connections = null;
@@ -76,6 +80,7 @@ internal sealed record BenchOptions
                 case "--connections": connections = [.. Value().Split(',').Select(c => (int)ParseNumber("--connections", c))]; break;
                 case "--recipients": recipients = (int)ParseNumber(args[i], Value()); break;
                 case "--postgres": postgres = Value(); break;
+                case "--redis": redis = Value(); break;
                 case "--out": output = Value(); break;
                 case "--lock": lockFile = Value(); break;
                 case "--smoke": smoke = true; break;
@@ -102,6 +107,7 @@ internal sealed record BenchOptions
             Connections = connections ?? [1, 32],
             Recipients = recipients ?? (smoke ? 20 : 1000),
             PostgresConnectionString = postgres,
+            Redis = redis ?? NonEmpty(Environment.GetEnvironmentVariable("DFCHAT_BENCH_REDIS")) ?? NonEmpty(Environment.GetEnvironmentVariable("DFCHAT_TEST_REDIS")),
             OutputFile = output,
             LockFile = lockFile,
             Smoke = smoke,

@@ -21,13 +21,18 @@ internal static class BaselineServer
 {
     public const string Command = "serve-baseline";
 
-    /// <summary>Arguments: <c>serve-baseline --provider sqlite|postgres --database CONNECTION --urls URL</c>.</summary>
+    /// <summary>The channel prefix of the bare hub's Redis backplane, apart from the sample host's (<c>dfchat</c>).</summary>
+    public const string BareHubChannelPrefix = "benchbare";
+
+    /// <summary>Arguments: <c>serve-baseline --provider sqlite|postgres --database CONNECTION [--redis HOST:PORT] --urls URL</c>.</summary>
     public static async Task RunAsync(string[] args)
     {
         var provider = Argument(args, "--provider");
         var database = Argument(args, "--database");
         var builder = WebApplication.CreateBuilder(args[1..]);
-        builder.Services.AddSignalR();
+        var signalR = builder.Services.AddSignalR();
+        if (args.Contains("--redis"))
+            signalR.AddStackExchangeRedis(Argument(args, "--redis"), o => o.Configuration.ChannelPrefix = StackExchange.Redis.RedisChannel.Literal(BareHubChannelPrefix));
         var app = builder.Build();
 
         // Neither store connects before its first insert: the fan-out baseline never touches the database.

@@ -31,16 +31,23 @@ internal static class FanoutScenario
         var messages = options.Smoke ? 3 : 20;
         Console.WriteLine($"fan-out on {provider}: starting the sample host and the baseline server");
         await using var hostDatabase = await BenchDatabase.CreateAsync(provider, "fanout", folder, options.PostgresConnectionString, cancellationToken);
-        await using var host = await ServerProcess.StartHostAppAsync(new Dictionary<string, string>
+        var hostSettings = new Dictionary<string, string>
         {
             ["Database__Provider"] = provider,
             ["ConnectionStrings__Chat"] = hostDatabase.ConnectionString,
             ["Media__Root"] = Directory.CreateDirectory(Path.Combine(folder, $"media-fanout-{provider}")).FullName,
             ["DfChat__RateLimits__Enabled"] = "false",
-        }, cancellationToken);
+        };
+        List<string> baselineArguments = [BaselineServer.Command, "--provider", "sqlite", "--database", $"Data Source={Path.Combine(folder, "unused.db")}"];
+        if (options.Redis is { } redis)
+        {
+            hostSettings["ConnectionStrings__Redis"] = redis;
+            baselineArguments.AddRange(["--redis", redis]);
+        }
+
+        await using var host = await ServerProcess.StartHostAppAsync(hostSettings, cancellationToken);
         await using var baseline = await ServerProcess.StartBenchServerAsync(
-            [BaselineServer.Command, "--provider", "sqlite", "--database", $"Data Source={Path.Combine(folder, "unused.db")}"],
-            new Dictionary<string, string> { ["DOTNET_gcServer"] = "1" }, cancellationToken);
+            baselineArguments, new Dictionary<string, string> { ["DOTNET_gcServer"] = "1" }, cancellationToken);
 
         Console.WriteLine($"fan-out on {provider}: seeding {recipients} users and their room over HTTP");
         using var http = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
@@ -67,8 +74,9 @@ internal static class FanoutScenario
         // Until every connection has one message: the hub puts a connection into its groups after the handshake.
         await ours.WarmUpAsync(PostAsync, cancellationToken);
         FanoutResult dfchat;
+        await using (var backplane = await StartCounterAsync(options.Redis, HostChannelPrefix))
         using (await MachineLock.AcquireAsync(options.LockFile, cancellationToken))
-            dfchat = await ours.MeasureAsync(messages, PostAsync, cancellationToken);
+            dfchat = await ours.MeasureAsync(messages, PostAsync, backplane, cancellationToken);
         var payload = ours.LastPayload ?? throw new InvalidOperationException("No messageCreated payload was received.");
 
         Console.WriteLine($"fan-out on {provider}: the bare hub, {recipients} connections");
@@ -91,13 +99,20 @@ internal static class FanoutScenario
 
         await bare.WarmUpAsync(BroadcastAsync, cancellationToken);
         FanoutResult broadcast;
+        await using (var backplane = await StartCounterAsync(options.Redis, BaselineServer.BareHubChannelPrefix))
         using (await MachineLock.AcquireAsync(options.LockFile, cancellationToken))
-            broadcast = await bare.MeasureAsync(messages, BroadcastAsync, cancellationToken);
+            broadcast = await bare.MeasureAsync(messages, BroadcastAsync, backplane, cancellationToken);
 
         var hostPeak = await host.StopAsync();
         await baseline.StopAsync();
-        return new FanoutReport(provider, recipients, messages, dfchat, broadcast, hostPeak);
+        return new FanoutReport(provider, recipients, messages, dfchat, broadcast, hostPeak, options.Redis is not null);
     }
+
+    /// <summary>The sample host's backplane channel prefix (HostSetup.AddChatBackplane).</summary>
+    private const string HostChannelPrefix = "dfchat";
+
+    private static async Task<BackplaneCounter?> StartCounterAsync(string? redis, string channelPrefix) =>
+        redis is null ? null : await BackplaneCounter.StartAsync(redis, channelPrefix);
 
     private static HubConnection Connection(Uri url, string? accessToken) =>
         new HubConnectionBuilder()
@@ -155,10 +170,11 @@ internal static class FanoutScenario
         }
 
         /// <summary>Sends <paramref name="count"/> messages one after the other; each is timed from just before its send.</summary>
-        public async Task<FanoutResult> MeasureAsync(int count, Func<Task<string>> send, CancellationToken cancellationToken)
+        public async Task<FanoutResult> MeasureAsync(int count, Func<Task<string>> send, BackplaneCounter? backplane, CancellationToken cancellationToken)
         {
             var latencies = new List<double>();
             var missed = 0;
+            var published = backplane?.Count;
             for (var i = 0; i < count; i++)
             {
                 var started = Stopwatch.GetTimestamp();
@@ -170,7 +186,14 @@ internal static class FanoutScenario
             }
 
             latencies.Sort();
-            return new FanoutResult(count * _connections.Count, latencies.ToArray(), missed);
+            if (backplane is not null)
+            {
+                // Every message was published before it was delivered; let the counter's subscription catch up.
+                await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
+                published = backplane.Count - published;
+            }
+
+            return new FanoutResult(count * _connections.Count, latencies.ToArray(), missed, published / (double?)count);
         }
 
         private async Task<bool> WaitForAllAsync(string id, TimeSpan timeout, CancellationToken cancellationToken)
@@ -197,7 +220,8 @@ internal static class FanoutScenario
 /// <param name="Expected">Messages × connections.</param>
 /// <param name="SortedLatencies">Per delivery, ms from just before the send to its arrival at the client, ascending.</param>
 /// <param name="Missed">Deliveries that did not arrive within the timeout.</param>
-internal sealed record FanoutResult(int Expected, double[] SortedLatencies, int Missed)
+/// <param name="BackplanePerEvent">Messages published on the Redis backplane per message sent; null without a backplane.</param>
+internal sealed record FanoutResult(int Expected, double[] SortedLatencies, int Missed, double? BackplanePerEvent)
 {
     public double Percentile(double fraction) =>
         SortedLatencies.Length == 0
@@ -206,7 +230,7 @@ internal sealed record FanoutResult(int Expected, double[] SortedLatencies, int 
 }
 
 /// <summary>The fan-out table of one provider.</summary>
-internal sealed record FanoutReport(string Provider, int Recipients, int Messages, FanoutResult DfChat, FanoutResult Broadcast, long HostPeakBytes)
+internal sealed record FanoutReport(string Provider, int Recipients, int Messages, FanoutResult DfChat, FanoutResult Broadcast, long HostPeakBytes, bool Backplane)
 {
     public IEnumerable<string> MissingFigures()
     {
@@ -216,6 +240,8 @@ internal sealed record FanoutReport(string Provider, int Recipients, int Message
             yield return "no bare broadcast delivery";
         if (HostPeakBytes <= 0)
             yield return "no peak memory of the host";
+        if (Backplane && (DfChat.BackplanePerEvent is null || Broadcast.BackplanePerEvent is null))
+            yield return "no count of backplane messages";
     }
 
     public void AppendMarkdown(StringBuilder md)
@@ -225,12 +251,12 @@ internal sealed record FanoutReport(string Provider, int Recipients, int Message
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"A group room of {Recipients} members, every one connected to the hub over WebSockets; {Messages} messages posted one after the other; each delivery timed from just before the POST to its arrival at the client.");
         md.AppendLine();
-        md.AppendLine("| what | p99 ratio to baseline | deliveries | p50 ms | p99 ms | max ms |");
-        md.AppendLine("|---|---:|---:|---:|---:|---:|");
+        md.AppendLine("| what | p99 ratio to baseline | deliveries | p50 ms | p99 ms | max ms | backplane messages per event |");
+        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
         Row(md, "**DfChat: POST a message, `messageCreated` to every member**", DfChat);
         Row(md, "bare SignalR hub: POST, broadcast of the same payload to a group — **baseline**", Broadcast);
         md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"Peak working set of the sample host: {BenchReport.Megabytes(HostPeakBytes)}. No backplane (one node).");
+        md.AppendLine(CultureInfo.InvariantCulture, $"Peak working set of the sample host: {BenchReport.Megabytes(HostPeakBytes)}. {(Backplane ? "Both through a Redis backplane; its messages counted by a subscriber to each one's channel prefix." : "No backplane (one node).")}");
     }
 
     private void Row(StringBuilder md, string label, FanoutResult result)
@@ -238,6 +264,6 @@ internal sealed record FanoutReport(string Provider, int Recipients, int Message
         var ratio = BenchReport.Ratio(result.Percentile(0.99), Broadcast.Percentile(0.99));
         var delivered = result.Expected - result.Missed;
         md.AppendLine(CultureInfo.InvariantCulture,
-            $"| {label} | {ratio} | {delivered:N0} / {result.Expected:N0} | {BenchReport.Milliseconds(result.Percentile(0.5))} | {BenchReport.Milliseconds(result.Percentile(0.99))} | {BenchReport.Milliseconds(result.SortedLatencies.LastOrDefault(double.NaN))} |");
+            $"| {label} | {ratio} | {delivered:N0} / {result.Expected:N0} | {BenchReport.Milliseconds(result.Percentile(0.5))} | {BenchReport.Milliseconds(result.Percentile(0.99))} | {BenchReport.Milliseconds(result.SortedLatencies.LastOrDefault(double.NaN))} | {result.BackplanePerEvent?.ToString("0.#", CultureInfo.InvariantCulture) ?? "n/a"} |");
     }
 }

@@ -49,12 +49,13 @@ internal static class FanoutScenario
         await using var baseline = await ServerProcess.StartBenchServerAsync(
             baselineArguments, new Dictionary<string, string> { ["DOTNET_gcServer"] = "1" }, cancellationToken);
 
-        Console.WriteLine($"fan-out on {provider}: seeding {recipients} users and their room over HTTP");
+        Console.WriteLine($"fan-out on {provider}: seeding {recipients} users over HTTP, their memberships in the database");
         using var http = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
         var api = new ChatApiClient(http);
         var members = await api.CreateUsersAsync("member", recipients, cancellationToken);
         var sender = members[0];
-        var roomId = await api.CreateGroupAsync(sender, "fan-out benchmark", members, cancellationToken);
+        var roomId = await api.CreateGroupAsync(sender, "fan-out benchmark", [sender], cancellationToken);
+        await MembershipSeeder.AddGroupMembersAsync(provider, hostDatabase.ConnectionString, roomId, sender.Id, members.Select(m => m.Id), cancellationToken);
 
         Console.WriteLine($"fan-out on {provider}: connecting {recipients} members to the hub");
         var hubUrl = new Uri(host.BaseAddress, "/api/chat/hub");

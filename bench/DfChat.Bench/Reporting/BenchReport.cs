@@ -73,7 +73,7 @@ internal sealed class BenchReport(BenchOptions options)
     public string ToMarkdown()
     {
         var md = new StringBuilder();
-        md.AppendLine(Invariant, $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on commit {GitCommit()}{(options.Smoke ? " (smoke run: figures prove only that the benchmark runs)" : "")}.");
+        md.AppendLine(Invariant, $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; DfChat and the sample host at commit {GitCommit("src", "samples")} (the last to change them), the bench at {GitCommit()}{(options.Smoke ? " (smoke run: figures prove only that the benchmark runs)" : "")}.");
         md.AppendLine();
         md.AppendLine("```sh");
         md.AppendLine(Command);
@@ -81,7 +81,7 @@ internal sealed class BenchReport(BenchOptions options)
         md.AppendLine();
         md.AppendLine(Invariant, $"Machine: {Machine()}. Load average (1, 5, 15 min) at the start {LoadAtStart}, at the end {LoadAverage()}.");
         md.AppendLine();
-        md.AppendLine(Invariant, $"Each load run: {Seconds(options.WarmUp)} s of warm-up, then {Seconds(options.Duration)} s measured; req/s and latencies are those of the successful requests completed in the measured window.{(options.LockFile is null ? "" : " Builds and tests that take the shared build lock waited during each measurement (--lock).")}");
+        md.AppendLine(Invariant, $"Each load run: {Seconds(options.WarmUp)} s of warm-up, then {Seconds(options.Duration)} s measured; req/s and latencies are those of the successful requests completed in the measured window.{LockNote()}");
         foreach (var send in Send)
             AppendSend(md, send);
         foreach (var fanout in Fanout)
@@ -126,6 +126,10 @@ internal sealed class BenchReport(BenchOptions options)
         md.AppendLine(Invariant, $"Peak working set (VmHWM): the sample host {Megabytes(send.HostPeakBytes)}, the baseline server {Megabytes(send.BaselinePeakBytes)}.");
     }
 
+    private string LockNote() => options.LockFile is null
+        ? ""
+        : $" Builds and tests that take the lock {options.LockFile} waited during each measurement (--lock){(MachineLock.Skipped > 0 ? $", except during {MachineLock.Skipped} measurements that went on after a minute without it" : "")}.";
+
     public static string ProviderName(string provider) => provider == "sqlite" ? "SQLite" : "PostgreSQL";
 
     public static string Ratio(double value, double baseline) =>
@@ -157,11 +161,12 @@ internal sealed class BenchReport(BenchOptions options)
             ? File.ReadLines(path).Where(l => l.StartsWith(key, StringComparison.Ordinal)).Select(l => l[(l.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim()).FirstOrDefault()
             : null;
 
-    private static string GitCommit()
+    /// <summary>The newest commit, or the newest to change one of <paramref name="paths"/>.</summary>
+    private static string GitCommit(params string[] paths)
     {
         try
         {
-            var start = new ProcessStartInfo("git", "rev-parse --short HEAD")
+            var start = new ProcessStartInfo("git", ["log", "-1", "--format=%h", "--", .. paths])
             {
                 WorkingDirectory = ServerProcess.AssemblyMetadata("RepositoryRoot"),
                 RedirectStandardOutput = true,

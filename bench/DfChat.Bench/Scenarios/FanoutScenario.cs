@@ -149,11 +149,13 @@ internal static class FanoutScenario
                 });
             }
 
+            var started = Stopwatch.StartNew();
             await Parallel.ForEachAsync(connections, new ParallelOptions { MaxDegreeOfParallelism = ConnectConcurrency, CancellationToken = cancellationToken }, async (c, ct) =>
             {
                 await c.StartAsync(ct);
                 await afterStart(c);
             });
+            Console.WriteLine($"  {connections.Count} connections open in {started.Elapsed.TotalSeconds:F1} s");
             return audience;
         }
 
@@ -165,10 +167,13 @@ internal static class FanoutScenario
                 var id = await send();
                 if (await WaitForAllAsync(id, TimeSpan.FromSeconds(5), cancellationToken))
                     return;
+                Console.WriteLine($"  warm-up: {Received(id)} of {_connections.Count} connections received message {id}; {_connections.Count(c => c.State != HubConnectionState.Connected)} not connected");
             }
 
             throw new InvalidOperationException("The connections never all received a message.");
         }
+
+        private int Received(string id) => _arrivals.TryGetValue(id, out var queue) ? queue.Count : 0;
 
         /// <summary>Sends <paramref name="count"/> messages one after the other; each is timed from just before its send.</summary>
         public async Task<FanoutResult> MeasureAsync(int count, Func<Task<string>> send, BackplaneCounter? backplane, CancellationToken cancellationToken)

@@ -70,7 +70,7 @@ internal static class SendScenario
                 await Measure("Kestrel + Microsoft.Data.Sqlite, one writer at a time", SendRowKind.HttpBaseline, Raw($"/one-writer/rooms/{RawRoomId}/messages"));
                 await Measure("DfChat: POST /api/chat/rooms/{id}/messages", SendRowKind.DfChat, (worker, ct) =>
                     LoadRunner.PostJsonAsync(toHost, $"/api/chat/rooms/{roomId}/messages", body, senders[worker].AccessToken, ct));
-                await Measure("Kestrel + Microsoft.Data.Sqlite, concurrent writers", SendRowKind.HttpBaseline, Raw($"/rooms/{RawRoomId}/messages"));
+                await Measure("Kestrel + Microsoft.Data.Sqlite, concurrent writers", SendRowKind.HttpVariant, Raw($"/rooms/{RawRoomId}/messages"));
                 await Measure("Microsoft.Data.Sqlite alone, one writer at a time", SendRowKind.DatabaseOnly, Direct(oneWriterStore));
                 await Measure("Microsoft.Data.Sqlite alone, concurrent writers", SendRowKind.DatabaseOnly, Direct(concurrentStore));
             }
@@ -141,8 +141,19 @@ internal static class SendScenario
 /// <summary>What a row of the send table measures.</summary>
 internal enum SendRowKind
 {
+    /// <summary>The sample host's send route.</summary>
     DfChat,
+
+    /// <summary>
+    /// The raw insert behind Kestrel that DfChat is measured against: on SQLite with one writer at a time, the
+    /// way PLATFORM-NOTES recommends (as fast as concurrent writers at 1 connection, faster at 32, and a fixed
+    /// choice, so that noise cannot pick the baseline).
+    /// </summary>
     HttpBaseline,
+
+    /// <summary>Another way of doing the raw insert behind Kestrel (SQLite's concurrent writers), shown beside it.</summary>
+    HttpVariant,
+
     DatabaseOnly,
     HttpCeiling,
 }
@@ -153,8 +164,6 @@ internal sealed record SendRow(string Label, SendRowKind Kind, int Connections, 
 /// <summary>The send table of one provider.</summary>
 internal sealed record SendReport(string Provider, int RoomMembers, IReadOnlyList<SendRow> Rows, long HostPeakBytes, long BaselinePeakBytes, string Durability)
 {
-    /// <summary>The baseline DfChat is measured against at a concurrency: the faster of the raw inserts behind Kestrel (on SQLite, one writer or concurrent writers, whichever did better).</summary>
-    public SendRow Baseline(int connections) => Rows
-        .Where(r => r.Connections == connections && r.Kind == SendRowKind.HttpBaseline)
-        .MaxBy(r => r.Result.Throughput)!;
+    /// <summary>The baseline DfChat is measured against at a concurrency.</summary>
+    public SendRow Baseline(int connections) => Rows.Single(r => r.Connections == connections && r.Kind == SendRowKind.HttpBaseline);
 }

@@ -4,7 +4,7 @@ namespace DfChat.Bench;
 
 /// <summary>What to run and how long, from the command line.</summary>
 /// <remarks>
-/// <c>send|fanout|inprocess|all [--provider sqlite|postgres|sqlite,postgres] [--seconds N] [--warmup N]
+/// <c>send|fanout|inprocess|all [--provider sqlite|postgres|sqlite,postgres] [--seconds N] [--warmup N] [--rounds N]
 /// [--connections 1,32] [--recipients N] [--postgres CONNECTION] [--redis HOST:PORT] [--out FILE] [--lock FILE] [--smoke]</c>.
 /// PostgreSQL's server comes from <c>--postgres</c>, else <c>DFCHAT_BENCH_POSTGRES</c>, else
 /// <c>DFCHAT_TEST_POSTGRES</c> (what CI sets for the tests); each run creates its own databases in it and
@@ -16,8 +16,9 @@ internal sealed record BenchOptions
         usage: dotnet run -c Release --project bench/DfChat.Bench -- <scenario> [options]
           scenarios: send | fanout | inprocess | all
           --provider sqlite|postgres     one provider (default: both; postgres only with a server)
-          --seconds N                    measured seconds of each load run (default 10)
-          --warmup N                     seconds of warm-up before each load run (default 3)
+          --seconds N                    measured seconds of each load run (default 5)
+          --warmup N                     seconds of warm-up before each load run (default 2)
+          --rounds N                     rounds of baseline-then-DfChat runs, pooled (default 3)
           --connections 1,32             concurrent connections of the load runs (default 1,32)
           --recipients N                 connected members of the fan-out room (default 1000)
           --postgres CONNECTION          PostgreSQL server to create the bench databases in
@@ -34,9 +35,12 @@ internal sealed record BenchOptions
 
     public required IReadOnlyList<string> Providers { get; init; }
 
-    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(5);
 
-    public TimeSpan WarmUp { get; init; } = TimeSpan.FromSeconds(3);
+    public TimeSpan WarmUp { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How many times the baseline and DfChat are measured in alternation; their figures pool the rounds.</summary>
+    public int Rounds { get; init; } = 3;
 
     public IReadOnlyList<int> Connections { get; init; } = [1, 32];
 
@@ -66,7 +70,7 @@ internal sealed record BenchOptions
 
         string? providers = null, postgres = null, redis = null, output = null, lockFile = null;
         double? seconds = null, warmUp = null;
-        int? recipients = null;
+        int? recipients = null, rounds = null;
         IReadOnlyList<int>? connections = null;
         var smoke = false;
         for (var i = 1; i < args.Length; i++)
@@ -79,6 +83,7 @@ internal sealed record BenchOptions
                 case "--warmup": warmUp = ParseNumber(args[i], Value()); break;
                 case "--connections": connections = [.. Value().Split(',').Select(c => (int)ParseNumber("--connections", c))]; break;
                 case "--recipients": recipients = (int)ParseNumber(args[i], Value()); break;
+                case "--rounds": rounds = (int)ParseNumber(args[i], Value()); break;
                 case "--postgres": postgres = Value(); break;
                 case "--redis": redis = Value(); break;
                 case "--out": output = Value(); break;
@@ -102,8 +107,9 @@ internal sealed record BenchOptions
         {
             Scenario = args[0],
             Providers = chosen,
-            Duration = TimeSpan.FromSeconds(seconds ?? (smoke ? 2 : 10)),
-            WarmUp = TimeSpan.FromSeconds(warmUp ?? (smoke ? 0.5 : 3)),
+            Duration = TimeSpan.FromSeconds(seconds ?? (smoke ? 1.5 : 5)),
+            WarmUp = TimeSpan.FromSeconds(warmUp ?? (smoke ? 0.5 : 2)),
+            Rounds = rounds ?? (smoke ? 1 : 3),
             Connections = connections ?? [1, 32],
             Recipients = recipients ?? (smoke ? 20 : 1000),
             PostgresConnectionString = postgres,

@@ -106,6 +106,13 @@ internal static class LoadRunner
 /// <param name="Failures">Count of non-2xx answers by status code, or by exception type for requests that got no answer.</param>
 internal sealed record LoadResult(int Connections, TimeSpan Duration, double[] SortedLatencies, IReadOnlyDictionary<string, int> Failures)
 {
+    /// <summary>Several runs as one: their measured windows end to end.</summary>
+    public static LoadResult Combine(IReadOnlyList<LoadResult> runs) => new(
+        runs[0].Connections,
+        TimeSpan.FromTicks(runs.Sum(r => r.Duration.Ticks)),
+        [.. runs.SelectMany(r => r.SortedLatencies).Order()],
+        runs.SelectMany(r => r.Failures).GroupBy(f => f.Key).ToDictionary(g => g.Key, g => g.Sum(f => f.Value)));
+
     public int Successes => SortedLatencies.Length;
 
     public double Throughput => Successes / Duration.TotalSeconds;

@@ -22,7 +22,19 @@ internal sealed class BenchReport(BenchOptions options)
     public IReadOnlyList<string>? InProcess { get; set; }
 
     /// <summary>The command that reproduces this run.</summary>
-    public string Command => "dotnet run -c Release --project bench/DfChat.Bench -- " + string.Join(' ', options.Arguments.Select(Quote));
+    public string Command => "dotnet run -c Release --project bench/DfChat.Bench -- " + string.Join(' ', WithoutOutput(options.Arguments).Select(Quote));
+
+    /// <summary>The arguments less <c>--out FILE</c>, which changes nothing that is measured.</summary>
+    private static IEnumerable<string> WithoutOutput(IReadOnlyList<string> arguments)
+    {
+        for (var i = 0; i < arguments.Count; i++)
+        {
+            if (arguments[i] == "--out")
+                i++;
+            else
+                yield return arguments[i];
+        }
+    }
 
     /// <summary>The figures a run of these scenarios must produce and did not: empty when every one is there.</summary>
     public IReadOnlyList<string> MissingFigures()
@@ -81,7 +93,7 @@ internal sealed class BenchReport(BenchOptions options)
         md.AppendLine();
         md.AppendLine(Invariant, $"Machine: {Machine()}. Load average (1, 5, 15 min) at the start {LoadAtStart}, at the end {LoadAverage()}.");
         md.AppendLine();
-        md.AppendLine(Invariant, $"Each load run: {Seconds(options.WarmUp)} s of warm-up, then {Seconds(options.Duration)} s measured; req/s and latencies are those of the successful requests completed in the measured window.{LockNote()}");
+        md.AppendLine(Invariant, $"Each load run: {Seconds(options.WarmUp)} s of warm-up, then {Seconds(options.Duration)} s measured; req/s and latencies are those of the successful requests completed in the measured window. The baseline and DfChat are measured in alternation, {options.Rounds} round(s) each, and each of their figures pools its rounds; the other rows are one run each.{LockNote()}");
         foreach (var send in Send)
             AppendSend(md, send);
         foreach (var fanout in Fanout)

@@ -16,6 +16,7 @@ internal static class SendScenario
 {
     private const string MessageText = "Hello from the send benchmark: a message of an ordinary length.";
     private const long RawRoomId = 1;
+    private const string DfChatLabel = "DfChat: POST /api/chat/rooms/{id}/messages";
 
     public static async Task<SendReport> RunAsync(BenchOptions options, string provider, string folder, CancellationToken cancellationToken)
     {
@@ -46,13 +47,31 @@ internal static class SendScenario
         await using var oneWriterStore = RawMessageStore.Create(provider, rawDatabase.ConnectionString, oneWriter: true);
         foreach (var connections in options.Connections)
         {
-            async Task Measure(string label, SendRowKind kind, LoadOperation operation)
+            async Task<LoadResult> RunOnceAsync(string label, LoadOperation operation)
             {
                 LoadResult result;
                 using (await MachineLock.AcquireAsync(options.LockFile, cancellationToken))
                     result = await LoadRunner.RunAsync(connections, options.WarmUp, options.Duration, operation, cancellationToken);
-                rows.Add(new SendRow(label, kind, connections, result));
                 Console.WriteLine($"  {connections,3} conn  {label,-58} {result.Throughput,8:F0} req/s  p50 {result.P50,7:F1} ms  p99 {result.P99,7:F1} ms  failures: {result.FailureSummary}");
+                return result;
+            }
+
+            async Task Measure(string label, SendRowKind kind, LoadOperation operation) =>
+                rows.Add(new SendRow(label, kind, connections, await RunOnceAsync(label, operation)));
+
+            // The baseline and DfChat in alternation, round after round, so that both meet the machine in the
+            // same moods; each figure pools its rounds (as one run of their total length would).
+            async Task MeasurePairAsync(string baselineLabel, LoadOperation baselineOperation, LoadOperation dfchatOperation)
+            {
+                List<LoadResult> baselineRounds = [], dfchatRounds = [];
+                for (var round = 0; round < options.Rounds; round++)
+                {
+                    baselineRounds.Add(await RunOnceAsync(baselineLabel, baselineOperation));
+                    dfchatRounds.Add(await RunOnceAsync(DfChatLabel, dfchatOperation));
+                }
+
+                rows.Add(new SendRow(baselineLabel, SendRowKind.HttpBaseline, connections, LoadResult.Combine(baselineRounds)));
+                rows.Add(new SendRow(DfChatLabel, SendRowKind.DfChat, connections, LoadResult.Combine(dfchatRounds)));
             }
 
             using var toHost = LoadRunner.CreateClient(host.BaseAddress, connections);
@@ -63,22 +82,19 @@ internal static class SendScenario
                 await store.InsertAsync(RawRoomId, senders[worker].Id, MessageText, DateTime.UtcNow, ct);
                 return 201;
             };
+            LoadOperation send = (worker, ct) =>
+                LoadRunner.PostJsonAsync(toHost, $"/api/chat/rooms/{roomId}/messages", body, senders[worker].AccessToken, ct);
 
-            // The baseline first and DfChat right after it, so that both meet the machine in the same mood.
             if (provider == "sqlite")
             {
-                await Measure("Kestrel + Microsoft.Data.Sqlite, one writer at a time", SendRowKind.HttpBaseline, Raw($"/one-writer/rooms/{RawRoomId}/messages"));
-                await Measure("DfChat: POST /api/chat/rooms/{id}/messages", SendRowKind.DfChat, (worker, ct) =>
-                    LoadRunner.PostJsonAsync(toHost, $"/api/chat/rooms/{roomId}/messages", body, senders[worker].AccessToken, ct));
+                await MeasurePairAsync("Kestrel + Microsoft.Data.Sqlite, one writer at a time", Raw($"/one-writer/rooms/{RawRoomId}/messages"), send);
                 await Measure("Kestrel + Microsoft.Data.Sqlite, concurrent writers", SendRowKind.HttpVariant, Raw($"/rooms/{RawRoomId}/messages"));
                 await Measure("Microsoft.Data.Sqlite alone, one writer at a time", SendRowKind.DatabaseOnly, Direct(oneWriterStore));
                 await Measure("Microsoft.Data.Sqlite alone, concurrent writers", SendRowKind.DatabaseOnly, Direct(concurrentStore));
             }
             else
             {
-                await Measure("Kestrel + Npgsql", SendRowKind.HttpBaseline, Raw($"/rooms/{RawRoomId}/messages"));
-                await Measure("DfChat: POST /api/chat/rooms/{id}/messages", SendRowKind.DfChat, (worker, ct) =>
-                    LoadRunner.PostJsonAsync(toHost, $"/api/chat/rooms/{roomId}/messages", body, senders[worker].AccessToken, ct));
+                await MeasurePairAsync("Kestrel + Npgsql", Raw($"/rooms/{RawRoomId}/messages"), send);
                 await Measure("Npgsql alone", SendRowKind.DatabaseOnly, Direct(concurrentStore));
             }
 

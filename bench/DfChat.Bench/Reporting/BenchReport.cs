@@ -92,8 +92,12 @@ internal sealed class BenchReport(BenchOptions options)
         md.AppendLine("```");
         md.AppendLine();
         md.AppendLine(Invariant, $"Machine: {Machine()}. Load average (1, 5, 15 min) at the start {LoadAtStart}, at the end {LoadAverage()}.");
-        md.AppendLine();
-        md.AppendLine(Invariant, $"Each load run: {Seconds(options.WarmUp)} s of warm-up, then {Seconds(options.Duration)} s measured; req/s and latencies are those of the successful requests completed in the measured window. The baseline and DfChat are measured in alternation, {options.Rounds} round(s) each, and each of their figures pools its rounds; the other rows are one run each.{LockNote()}");
+        if (Send.Count > 0)
+        {
+            md.AppendLine();
+            md.AppendLine(Invariant, $"Each load run: {Seconds(options.WarmUp)} s of warm-up, then {Seconds(options.Duration)} s measured; req/s and latencies are those of the successful requests completed in the measured window. The baseline and DfChat are measured in alternation, {options.Rounds} round(s) each, and each of their figures pools its rounds; the other rows are one run each.{LockNote()}");
+        }
+
         foreach (var send in Send)
             AppendSend(md, send);
         foreach (var fanout in Fanout)

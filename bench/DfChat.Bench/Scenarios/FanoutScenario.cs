@@ -9,6 +9,7 @@ using System.Text.Json.Nodes;
 using DfChat.Bench.Baselines;
 using DfChat.Bench.Http;
 using DfChat.Bench.Reporting;
+using DfChat.Bench.Seeding;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
 

@@ -1,7 +1,7 @@
 using DfChat.Entities;
 using Microsoft.EntityFrameworkCore;
 
-namespace DfChat.Bench.Http;
+namespace DfChat.Bench.Seeding;
 
 /// <summary>
 /// Makes users members of a room straight through the sample host's database, with the chat's own EF Core

@@ -1,220 +1,87 @@
-using System.Diagnostics;
-using DfChat.Entities;
-using DfChat.Models;
-using DfChat.Services;
-using Microsoft.Data.Sqlite;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
+using DfChat.Bench;
+using DfChat.Bench.Baselines;
+using DfChat.Bench.Http;
+using DfChat.Bench.InProcess;
+using DfChat.Bench.Reporting;
+using DfChat.Bench.Scenarios;
 
-// Measures what the design promises, as ratios against a baseline measured in the same run (these
-// machines are shared and noisy, so absolute times mean little):
-//  1. listing a user's rooms costs the same whether each room holds 10 or 2,000 unread messages,
-//     while counting unread rows at request time (the baseline) grows with them;
-//  2. a page deep in a long history costs what the first page costs (keyset), while an offset page
-//     (the baseline) grows with its depth.
-// Run: dotnet run -c Release --project bench/DfChat.Bench
+// One command for every benchmark; see BenchOptions.Usage and docs/BENCHMARKS.md.
+//   dotnet run -c Release --project bench/DfChat.Bench -- all
+// The bench also starts itself as the baseline server ("serve-baseline"): that is not for people to type.
+if (args.Length > 0 && args[0] == BaselineServer.Command)
+{
+    await BaselineServer.RunAsync(args);
+    return 0;
+}
+
+BenchOptions options;
+try
+{
+    options = BenchOptions.Parse(args);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    Console.Error.WriteLine(BenchOptions.Usage);
+    return 2;
+}
+
+if (ServerProcess.AssemblyMetadata("Configuration") != "Release")
+    Console.Error.WriteLine("warning: not a Release build; the sample host runs in the same configuration. Use dotnet run -c Release.");
+
+using var cancellation = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cancellation.Cancel();
+};
+
+// The load client must never be what waits: with the pool's default of one thread per core, workers whose
+// operation blocks (Microsoft.Data.Sqlite is synchronous underneath its async API) would queue unseen, and
+// their latencies would leave out the time spent queued.
+var threads = Math.Max(options.Connections.Max() * 2, 64);
+ThreadPool.GetMinThreads(out var workerThreads, out var ioThreads);
+ThreadPool.SetMinThreads(Math.Max(workerThreads, threads), Math.Max(ioThreads, threads));
+
+var report = new BenchReport(options);
 var folder = Directory.CreateTempSubdirectory("dfchat-bench-").FullName;
 try
 {
-    Console.WriteLine("DfChat benchmarks (SQLite file database, median of repeated runs)");
-    await RoomListBenchmark(folder);
-    await MessagePageBenchmark(folder);
+    var all = options.Scenario == "all";
+    if (all || options.Scenario == "send")
+    {
+        foreach (var provider in options.Providers)
+            report.Send.Add(await SendScenario.RunAsync(options, provider, folder, cancellation.Token));
+    }
+
+    if (all || options.Scenario == "fanout")
+    {
+        foreach (var provider in options.Providers)
+            report.Fanout.Add(await FanoutScenario.RunAsync(options, provider, folder, cancellation.Token));
+    }
+
+    if (all || options.Scenario == "inprocess")
+        report.InProcess = await InProcessBenchmarks.RunAsync(small: options.Smoke);
 }
 finally
 {
-    SqliteConnection.ClearAllPools();
     Directory.Delete(folder, recursive: true);
 }
 
-static async Task RoomListBenchmark(string folder)
+var markdown = report.ToMarkdown();
+Console.WriteLine();
+Console.WriteLine(markdown);
+if (options.OutputFile is { } output)
+    await File.WriteAllTextAsync(output, markdown);
+
+if (options.Smoke)
 {
-    int[] Unread = [10, 2000];
-    const int rooms = 10;
-    var results = new Dictionary<int, (double Stored, double Counting, double Page)>();
-    foreach (var unread in Unread)
-    {
-        await using var bench = await BenchHost.CreateAsync(Path.Combine(folder, $"rooms-{unread}.db"));
-        var (reader, writer) = (bench.NewUser("reader"), bench.NewUser("writer"));
-        await bench.SeedRoomsAsync(reader, writer, rooms, unread);
-
-        var stored = await Measure(async () =>
-        {
-            await using var scope = bench.Services.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<BenchDbContext>();
-            var counts = await db.Set<ChatRoomUser<string>>().Where(m => m.UserId == reader)
-                .OrderByDescending(m => m.RoomId).Take(rooms)
-                .Select(m => (int)(db.Set<ChatRoom<string>>().First(r => r.Id == m.RoomId).LastMessageNumber - m.ReadNumber - m.ReadExclusions))
-                .ToListAsync();
-            if (counts.Sum() != rooms * unread)
-                throw new InvalidOperationException("Wrong stored counts.");
-        });
-        var ours = await Measure(async () =>
-        {
-            await using var scope = bench.Services.CreateAsyncScope();
-            var page = await scope.ServiceProvider.GetRequiredService<IChatRoomService>().ListMineAsync(reader, null, null, new PageRequest(rooms), default);
-            if (page.Value!.Items.Sum(r => r.Membership!.UnreadCount) != rooms * unread)
-                throw new InvalidOperationException("Wrong unread counts.");
-        });
-        var counting = await Measure(async () =>
-        {
-            await using var scope = bench.Services.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<BenchDbContext>();
-            var counts = await db.Set<ChatRoomUser<string>>().Where(m => m.UserId == reader)
-                .OrderByDescending(m => m.RoomId).Take(rooms)
-                .Select(m => db.Set<ChatMessage<string>>().Count(x => x.RoomId == m.RoomId && x.CreatedAt > m.LastSeenAt && x.UserId != reader))
-                .ToListAsync();
-            if (counts.Sum() != rooms * unread)
-                throw new InvalidOperationException("Wrong baseline counts.");
-        });
-        results[unread] = (stored, counting, ours);
-        Console.WriteLine($"  {rooms} rooms, {unread,5} unread each: unread as stored {stored,7:F2} ms | counted at request time {counting,7:F2} ms | whole room page {ours,7:F2} ms");
-    }
-
-    var (few, many) = (results[Unread[0]], results[Unread[1]]);
-    Console.WriteLine($"  -> {Unread[1]}/{Unread[0]} unread: stored x{many.Stored / few.Stored:F2}, counted x{many.Counting / few.Counting:F2}, whole room page x{many.Page / few.Page:F2} (flat is ~x1)");
-    Console.WriteLine($"  -> at {Unread[1]} unread, counting at request time costs x{many.Counting / many.Stored:F2} the stored counts");
+    var missing = report.MissingFigures();
+    foreach (var figure in missing)
+        Console.Error.WriteLine($"smoke: missing figure: {figure}");
+    if (missing.Count > 0)
+        return 1;
+    Console.WriteLine("smoke: every figure was produced.");
 }
 
-static async Task MessagePageBenchmark(string folder)
-{
-    const int history = 10_000;
-    const int pageSize = 50;
-    await using var bench = await BenchHost.CreateAsync(Path.Combine(folder, "history.db"));
-    var (reader, writer) = (bench.NewUser("reader"), bench.NewUser("writer"));
-    var roomId = await bench.SeedRoomsAsync(reader, writer, 1, history);
-
-    string? deepCursor = null;
-    await using (var scope = bench.Services.CreateAsyncScope())
-    {
-        var messages = scope.ServiceProvider.GetRequiredService<IChatMessageService>();
-        string? cursor = null;
-        for (var page = 0; page < (history / 100) - 2; page++)
-            cursor = (await messages.ListAsync(reader, roomId, new PageRequest(100, cursor), default)).Value!.NextCursor;
-        deepCursor = cursor;
-    }
-
-    var first = await Measure(() => ListAsync(bench, reader, roomId, pageSize, null));
-    var deep = await Measure(() => ListAsync(bench, reader, roomId, pageSize, deepCursor));
-    var offsetFirst = await Measure(() => OffsetAsync(bench, long.Parse(roomId, System.Globalization.CultureInfo.InvariantCulture), 0, pageSize));
-    var offsetDeep = await Measure(() => OffsetAsync(bench, long.Parse(roomId, System.Globalization.CultureInfo.InvariantCulture), history - 250, pageSize));
-    Console.WriteLine($"  page of {pageSize} in {history} messages: first {first:F2} ms, ~{history - 200} deep {deep:F2} ms (keyset)");
-    Console.WriteLine($"  offset baseline: first {offsetFirst:F2} ms, {history - 250} deep {offsetDeep:F2} ms");
-    Console.WriteLine($"  -> DfChat deep/first: x{deep / first:F2} (flat is ~x1); offset deep/first: x{offsetDeep / offsetFirst:F2}");
-}
-
-static async Task ListAsync(BenchHost bench, string reader, string roomId, int limit, string? cursor)
-{
-    await using var scope = bench.Services.CreateAsyncScope();
-    var page = await scope.ServiceProvider.GetRequiredService<IChatMessageService>().ListAsync(reader, roomId, new PageRequest(limit, cursor), default);
-    if (page.Value!.Items.Count != limit)
-        throw new InvalidOperationException("Short page.");
-}
-
-static async Task OffsetAsync(BenchHost bench, long roomId, int skip, int take)
-{
-    await using var scope = bench.Services.CreateAsyncScope();
-    var db = scope.ServiceProvider.GetRequiredService<BenchDbContext>();
-    var rows = await db.Set<ChatMessage<string>>().Where(m => m.RoomId == roomId).OrderByDescending(m => m.Id).Skip(skip).Take(take).AsNoTracking().ToListAsync();
-    if (rows.Count != take)
-        throw new InvalidOperationException("Short page.");
-}
-
-/// <summary>The median of repeated runs after a warm-up, in milliseconds; the first scenario also pays for JIT, hence a long warm-up.</summary>
-static async Task<double> Measure(Func<Task> run, int repeats = 41)
-{
-    for (var i = 0; i < 50; i++)
-        await run();
-    var times = new double[repeats];
-    for (var i = 0; i < repeats; i++)
-    {
-        var watch = Stopwatch.StartNew();
-        await run();
-        times[i] = watch.Elapsed.TotalMilliseconds;
-    }
-
-    Array.Sort(times);
-    return times[repeats / 2];
-}
-
-/// <summary>A user of the benchmark host.</summary>
-internal sealed class BenchUser
-{
-    public string Id { get; set; } = "";
-
-    public string? UserName { get; set; }
-}
-
-internal sealed class BenchDbContext(DbContextOptions<BenchDbContext> options) : DbContext(options)
-{
-    protected override void OnModelCreating(ModelBuilder modelBuilder)
-    {
-        modelBuilder.Entity<BenchUser>();
-        modelBuilder.UseDfChat<BenchUser>();
-    }
-}
-
-/// <summary>The chat services over a SQLite file, seeded through the services themselves.</summary>
-internal sealed class BenchHost : IAsyncDisposable
-{
-    private BenchHost(ServiceProvider services) => Services = services;
-
-    public ServiceProvider Services { get; }
-
-    public static async Task<BenchHost> CreateAsync(string path)
-    {
-        // One connection with synchronous=OFF: seeding tens of thousands of sends through the services
-        // would otherwise spend minutes on disk flushes; reads, which are measured, are unaffected.
-        var connection = new SqliteConnection($"Data Source={path}");
-        connection.Open();
-        using (var pragma = connection.CreateCommand())
-        {
-            pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;";
-            pragma.ExecuteNonQuery();
-        }
-
-        var services = new ServiceCollection()
-            .AddLogging()
-            .AddSingleton(connection)
-            .AddDbContext<BenchDbContext>(o => o.UseSqlite(connection));
-        services.AddDfChatCore<BenchUser>().UseDbContext<BenchDbContext>();
-        var provider = services.BuildServiceProvider();
-        await using var scope = provider.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<BenchDbContext>().Database.EnsureCreatedAsync();
-        return new BenchHost(provider);
-    }
-
-    public string NewUser(string name)
-    {
-        using var scope = Services.CreateScope();
-        var db = scope.ServiceProvider.GetRequiredService<BenchDbContext>();
-        var user = new BenchUser { Id = Guid.NewGuid().ToString(), UserName = name };
-        db.Add(user);
-        db.SaveChanges();
-        return user.Id;
-    }
-
-    /// <summary>Creates <paramref name="rooms"/> groups of the two users, each with <paramref name="messages"/> messages by the writer.</summary>
-    public async Task<string> SeedRoomsAsync(string reader, string writer, int rooms, int messages)
-    {
-        string roomId = "";
-        for (var r = 0; r < rooms; r++)
-        {
-            await using var scope = Services.CreateAsyncScope();
-            var room = await scope.ServiceProvider.GetRequiredService<IChatRoomService>()
-                .CreateAsync(writer, new CreateRoomRequest { Type = "group", Name = $"room {r}", UserIds = [reader] }, default);
-            roomId = room.Value!.Id;
-            var send = scope.ServiceProvider.GetRequiredService<IChatMessageService>();
-            for (var m = 0; m < messages; m++)
-                await send.SendAsync(writer, roomId, new SendMessageRequest { Text = $"message {m}" }, default);
-        }
-
-        return roomId;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        var connection = Services.GetRequiredService<SqliteConnection>();
-        await Services.DisposeAsync();
-        await connection.DisposeAsync();
-    }
-}
+return 0;

@@ -1,0 +1,83 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace DfChat.Bench.Baselines;
+
+/// <summary>
+/// The baselines as a minimal Kestrel app, run by the bench as a separate process (like the sample host), so
+/// that both sides pay for HTTP, JSON and a process of their own:
+/// <list type="bullet">
+/// <item><c>POST /empty</c>: reads the body and answers 201 with a small JSON, no database (HTTP's own ceiling);</item>
+/// <item><c>POST /rooms/{roomId}/messages</c>: one raw INSERT per transaction, writers concurrent;</item>
+/// <item><c>POST /one-writer/rooms/{roomId}/messages</c>: the same, one writer at a time (SQLite);</item>
+/// <item><c>/hub</c> and <c>POST /broadcast/{group}</c>: a bare SignalR hub broadcasting a payload to a group.</item>
+/// </list>
+/// No authentication: these are the floors DfChat's routes are measured against.
+/// </summary>
+internal static class BaselineServer
+{
+    public const string Command = "serve-baseline";
+
+    /// <summary>The channel prefix of the bare hub's Redis backplane, apart from the sample host's (<c>dfchat</c>).</summary>
+    public const string BareHubChannelPrefix = "benchbare";
+
+    /// <summary>Arguments: <c>serve-baseline --provider sqlite|postgres --database CONNECTION [--redis HOST:PORT] --urls URL</c>.</summary>
+    public static async Task RunAsync(string[] args)
+    {
+        var provider = Argument(args, "--provider");
+        var database = Argument(args, "--database");
+        var builder = WebApplication.CreateBuilder(args[1..]);
+        var signalR = builder.Services.AddSignalR();
+        if (args.Contains("--redis"))
+            signalR.AddStackExchangeRedis(Argument(args, "--redis"), o => o.Configuration.ChannelPrefix = StackExchange.Redis.RedisChannel.Literal(BareHubChannelPrefix));
+        var app = builder.Build();
+
+        // Neither store connects before its first insert: the fan-out baseline never touches the database.
+        await using var concurrent = RawMessageStore.Create(provider, database, oneWriter: false);
+        await using var oneWriter = RawMessageStore.Create(provider, database, oneWriter: true);
+        app.MapPost("/empty", (SendBody body) =>
+            TypedResults.Created("/empty/1", new RawMessage(1, 1, "bench", body.Text, DateTime.UtcNow)));
+        app.MapPost("/rooms/{roomId:long}/messages", (long roomId, SendBody body, HttpContext http) =>
+            InsertAsync(concurrent, roomId, body, http));
+        app.MapPost("/one-writer/rooms/{roomId:long}/messages", (long roomId, SendBody body, HttpContext http) =>
+            InsertAsync(oneWriter, roomId, body, http));
+        app.MapHub<BareHub>("/hub");
+        app.MapPost("/broadcast/{group}", async (string group, HttpRequest request, IHubContext<BareHub> hub, CancellationToken cancellationToken) =>
+        {
+            using var reader = new StreamReader(request.Body);
+            var payload = System.Text.Json.JsonDocument.Parse(await reader.ReadToEndAsync(cancellationToken)).RootElement;
+            await hub.Clients.Group(group).SendAsync("messageCreated", payload, cancellationToken);
+            return TypedResults.NoContent();
+        });
+        await app.RunAsync();
+    }
+
+    private static async Task<IResult> InsertAsync(RawMessageStore store, long roomId, SendBody body, HttpContext http)
+    {
+        var userId = http.Request.Headers["X-User-Id"].FirstOrDefault() ?? "bench";
+        var createdAt = DateTime.UtcNow;
+        var id = await store.InsertAsync(roomId, userId, body.Text ?? "", createdAt, http.RequestAborted);
+        return TypedResults.Created($"/rooms/{roomId}/messages/{id}", new RawMessage(id, roomId, userId, body.Text, createdAt));
+    }
+
+    private static string Argument(string[] args, string name)
+    {
+        var at = Array.IndexOf(args, name);
+        return at >= 0 && at + 1 < args.Length ? args[at + 1] : throw new ArgumentException($"{Command} needs {name}.");
+    }
+
+    /// <summary>The body of a send.</summary>
+    internal sealed record SendBody(string? Text);
+
+    /// <summary>What the baseline answers: the stored row.</summary>
+    internal sealed record RawMessage(long Id, long RoomId, string UserId, string? Text, DateTime CreatedAt);
+}
+
+/// <summary>A hub that does nothing but put a connection into a group.</summary>
+internal sealed class BareHub : Hub
+{
+    public Task Join(string group) => Groups.AddToGroupAsync(Context.ConnectionId, group);
+}

@@ -1,0 +1,59 @@
+using DfChat.Entities;
+using Microsoft.EntityFrameworkCore;
+
+namespace DfChat.Bench.Seeding;
+
+/// <summary>
+/// Makes users members of a room straight through the sample host's database, with the chat's own EF Core
+/// model. Adding members through the API announces each one to every member (<c>memberAdded</c>, API.md §5),
+/// which for a room of 1,000 is a million deliveries before the first message; a benchmark of one message to
+/// a big room needs the room, not that history.
+/// </summary>
+internal static class MembershipSeeder
+{
+    /// <summary>Adds <paramref name="userIds"/> as ordinary members of a group room, with its default permissions.</summary>
+    public static async Task AddGroupMembersAsync(string provider, string connectionString, string roomId, string ownerId, IEnumerable<string> userIds, CancellationToken cancellationToken)
+    {
+        var options = new DbContextOptionsBuilder<HostDatabase>();
+        if (provider == "sqlite")
+            options.UseSqlite(connectionString);
+        else
+            options.UseNpgsql(connectionString);
+        await using var db = new HostDatabase(options.Options);
+
+        var room = long.Parse(roomId, System.Globalization.CultureInfo.InvariantCulture);
+        var readNumber = await db.Set<ChatRoom<string>>().Where(r => r.Id == room).Select(r => r.LastMessageNumber).SingleAsync(cancellationToken);
+        var now = DateTime.UtcNow;
+        var added = userIds.Where(id => id != ownerId).Select(id => new ChatRoomUser<string>
+        {
+            RoomId = room,
+            UserId = id,
+            Permissions = ChatPermissions.CreateMessages | ChatPermissions.AddUsers | ChatPermissions.EditOwnMessages | ChatPermissions.DeleteOwnMessages,
+            LastSeenAt = now,
+            ReadNumber = readNumber,
+            CreatedBy = ownerId,
+            CreatedAt = now,
+        }).ToList();
+        db.AddRange(added);
+        await db.SaveChangesAsync(cancellationToken);
+        await db.Set<ChatRoom<string>>().Where(r => r.Id == room)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.MemberCount, r => r.MemberCount + added.Count), cancellationToken);
+    }
+
+    /// <summary>The sample host's user table (ASP.NET Core Identity's), as far as the chat's model needs it.</summary>
+    internal sealed class HostUser
+    {
+        public string Id { get; set; } = "";
+
+        public string? UserName { get; set; }
+    }
+
+    internal sealed class HostDatabase(DbContextOptions<HostDatabase> options) : DbContext(options)
+    {
+        protected override void OnModelCreating(ModelBuilder modelBuilder)
+        {
+            modelBuilder.Entity<HostUser>().ToTable("AspNetUsers");
+            modelBuilder.UseDfChat<HostUser>();
+        }
+    }
+}

@@ -69,6 +69,9 @@ public sealed class ChatTestHost<TUser, TContext> : IAsyncDisposable
     /// <summary>The current time as the chat stores it.</summary>
     public DateTime Now => Clock.GetUtcNow().UtcDateTime;
 
+    /// <summary>Completes once the outbox has published every committed event (and removed the files they carry).</summary>
+    public Task OutboxIdleAsync() => Services.GetRequiredService<DfChat.Events.ChatOutbox>().WhenIdleAsync();
+
     /// <summary>Adds a user to the host's user table and returns a caller acting as that user.</summary>
     public async Task<ChatCaller> CreateUserAsync(string userName)
     {

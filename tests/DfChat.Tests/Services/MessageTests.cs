@@ -440,6 +440,7 @@ public abstract class MessageTests(ServiceDatabase database) : ServiceTestBase(d
         // Assert
         (await Bob.GetReactionAsync(reaction.Id)).Fails(ChatErrorKind.NotFound);
         (await Alice.GetMediaAsync(media.Id)).Fails(ChatErrorKind.NotFound);
+        await Host.OutboxIdleAsync();
         Assert.Empty(Host.MediaStore.Keys);
         await Host.DbAsync(async db =>
         {

@@ -168,6 +168,7 @@ public abstract class RoomUpdateDeleteTests(ServiceDatabase database) : ServiceT
             Assert.Equal(0, await db.Set<ChatMessageMedia>().CountAsync());
             Assert.Equal(0, await db.Set<ChatMedia<string>>().CountAsync());
         });
+        await Host.OutboxIdleAsync();
         Assert.Empty(Host.MediaStore.Keys);
         Assert.Empty((await Bob.ListMyReactionsAsync()).Ok().Items);
     }

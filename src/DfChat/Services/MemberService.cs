@@ -103,7 +103,7 @@ internal sealed class MemberService<TUser, TKey>(ChatStore<TUser, TKey> store, R
             if (request.Permissions is not null)
             {
                 if (!ChatPermissionNames.TryParse(request.Permissions, out var permissions, out var unknown))
-                    return w.Access.Member is { IsOwner: true } ? ChatError.Invalid("permissions", $"'{unknown}' is not a permission.") : RoomRules.CanChangePermissions(w.Access, member, ChatPermissions.All)!;
+                    return ChatError.Invalid("permissions", $"'{unknown}' is not a permission.");
                 if (RoomRules.CanChangePermissions(w.Access, member, permissions) is { } denied)
                     return denied;
                 member.Permissions = permissions;

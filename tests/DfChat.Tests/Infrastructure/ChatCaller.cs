@@ -60,6 +60,9 @@ public sealed class ChatCaller(string id, Func<Func<IServiceProvider, Task<objec
     public Task<ChatResult<MembershipModel>> MarkReadAsync(string roomId, string? messageId = null) =>
         Call<IChatRoomService, ChatResult<MembershipModel>>(s => s.MarkReadAsync(Id, roomId, messageId, None));
 
+    public Task<ChatResult<PageModel<EventModel>>> ListEventsAsync(string roomId, string? after, PageRequest? page = null) =>
+        Call<IChatRoomService, ChatResult<PageModel<EventModel>>>(s => s.ListEventsAsync(Id, roomId, after, page ?? new PageRequest(), None));
+
     // Members
     public Task<ChatResult<PageModel<MemberModel>>> ListMembersAsync(string roomId, PageRequest? page = null) =>
         Call<IChatMemberService, ChatResult<PageModel<MemberModel>>>(s => s.ListAsync(Id, roomId, page ?? new PageRequest(), None));

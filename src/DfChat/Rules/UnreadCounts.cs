@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using DfChat.Entities;
 using Microsoft.EntityFrameworkCore;
 
@@ -48,19 +49,15 @@ internal static class UnreadCounts
         if (room.LatestLastSeenAt < at)
             return;
         var author = message.UserId;
-        await db.Set<ChatRoomUser<TKey>>()
-            .Where(m => m.RoomId == room.Id && m.LastSeenAt >= at && !m.UserId.Equals(author))
-            .ExecuteUpdateAsync(s => s.SetProperty(m => m.ReadExclusions, m => m.ReadExclusions + 1), cancellationToken);
+        await ExcludeAsync<TKey>(db, room.Id, m => m.LastSeenAt >= at && !m.UserId.Equals(author), cancellationToken);
     }
 
     /// <summary>A deleted message stops counting for every member it counted for.</summary>
     public static Task MessageDeletedAsync<TKey>(DbContext db, ChatMessage<TKey> message, CancellationToken cancellationToken)
         where TKey : IEquatable<TKey>
     {
-        var (roomId, author, at) = (message.RoomId, message.UserId, message.CreatedAt);
-        return db.Set<ChatRoomUser<TKey>>()
-            .Where(m => m.RoomId == roomId && m.LastSeenAt < at && !m.UserId.Equals(author))
-            .ExecuteUpdateAsync(s => s.SetProperty(m => m.ReadExclusions, m => m.ReadExclusions + 1), cancellationToken);
+        var (author, at) = (message.UserId, message.CreatedAt);
+        return ExcludeAsync<TKey>(db, message.RoomId, m => m.LastSeenAt < at && !m.UserId.Equals(author), cancellationToken);
     }
 
     /// <summary>Moves the read position and recounts this member's unread messages, once, here.</summary>
@@ -75,6 +72,26 @@ internal static class UnreadCounts
         member.ReadNumber = readNumber;
         member.ReadExclusions = room.LastMessageNumber - readNumber - unread;
         Saw(room, seenAt);
+    }
+
+    /// <summary>One more message stops counting for the members of the room that <paramref name="excluded"/> selects.</summary>
+    private static async Task ExcludeAsync<TKey>(DbContext db, long roomId, Expression<Func<ChatRoomUser<TKey>, bool>> excluded, CancellationToken cancellationToken)
+        where TKey : IEquatable<TKey>
+    {
+        await db.Set<ChatRoomUser<TKey>>().Where(m => m.RoomId == roomId).Where(excluded)
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.ReadExclusions, m => m.ReadExclusions + 1), cancellationToken);
+
+        // The statement bypasses the change tracker: a membership this transaction has already read (a
+        // sender of the same batch) must see it too, or saving its own change would write the old count back.
+        var applies = excluded.Compile();
+        foreach (var entry in db.ChangeTracker.Entries<ChatRoomUser<TKey>>())
+        {
+            if (entry.State is EntityState.Unchanged or EntityState.Modified && entry.Entity.RoomId == roomId && applies(entry.Entity))
+            {
+                entry.Property(m => m.ReadExclusions).OriginalValue++;
+                entry.Entity.ReadExclusions++;
+            }
+        }
     }
 
     private static void Saw<TKey>(ChatRoom<TKey> room, DateTime seenAt)

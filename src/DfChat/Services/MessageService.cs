@@ -77,7 +77,7 @@ internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, 
         ArgumentNullException.ThrowIfNull(request);
         if (!UserKey<TKey>.TryParse(callerId, out var caller))
             return ChatError.UserNotFound;
-        return await writes.InRoomAsync(caller, roomId, async w =>
+        return await writes.PrepareInRoomAsync<MessageModel>(caller, roomId, async w =>
         {
             if (RoomRules.Require(w.Access, ChatPermissions.CreateMessages, "post") is { } denied)
                 return denied;
@@ -87,7 +87,7 @@ internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, 
             var store = w.Store;
             var room = w.Room;
             if (request.ClientMessageId is { } clientId && await FindByClientIdAsync(store, room.Id, caller, clientId) is { } repeated)
-                return ChatResult<MessageModel>.Ok(repeated);
+                return ChatResult<AfterSave<MessageModel>>.Ok(() => ChatResult<MessageModel>.Ok(repeated));
 
             var mediaIds = new List<long>();
             foreach (var text in request.MediaIds ?? [])
@@ -122,6 +122,9 @@ internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, 
                 replyToId = reply;
             }
 
+            var authorName = await w.CallerNameAsync();
+
+            // Checked: from here on the send only adds. Its rows are saved with those of the batch's other sends.
             var message = new ChatMessage<TKey>
             {
                 RoomId = room.Id,
@@ -133,26 +136,29 @@ internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, 
             };
             store.Messages.Add(message);
             await UnreadCounts.MessageSentAsync(w.Db, room, w.Member!, message, CancellationToken.None);
-            await w.SaveAsync();
-
-            store.MessageMedia.AddRange(media.Select((m, i) => new ChatMessageMedia { RoomId = room.Id, MessageId = message.Id, MediaId = m.Id, Sequence = i }));
-            room.LastMessageId = message.Id;
             room.LastActivityAt = w.Now;
-            var author = await store.Users.DisplayNamesAsync([caller], CancellationToken.None);
-            var model = new MessageModel
+
+            // Two sends of one batch attaching the same upload: the unique index stops the second, and the
+            // batch then runs each send alone, where the check above answers 400.
+            return ChatResult<AfterSave<MessageModel>>.Ok(() =>
             {
-                Id = Id(message.Id),
-                RoomId = Id(room.Id),
-                UserId = Id(caller),
-                User = new UserModel { Id = Id(caller), DisplayName = author.GetValueOrDefault(caller) ?? Id(caller) },
-                Text = message.Text,
-                Media = media.Select(store.ToModel).ToArray(),
-                Reactions = [],
-                ReplyToId = replyToId is { } r ? Id(r) : null,
-                CreatedAt = message.CreatedAt,
-            };
-            w.Record(ChatEventNames.MessageCreated, model);
-            return ChatResult<MessageModel>.New(model);
+                store.MessageMedia.AddRange(media.Select((m, i) => new ChatMessageMedia { RoomId = room.Id, MessageId = message.Id, MediaId = m.Id, Sequence = i }));
+                room.LastMessageId = Math.Max(room.LastMessageId ?? 0, message.Id);
+                var model = new MessageModel
+                {
+                    Id = Id(message.Id),
+                    RoomId = Id(room.Id),
+                    UserId = Id(caller),
+                    User = new UserModel { Id = Id(caller), DisplayName = authorName },
+                    Text = message.Text,
+                    Media = media.Select(store.ToModel).ToArray(),
+                    Reactions = [],
+                    ReplyToId = replyToId is { } r ? Id(r) : null,
+                    CreatedAt = message.CreatedAt,
+                };
+                w.Record(ChatEventNames.MessageCreated, model);
+                return ChatResult<MessageModel>.New(model);
+            });
         }, cancellationToken);
     }
 

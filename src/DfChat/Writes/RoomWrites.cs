@@ -32,33 +32,73 @@ internal sealed class RoomWrites<TUser, TKey>(IChatDbContextProvider request, Ch
     {
         if (!EntityId.TryParse(roomId, out var id))
             return Task.FromResult<ChatResult<T>>(ChatError.RoomNotFound);
-        return RunAsync(WriteLanes.Room(request.Context, id), async batch =>
+        return RunAsync(WriteLanes.Room(request.Context, id), new WriteHint(id, caller), async batch =>
+            await EnterAsync(batch, id, caller) is { } write ? await work(write) : ChatError.RoomNotFound, cancellationToken);
+    }
+
+    /// <summary>
+    /// Like <see cref="InRoomAsync"/>, for a write that only adds rows (a send): <paramref name="prepare"/>
+    /// checks and adds without saving, and returns what to do once the batch has saved the rows of all
+    /// its prepared writes together (see <see cref="ChatWriteQueue.RunPreparedAsync"/>).
+    /// </summary>
+    public Task<ChatResult<T>> PrepareInRoomAsync<T>(TKey caller, string? roomId, Func<RoomWrite<TUser, TKey>, Task<ChatResult<AfterSave<T>>>> prepare, CancellationToken cancellationToken)
+    {
+        if (!EntityId.TryParse(roomId, out var id))
+            return Task.FromResult<ChatResult<T>>(ChatError.RoomNotFound);
+        async Task<ChatResult<AfterSave<T>>> PrepareAsync(WriteBatch batch) =>
+            await EnterAsync(batch, id, caller) is { } write ? await prepare(write) : ChatError.RoomNotFound;
+
+        if (request.Context.Database.CurrentTransaction is not null)
         {
-            var room = await batch.LockRoomAsync<TKey>(id, CancellationToken.None);
-            if (room is null)
-                return ChatError.RoomNotFound;
-            var store = batch.Services.GetRequiredService<ChatStore<TUser, TKey>>();
-            var member = await store.Members.FirstOrDefaultAsync(m => m.RoomId == id && m.UserId.Equals(caller), CancellationToken.None);
-            if (!RoomRules.CanRead(room, member))
-                return ChatError.RoomNotFound;
-            return await work(new RoomWrite<TUser, TKey>(batch, store, room, member, caller, Now(room)));
-        }, cancellationToken);
+            return queue.RunInHostTransactionAsync(request.Context, async batch =>
+            {
+                var prepared = await PrepareAsync(batch);
+                if (!prepared.Succeeded)
+                    return prepared.Error!;
+                await batch.Db.SaveChangesAsync(CancellationToken.None);
+                return prepared.Value!();
+            }, cancellationToken);
+        }
+
+        return queue.RunPreparedAsync(WriteLanes.Room(request.Context, id), new WriteHint(id, caller), PrepareAsync);
+    }
+
+    /// <summary>
+    /// Locks and reads the room, then the caller's membership (read once for every writer of the batch in
+    /// this room); null when the room does not exist or the caller may not read it.
+    /// </summary>
+    private async Task<RoomWrite<TUser, TKey>?> EnterAsync(WriteBatch batch, long roomId, TKey caller)
+    {
+        var room = await batch.LockRoomAsync<TKey>(roomId, CancellationToken.None);
+        if (room is null)
+            return null;
+        var store = batch.Services.GetRequiredService<ChatStore<TUser, TKey>>();
+        var members = await batch.ReadOnceAsync("members:" + roomId, async () =>
+        {
+            var callers = RoomWrite<TUser, TKey>.CallersOf(batch, roomId, caller);
+            var rows = await store.Members.Where(m => m.RoomId == roomId && callers.Contains(m.UserId)).ToListAsync(CancellationToken.None);
+            return rows.ToDictionary(m => m.UserId);
+        });
+        var member = members.GetValueOrDefault(caller);
+        if (!RoomRules.CanRead(room, member))
+            return null;
+        return new RoomWrite<TUser, TKey>(batch, store, room, member, caller, Now(room));
     }
 
     /// <summary>Runs <paramref name="work"/>, which creates a room: nothing to lock yet.</summary>
     public Task<ChatResult<T>> NewRoomAsync<T>(Func<NewRoomWrite<TUser, TKey>, Task<ChatResult<T>>> work, CancellationToken cancellationToken) =>
-        RunAsync(WriteLanes.NewRooms(request.Context), batch =>
+        RunAsync(WriteLanes.NewRooms(request.Context), null, batch =>
             work(new NewRoomWrite<TUser, TKey>(batch, batch.Services.GetRequiredService<ChatStore<TUser, TKey>>(), Now(null))), cancellationToken);
 
     /// <summary>Runs <paramref name="work"/>, which writes outside any room (an upload).</summary>
     public Task<ChatResult<T>> OutsideRoomsAsync<T>(Func<ChatStore<TUser, TKey>, Task<ChatResult<T>>> work, CancellationToken cancellationToken) =>
-        RunAsync(WriteLanes.Media(request.Context), batch => work(batch.Services.GetRequiredService<ChatStore<TUser, TKey>>()), cancellationToken);
+        RunAsync(WriteLanes.Media(request.Context), null, batch => work(batch.Services.GetRequiredService<ChatStore<TUser, TKey>>()), cancellationToken);
 
     /// <summary>Inside a transaction the host opened, the chat's writes join it; otherwise they queue in their lane.</summary>
-    private Task<ChatResult<T>> RunAsync<T>(string lane, Func<WriteBatch, Task<ChatResult<T>>> work, CancellationToken cancellationToken) =>
+    private Task<ChatResult<T>> RunAsync<T>(string lane, WriteHint? hint, Func<WriteBatch, Task<ChatResult<T>>> work, CancellationToken cancellationToken) =>
         request.Context.Database.CurrentTransaction is not null
             ? queue.RunInHostTransactionAsync(request.Context, work, cancellationToken)
-            : queue.RunAsync(lane, work);
+            : queue.RunAsync(lane, work, hint);
 
     /// <summary>
     /// Now, truncated to microseconds (what PostgreSQL stores, so that an instant reads back exactly),
@@ -97,6 +137,27 @@ internal sealed class RoomWrite<TUser, TKey>(WriteBatch batch, ChatStore<TUser, 
 
     /// <summary>Saves the tracked changes, when the next step needs the ids they generate.</summary>
     public Task SaveAsync() => store.Db.SaveChangesAsync(CancellationToken.None);
+
+    /// <summary>The caller's display name, read once for every writer of the batch in this room.</summary>
+    public async Task<string> CallerNameAsync()
+    {
+        var names = await batch.ReadOnceAsync("names:" + room.Id, () =>
+            store.Users.DisplayNamesAsync(CallersOf(batch, room.Id, caller), CancellationToken.None));
+        return names.GetValueOrDefault(caller) ?? UserKey<TKey>.Format(caller);
+    }
+
+    /// <summary>The callers of the batch's writes in <paramref name="roomId"/>, <paramref name="caller"/> among them.</summary>
+    internal static List<TKey> CallersOf(WriteBatch batch, long roomId, TKey caller)
+    {
+        var callers = new List<TKey> { caller };
+        foreach (var item in batch.Items)
+        {
+            if (item.Hint is { } hint && hint.RoomId == roomId && hint.Caller is TKey other && !callers.Contains(other))
+                callers.Add(other);
+        }
+
+        return callers;
+    }
 }
 
 /// <summary>What a write that creates a room sees.</summary>

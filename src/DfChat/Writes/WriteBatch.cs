@@ -27,11 +27,13 @@ internal sealed class WriteBatch : IAsyncDisposable
     private readonly IDbContextTransaction _transaction;
     private readonly List<ChatRoomEvent> _events = [];
     private readonly Dictionary<long, object> _lockedRooms = [];
+    private readonly Dictionary<string, object> _reads = new(StringComparer.Ordinal);
     private int _eventsAtSavepoint;
 
-    private WriteBatch(AsyncServiceScope scope, DbContext db, IDbContextTransaction transaction, bool joinsHostTransaction)
+    private WriteBatch(AsyncServiceScope scope, DbContext db, IDbContextTransaction transaction, bool joinsHostTransaction, IReadOnlyList<WriteItem> items)
     {
         _scope = scope;
+        Items = items;
         Db = db;
         _transaction = transaction;
         JoinsHostTransaction = joinsHostTransaction;
@@ -41,14 +43,17 @@ internal sealed class WriteBatch : IAsyncDisposable
 
     public DbContext Db { get; }
 
+    /// <summary>The writes of this batch, in the order they run.</summary>
+    public IReadOnlyList<WriteItem> Items { get; }
+
     /// <summary>True when the writes join a transaction the host opened: the host commits, and its commit releases the events.</summary>
     public bool JoinsHostTransaction { get; }
 
     /// <summary>The events recorded so far, in the order they will commit.</summary>
     public IReadOnlyList<ChatRoomEvent> Events => _events;
 
-    /// <summary>Opens a new transaction on a DbContext of a new scope.</summary>
-    public static async Task<WriteBatch> BeginAsync(IServiceScopeFactory scopes, CancellationToken cancellationToken)
+    /// <summary>Opens a new transaction on a DbContext of a new scope, for <paramref name="items"/>.</summary>
+    public static async Task<WriteBatch> BeginAsync(IServiceScopeFactory scopes, IReadOnlyList<WriteItem> items, CancellationToken cancellationToken)
     {
         var scope = scopes.CreateAsyncScope();
         try
@@ -56,7 +61,7 @@ internal sealed class WriteBatch : IAsyncDisposable
             var db = scope.ServiceProvider.GetRequiredService<IChatDbContextProvider>().Context;
             db.Database.AutoSavepointsEnabled = false;
             var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            return new WriteBatch(scope, db, transaction, joinsHostTransaction: false);
+            return new WriteBatch(scope, db, transaction, joinsHostTransaction: false, items);
         }
         catch
         {
@@ -76,7 +81,7 @@ internal sealed class WriteBatch : IAsyncDisposable
             db.Database.SetDbConnection(host.Database.GetDbConnection(), contextOwnsConnection: false);
             var transaction = await db.Database.UseTransactionAsync(host.Database.CurrentTransaction!.GetDbTransaction(), cancellationToken)
                 ?? throw new InvalidOperationException("The host's transaction could not be joined.");
-            return new WriteBatch(scope, db, transaction, joinsHostTransaction: true);
+            return new WriteBatch(scope, db, transaction, joinsHostTransaction: true, []);
         }
         catch
         {
@@ -114,6 +119,23 @@ internal sealed class WriteBatch : IAsyncDisposable
             _lockedRooms[roomId] = room;
         return room;
     }
+
+    /// <summary>
+    /// Reads something once for the whole batch (the members of a room who write in it, their names),
+    /// until <see cref="ForgetReads"/>: a busy room's sends then share one query instead of one each.
+    /// </summary>
+    public async Task<TValue> ReadOnceAsync<TValue>(string key, Func<Task<TValue>> read)
+        where TValue : class
+    {
+        if (_reads.TryGetValue(key, out var known))
+            return (TValue)known;
+        var value = await read();
+        _reads[key] = value;
+        return value;
+    }
+
+    /// <summary>Forgets what <see cref="ReadOnceAsync"/> read, after a write that may have changed it.</summary>
+    public void ForgetReads() => _reads.Clear();
 
     /// <summary>A room created in this batch counts as locked: nobody else can see it before the commit.</summary>
     public void Created<TKey>(ChatRoom<TKey> room)
@@ -159,6 +181,7 @@ internal sealed class WriteBatch : IAsyncDisposable
         Db.ChangeTracker.Clear();
         _events.RemoveRange(_eventsAtSavepoint, _events.Count - _eventsAtSavepoint);
         _lockedRooms.Clear();
+        _reads.Clear();
     }
 
     public Task CommitAsync(CancellationToken cancellationToken) => _transaction.CommitAsync(cancellationToken);

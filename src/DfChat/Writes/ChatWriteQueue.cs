@@ -59,8 +59,9 @@ internal sealed partial class ChatWriteQueue(
             queue.Draining = true;
         }
 
+        // An idle lane: the caller runs the first batch (its own write first) itself, without a thread hop.
         if (start)
-            _ = Task.Run(() => DrainAsync(lane, queue));
+            await DrainAsync(lane, queue, until: item);
 
         try
         {
@@ -110,7 +111,11 @@ internal sealed partial class ChatWriteQueue(
         return result;
     }
 
-    private async Task DrainAsync(string key, Lane lane)
+    /// <summary>
+    /// Runs the lane's batches until it is empty, or, when <paramref name="until"/> is given, until the
+    /// batch that holds it has run: the rest is then left to the thread pool, so that its caller answers.
+    /// </summary>
+    private async Task DrainAsync(string key, Lane lane, WriteItem? until = null)
     {
         while (true)
         {
@@ -133,6 +138,11 @@ internal sealed partial class ChatWriteQueue(
             }
 
             await RunBatchAsync(batch);
+            if (until is not null && batch.Contains(until))
+            {
+                _ = Task.Run(() => DrainAsync(key, lane));
+                return;
+            }
         }
     }
 

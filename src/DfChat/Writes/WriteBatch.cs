@@ -1,6 +1,6 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using DfChat.Entities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -149,14 +149,12 @@ internal sealed class WriteBatch : IAsyncDisposable
         where TKey : IEquatable<TKey>
     {
         room.LastSeq++;
-        var json = JsonSerializer.SerializeToNode(payload, payload.GetType(), Json)!.AsObject();
-        json["seq"] = room.LastSeq;
         var row = new ChatRoomEvent
         {
             RoomId = room.Id,
             Seq = room.LastSeq,
             Type = type,
-            Payload = json.ToJsonString(Json),
+            Payload = WithSeq(JsonSerializer.Serialize(payload, payload.GetType(), Json), room.LastSeq),
             ActorId = actorId,
             UserIds = userIds is { Count: > 0 } ? JsonSerializer.Serialize(userIds, Json) : null,
             RoomIsPublic = room.IsPublic,
@@ -166,6 +164,12 @@ internal sealed class WriteBatch : IAsyncDisposable
         Db.Add(row);
         _events.Add(row);
     }
+
+    /// <summary>The payload's JSON object with <c>seq</c> as its first property.</summary>
+    private static string WithSeq(string payloadObject, long seq) =>
+        payloadObject == "{}"
+            ? $"{{\"seq\":{seq}}}"
+            : string.Concat("{\"seq\":", seq.ToString(CultureInfo.InvariantCulture), ",", payloadObject.AsSpan(1));
 
     /// <summary>Marks the point to return to should the next write fail, so that it fails alone.</summary>
     public async Task SavepointAsync(CancellationToken cancellationToken)

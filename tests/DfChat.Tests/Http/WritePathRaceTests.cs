@@ -275,6 +275,11 @@ public abstract class WritePathRaceTests(ChatApiFactory api) : HttpTestBase(api)
             messages.Select(m => m.Str("id")).Order(StringComparer.Ordinal),
             created.Select(e => e.Prop("payload").Str("id")).Order(StringComparer.Ordinal));
         Assert.All(events, e => Assert.Equal(e.Prop("seq").GetInt64(), e.Prop("payload").Prop("seq").GetInt64()));
+
+        // The history (newest first) is the events' order reversed: sends saved together keep their order.
+        Assert.Equal(
+            created.Select(e => e.Prop("payload").Str("id")),
+            messages.Select(m => m.Str("id")).Reverse());
     }
 }
 

@@ -67,12 +67,17 @@ export interface CreateResult<T> {
   location: string | null;
 }
 
-type Query = Record<string, string | number | boolean | null | undefined>;
+export type Query = Record<string, string | number | boolean | null | undefined>;
 
-interface RequestInit2 {
+/** A request for {@link DfChatClient.send}. */
+export interface DfChatRequest {
   query?: Query;
+  /** Sent as `application/json`. */
   json?: unknown;
+  /** Sent as `multipart/form-data`. */
   form?: FormData;
+  /** Sent as is (set its `Content-Type` in `headers`). */
+  body?: BodyInit;
   headers?: Record<string, string>;
   signal?: AbortSignal;
 }
@@ -340,14 +345,14 @@ export class DfChatClient {
    * its status is 2xx; throws a {@link DfChatError} otherwise. The escape hatch for anything the
    * typed methods do not cover.
    */
-  async send(method: string, path: string, init: RequestInit2 = {}): Promise<Response> {
+  async send(method: string, path: string, init: DfChatRequest = {}): Promise<Response> {
     const url = this.url(path, init.query);
     let retried = false;
     for (;;) {
       const headers: Record<string, string> = { Accept: 'application/json', ...this.options.headers, ...init.headers };
       const token = await this.accessToken();
       if (token) headers.Authorization = `Bearer ${token}`;
-      let body: BodyInit | undefined;
+      let body: BodyInit | undefined = init.body;
       if (init.form) body = init.form;
       else if (init.json !== undefined) {
         headers['Content-Type'] = 'application/json';
@@ -376,7 +381,7 @@ export class DfChatClient {
     }
   }
 
-  private async json<T>(method: string, path: string, init: RequestInit2 = {}): Promise<T> {
+  private async json<T>(method: string, path: string, init: DfChatRequest = {}): Promise<T> {
     const response = await this.send(method, path, init);
     return (await response.json()) as T;
   }

@@ -265,11 +265,12 @@ describe('errors', () => {
     assert.equal(refreshes, 1);
   });
 
-  test('the escape hatch `send` throws the same DfChatError: an upload that is not multipart is 415', async () => {
+  test('the escape hatch `send` throws the same DfChatError: an upload that is not multipart is 400 on `file`', async () => {
     const error = await rejects(
       alice.client.send('POST', 'media', { body: 'plain text', headers: { 'Content-Type': 'text/plain' } }),
-      415,
+      400,
     );
+    assert.ok(error.errors.file?.length, 'errors.file');
     assert.equal(error.request.method, 'POST');
   });
 

@@ -80,6 +80,10 @@ export class SampleHost {
       },
     });
     this.process = child;
+    // However the test process ends, the host goes with it.
+    const killOnExit = () => child.kill('SIGKILL');
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.off('exit', killOnExit));
     const record = (data: Buffer) => {
       this.output.push(...data.toString().split('\n'));
       this.output = this.output.slice(-60);

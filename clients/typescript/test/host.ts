@@ -105,14 +105,19 @@ export class SampleHost {
     throw new Error(`The sample host did not answer within 30 s: ${this.output.join('\n')}`);
   }
 
-  /** Stops the process; the database stays for a later `launch`. */
-  async stop(): Promise<void> {
+  /**
+   * Stops the process; the database stays for a later `launch`. `graceful` lets the host shut down
+   * as on SIGTERM (its outbox marks what it published); otherwise it is killed.
+   */
+  async stop(graceful = false): Promise<void> {
     const child = this.process;
     this.process = null;
     if (!child || child.exitCode !== null) return;
     const exited = new Promise<void>((ok) => child.once('exit', () => ok()));
-    child.kill('SIGKILL');
+    child.kill(graceful ? 'SIGTERM' : 'SIGKILL');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
     await exited;
+    clearTimeout(timer);
   }
 
   /** Stops the process and removes its folder. */

@@ -53,6 +53,8 @@ export class DfChatRealtime {
   private running: Promise<void> | null = null;
   private me: string | null = null;
   private everConnected = false;
+  /** Bumped by every start and stop, so that a connect loop of an earlier start gives up. */
+  private generation = 0;
 
   constructor(client: DfChatClient, options: DfChatRealtimeOptions = {}) {
     this.client = client;
@@ -116,6 +118,7 @@ export class DfChatRealtime {
   start(): Promise<void> {
     if (!this.stopRequested && this.running) return this.running;
     this.stopRequested = false;
+    this.generation++;
     this.running = this.connectLoop(0);
     return this.running;
   }
@@ -123,6 +126,7 @@ export class DfChatRealtime {
   /** Closes the connection; no reconnect follows. Tracking is kept for a later `start`. */
   async stop(): Promise<void> {
     this.stopRequested = true;
+    this.generation++;
     await this.connection.stop();
     this.setState('disconnected');
   }
@@ -180,9 +184,11 @@ export class DfChatRealtime {
   }
 
   private async connectLoop(firstAttempt: number): Promise<void> {
-    for (let attempt = firstAttempt; !this.stopRequested; attempt++) {
+    const generation = this.generation;
+    const current = () => !this.stopRequested && generation === this.generation;
+    for (let attempt = firstAttempt; current(); attempt++) {
       if (attempt > 0) await sleep(this.delay(attempt - 1));
-      if (this.stopRequested) return;
+      if (!current()) return;
       if (this.connection.state !== signalR.HubConnectionState.Disconnected) return;
       this.setState('connecting');
       try {

@@ -252,12 +252,19 @@ import { DfChatClient, DfChatError, DfChatRealtime, LogLevel } from './lib/dfcha
     badge);
   }
 
+  /** A room as the routes return it: shown, and its events tracked from the lastSeq it carries. */
   function putRoom(room) {
+    if (state.realtime) state.realtime.trackRoom(room);
+    showRoom(room);
+  }
+
+  /** A roomUpdated event: its room carries no membership (null), so keep the one we know. */
+  function onRoomUpdated(room) {
     const existing = state.rooms.get(room.id);
-    // A room as the routes return it carries its lastSeq: its events go on from there.
-    if (room.membership !== undefined && state.realtime) state.realtime.trackRoom(room);
-    // roomUpdated events carry no membership: keep the one we know.
-    if (existing && room.membership === undefined) room = { ...room, membership: existing.membership };
+    if (existing) showRoom({ ...room, membership: existing.membership });
+  }
+
+  function showRoom(room) {
     state.rooms.set(room.id, room);
     renderRooms();
     if (room.id === state.currentRoomId) renderRoomHeader();
@@ -389,6 +396,8 @@ import { DfChatClient, DfChatError, DfChatRealtime, LogLevel } from './lib/dfcha
   // ---------- Messages ----------
 
   function renderMessage(message) {
+    // A message names its author (v1.1): no look-up needed for it.
+    if (message.user) state.names.set(message.userId, message.user.displayName);
     const mine = message.userId === state.me.id;
     const meta = el('div', { className: 'message-meta' },
       el('span', {
@@ -648,7 +657,7 @@ import { DfChatClient, DfChatError, DfChatRealtime, LogLevel } from './lib/dfcha
       memberAdded: onMemberAdded,
       memberUpdated: (member) => { rememberMemberName(member); if (member.userId === state.me.id) refetchRoom(member.roomId); },
       memberRemoved: onMemberRemoved,
-      roomUpdated: (room) => { if (state.rooms.has(room.id)) putRoom(room); },
+      roomUpdated: onRoomUpdated,
       roomDeleted: ({ roomId }) => dropRoom(roomId),
       read: ({ roomId, userId }) => { if (userId === state.me.id) refetchRoom(roomId); },
       typing: onTyping,

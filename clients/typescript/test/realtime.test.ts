@@ -149,6 +149,26 @@ describe('real time', () => {
     }
   });
 
+  test('watch follows a public room without joining; unwatch stops it', async () => {
+    const carol = await host.user('carol');
+    const lobby = await alice.client.createRoom({ type: 'channel', name: 'Lobby', isPublic: true });
+    const c = await listen(carol.client, 'carol');
+    c.realtime.trackRoom(await carol.client.getRoom(lobby.id));
+    await c.realtime.watch(lobby.id);
+    await alice.client.sendMessage(lobby.id, { text: 'news 1' });
+    await waitFor('news 1', () => c.of(lobby.id).length === 1);
+    await c.realtime.unwatch(lobby.id);
+    await alice.client.sendMessage(lobby.id, { text: 'news 2' });
+    // The host sends a room's events to all its connections one event after the other: once alice
+    // has news 3, news 2 went out to every connection following the room, and carol's was not one.
+    const a = await listen(alice.client, 'alice');
+    a.realtime.trackRoom(await alice.client.getRoom(lobby.id));
+    await alice.client.sendMessage(lobby.id, { text: 'news 3' });
+    await waitFor('news 3 to alice', () => a.of(lobby.id).length === 1);
+    const texts = c.of(lobby.id).map((e) => (e.type === 'messageCreated' ? e.payload.text : e.type));
+    assert.deepEqual(texts, ['news 1']);
+  });
+
   test('an event past a gap is held while the gap is read from the events route, then all go once in order', async () => {
     const room = await alice.client.createRoom({ type: 'group', name: 'Gaps', userIds: [bob.id] });
     for (let i = 1; i <= 5; i++) await alice.client.sendMessage(room.id, { text: `m${i}` });

@@ -131,19 +131,24 @@ export class DfChatRealtime {
     this.setState('disconnected');
   }
 
-  /** Tracks a room from the `lastSeq` the app loaded it with. */
-  trackRoom(room: Pick<Room, 'id' | 'lastSeq'>): void {
-    this.sequencer.track(room.id, room.lastSeq ?? 0);
+  /**
+   * Tracks a room from the `lastSeq` the app loaded it with: later events are delivered. A room
+   * tracked already goes on from the events delivered so far (so reloading a room list never skips
+   * events), except after `resyncNeeded` or with `reloaded: true` (the app has just loaded all of the
+   * room again, messages included), where tracking restarts at this `lastSeq`.
+   */
+  trackRoom(room: Pick<Room, 'id' | 'lastSeq'>, options: { reloaded?: boolean } = {}): void {
+    this.sequencer.track(room.id, room.lastSeq ?? 0, options);
   }
 
-  /** Tracks each room of a list (for instance `GET /rooms`). */
+  /** Tracks each room of a list (for instance `GET /rooms`) that is not tracked yet. */
   trackRooms(rooms: Iterable<Pick<Room, 'id' | 'lastSeq'>>): void {
     for (const room of rooms) this.trackRoom(room);
   }
 
-  /** Tracks a room from a seq: events after it are delivered, those up to it count as known. */
-  track(roomId: string, lastSeq: number): void {
-    this.sequencer.track(roomId, lastSeq);
+  /** Tracks a room from a seq, as `trackRoom` does. */
+  track(roomId: string, lastSeq: number, options: { reloaded?: boolean } = {}): void {
+    this.sequencer.track(roomId, lastSeq, options);
   }
 
   /** Stops tracking a room. */

@@ -68,17 +68,20 @@ export class RoomEventSequencer {
   }
 
   /**
-   * Starts (or moves) tracking of a room at `lastSeq`, the room's `lastSeq` as the app loaded it:
-   * events up to it are in what the app loaded; later ones are delivered. A room tracked already
-   * keeps the higher of the two, unless it waits for a reload after a 410.
+   * Starts tracking a room at `lastSeq`, the room's `lastSeq` as the app loaded it: events up to it
+   * are in what the app loaded; later ones are delivered. A room tracked already goes on from the
+   * events delivered so far (a room list reloaded for its counts must not skip the events that an
+   * open room still needs), unless it waits for a reload after a 410, or `reloaded` says that the
+   * app has just loaded everything of the room up to `lastSeq` again.
    */
-  track(roomId: string, lastSeq: number): void {
+  track(roomId: string, lastSeq: number, options: { reloaded?: boolean } = {}): void {
     const state = this.rooms.get(roomId);
     if (!state) {
       this.rooms.set(roomId, newState(lastSeq));
       return;
     }
-    state.last = state.awaitingReload ? lastSeq : Math.max(state.last, lastSeq);
+    if (!state.awaitingReload && !options.reloaded) return;
+    state.last = lastSeq;
     state.awaitingReload = false;
     this.drain(roomId, state);
     if (state.pending.size > 0) void this.sync(roomId);

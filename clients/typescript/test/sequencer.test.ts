@@ -48,6 +48,18 @@ describe('RoomEventSequencer', () => {
     assert.deepEqual(h.fetches, [2]);
   });
 
+  test('tracking a tracked room again keeps its place, unless the app says it reloaded the room', async () => {
+    const h = harness((after) => [2, 3, 4].filter((s) => s > after).map((s) => stored('r', s)));
+    h.sequencer.track('r', 1);
+    // A room list reloaded for its counts says lastSeq 3: events 2 and 3 are still owed to the app.
+    h.sequencer.track('r', 3);
+    assert.equal(h.sequencer.lastSeq('r'), 1);
+    await h.sequencer.catchUp('r');
+    assert.deepEqual(h.seqOf(), [2, 3, 4]);
+    h.sequencer.track('r', 9, { reloaded: true });
+    assert.equal(h.sequencer.lastSeq('r'), 9);
+  });
+
   test('typing (no seq) goes straight through', () => {
     const h = harness(() => []);
     h.sequencer.receive({ type: 'typing', payload: { roomId: 'r', userId: 'u' } });

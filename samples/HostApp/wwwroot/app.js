@@ -1,6 +1,8 @@
-// DfChat sample page: plain DOM, no build step. User text only ever reaches the page through
-// textContent and attributes, never innerHTML.
-'use strict';
+// DfChat sample page: plain DOM, no build step of its own. It talks to the API through the TypeScript
+// client (clients/typescript), bundled with SignalR into lib/dfchat/dfchat-client.js: typed REST calls,
+// and real time that delivers each room's events once, in order, catching up after a lost connection.
+// User text only ever reaches the page through textContent and attributes, never innerHTML.
+import { DfChatClient, DfChatError, DfChatRealtime, LogLevel } from './lib/dfchat/dfchat-client.js';
 
 (() => {
   const API = '/api/chat';
@@ -27,7 +29,7 @@
     draftClientId: null,
     lastTypingSentAt: 0,
     typingUsers: new Map(), // userId -> timeout handle
-    connection: null,
+    realtime: null,         // DfChatRealtime while signed in
     mediaUrls: new Map(),   // mediaId -> Promise<object URL>
     groupSelection: new Map(), // userId -> displayName
   };
@@ -47,7 +49,13 @@
   }
 
   function show(id, visible) { $(id).hidden = !visible; }
-  function setError(id, error) { $(id).textContent = error ? (error.message || String(error)) : ''; }
+  function setError(id, error) { $(id).textContent = error ? describeError(error) : ''; }
+
+  /** Invalid input lists its fields' messages; any other error its own message. */
+  function describeError(error) {
+    if (error instanceof DfChatError && Object.keys(error.errors).length) return Object.values(error.errors).flat().join('\n');
+    return error.message || String(error);
+  }
 
   function formatTime(iso) {
     const date = new Date(iso);
@@ -69,71 +77,34 @@
 
   // ---------- HTTP ----------
 
-  class ApiError extends Error {
-    constructor(status, message) { super(message); this.status = status; }
+  const api = new DfChatClient({
+    baseUrl: API,
+    accessToken: () => currentToken(),
+    // A 401 refreshes the session once; if that fails, the user signs in again.
+    onUnauthorized: async () => {
+      if (await refreshTokens()) return true;
+      signOut();
+      return false;
+    },
+  });
 
-    static async from(response) {
-      let problem = null;
-      try { problem = await response.json(); } catch { /* not JSON */ }
-      const details = problem && problem.errors
-        ? Object.values(problem.errors).flat().join('\n')
-        : problem && (problem.detail || problem.title);
-      return new ApiError(response.status, details || `Request failed (${response.status})`);
-    }
-  }
-
-  function apiUrl(path) {
-    return /^(https?:)?\//.test(path) ? path : `${API}/${path}`;
-  }
-
-  function withQuery(path, params) {
-    const query = new URLSearchParams();
-    for (const [key, value] of Object.entries(params)) {
-      if (value !== undefined && value !== null && value !== '') query.set(key, value);
-    }
-    const text = query.toString();
-    return text ? `${path}?${text}` : path;
-  }
-
-  /** Sends an authenticated request; refreshes the token once on 401. Returns the Response. */
-  async function send(path, { method = 'GET', body, form } = {}, retried = false) {
-    const token = await currentToken();
-    const headers = { Authorization: `Bearer ${token}` };
-    let payload;
-    if (form) payload = form;
-    else if (body !== undefined) { headers['Content-Type'] = 'application/json'; payload = JSON.stringify(body); }
-
-    const response = await fetch(apiUrl(path), { method, headers, body: payload });
-    if (response.status === 401 && !retried && await refreshTokens()) return send(path, { method, body, form }, true);
-    if (response.status === 401) { signOut(); throw new ApiError(401, 'Your session has ended; sign in again.'); }
-    if (!response.ok) throw await ApiError.from(response);
-    return response;
-  }
-
-  async function api(path, options) {
-    const response = await send(path, options);
-    return response.status === 204 ? null : response.json();
-  }
-
-  /** Follows nextCursor until the list ends. */
-  async function fetchAll(path, params = {}) {
-    const items = [];
-    let cursor = null;
-    do {
-      const page = await api(withQuery(path, { ...params, cursor }));
-      items.push(...page.items);
-      cursor = page.nextCursor;
-    } while (cursor);
-    return items;
+  /** Every item of a list, following nextCursor. */
+  function fetchAll(list) {
+    return api.all(list, 100);
   }
 
   // ---------- Authentication ----------
 
+  /** The host's Identity endpoints, outside the chat's mount. */
   async function postAuth(path, body) {
     const response = await fetch(path, {
       method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
     });
-    if (!response.ok) throw await ApiError.from(response);
+    if (!response.ok) {
+      let problem = null;
+      try { problem = await response.json(); } catch { /* not JSON */ }
+      throw new DfChatError({ status: response.status, problem, request: { method: 'POST', url: path } });
+    }
     const type = response.headers.get('Content-Type') || '';
     return type.includes('json') ? response.json() : null;
   }
@@ -160,7 +131,7 @@
 
   /** The access token, refreshed shortly before it expires (the hub cannot retry a 401 by itself). */
   async function currentToken() {
-    if (!state.auth) throw new ApiError(401, 'Not signed in.');
+    if (!state.auth) return null;
     if (Date.now() > state.auth.expiresAt - 60_000) await refreshTokens();
     return state.auth.accessToken;
   }
@@ -184,8 +155,8 @@
   }
 
   function signOut() {
-    if (state.connection) state.connection.stop();
-    state.connection = null;
+    if (state.realtime) state.realtime.stop();
+    state.realtime = null;
     sessionStorage.removeItem(AUTH_KEY);
     for (const url of state.mediaUrls.values()) url.then(URL.revokeObjectURL, () => {});
     Object.assign(state, {
@@ -200,7 +171,7 @@
   }
 
   async function startSession() {
-    state.me = await api('users/me');
+    state.me = await api.getMe();
     state.names.set(state.me.id, state.me.displayName);
     $('me-name').textContent = state.me.displayName;
     show('auth-view', false);
@@ -213,8 +184,10 @@
   // ---------- Rooms ----------
 
   async function loadRooms() {
-    const rooms = await fetchAll('rooms', { limit: 100 });
+    const rooms = await fetchAll((page) => api.listRooms(page));
     state.rooms = new Map(rooms.map((room) => [room.id, room]));
+    // Real time goes on from each room's lastSeq as loaded here: nothing in between is lost.
+    if (state.realtime) state.realtime.trackRooms(rooms);
     renderRooms();
     if (state.currentRoomId && !state.rooms.has(state.currentRoomId)) closeRoom();
   }
@@ -232,7 +205,7 @@
   async function resolvePrivateTitle(roomId) {
     state.privateTitles.set(roomId, null);
     try {
-      const members = await api(withQuery(`rooms/${roomId}/users`, { limit: 10 }));
+      const members = await api.listMembers(roomId, { limit: 10 });
       const other = members.items.find((m) => m.userId !== state.me.id);
       members.items.forEach(rememberMemberName);
       state.privateTitles.set(roomId, other ? other.displayName : 'Only you');
@@ -279,10 +252,19 @@
     badge);
   }
 
+  /** A room as the routes return it: shown, and its events tracked from the lastSeq it carries. */
   function putRoom(room) {
+    if (state.realtime) state.realtime.trackRoom(room);
+    showRoom(room);
+  }
+
+  /** A roomUpdated event: its room carries no membership (null), so keep the one we know. */
+  function onRoomUpdated(room) {
     const existing = state.rooms.get(room.id);
-    // roomUpdated events carry no membership: keep the one we know.
-    if (existing && room.membership === undefined) room = { ...room, membership: existing.membership };
+    if (existing) showRoom({ ...room, membership: existing.membership });
+  }
+
+  function showRoom(room) {
     state.rooms.set(room.id, room);
     renderRooms();
     if (room.id === state.currentRoomId) renderRoomHeader();
@@ -301,7 +283,7 @@
     refetchTimers.set(roomId, setTimeout(async () => {
       refetchTimers.delete(roomId);
       try {
-        const room = await api(`rooms/${roomId}`);
+        const room = await api.getRoom(roomId);
         if (room.membership) putRoom(room); else dropRoom(roomId);
       } catch (error) {
         if (error.status === 404) dropRoom(roomId);
@@ -312,7 +294,7 @@
   async function markRead(roomId, messageId) {
     if (document.visibilityState !== 'visible') return;
     try {
-      const membership = await api(`rooms/${roomId}/read`, { method: 'POST', body: messageId ? { messageId } : {} });
+      const membership = await api.markRead(roomId, messageId);
       const room = state.rooms.get(roomId);
       if (room) { room.membership = membership; renderRooms(); }
     } catch { /* a failed read mark only leaves the badge; the next open retries */ }
@@ -349,7 +331,7 @@
     renderRooms();
 
     await loadMemberNames(roomId);
-    const page = await api(withQuery(`rooms/${roomId}/messages`, { limit: PAGE_SIZE }));
+    const page = await api.listMessages(roomId, { limit: PAGE_SIZE });
     if (generation !== state.roomGeneration) return;
     state.olderCursor = page.nextCursor;
     page.items.slice().reverse().forEach(appendMessage);
@@ -377,7 +359,7 @@
 
   async function loadMemberNames(roomId) {
     try {
-      const page = await api(withQuery(`rooms/${roomId}/users`, { limit: 100 }));
+      const page = await api.listMembers(roomId, { limit: 100 });
       page.items.forEach(rememberMemberName);
     } catch { /* names fall back to a lookup per author */ }
   }
@@ -388,7 +370,7 @@
     if (state.names.has(userId)) return state.names.get(userId);
     if (!nameLookups.has(userId)) {
       nameLookups.add(userId);
-      api(`rooms/${roomId}/users/${encodeURIComponent(userId)}`)
+      api.getMember(roomId, userId)
         .then((member) => { rememberMemberName(member); updateAuthorLabels(userId); })
         .catch(() => { state.names.set(userId, 'Former member'); updateAuthorLabels(userId); });
     }
@@ -414,6 +396,8 @@
   // ---------- Messages ----------
 
   function renderMessage(message) {
+    // A message names its author (v1.1): no look-up needed for it.
+    if (message.user) state.names.set(message.userId, message.user.displayName);
     const mine = message.userId === state.me.id;
     const meta = el('div', { className: 'message-meta' },
       el('span', {
@@ -459,7 +443,7 @@
 
   function mediaObjectUrl(media) {
     if (!state.mediaUrls.has(media.id)) {
-      const url = send(media.url).then((r) => r.blob()).then((blob) => URL.createObjectURL(blob));
+      const url = api.getMediaContent(media.id).then((content) => URL.createObjectURL(content.blob));
       url.catch(() => state.mediaUrls.delete(media.id));
       state.mediaUrls.set(media.id, url);
     }
@@ -523,7 +507,7 @@
     state.loadingOlder = true;
     show('load-older', true);
     try {
-      const page = await api(withQuery(`rooms/${roomId}/messages`, { limit: PAGE_SIZE, cursor: state.olderCursor }));
+      const page = await api.listMessages(roomId, { limit: PAGE_SIZE, cursor: state.olderCursor });
       if (generation !== state.roomGeneration) return;
       const box = $('messages');
       const heightBefore = box.scrollHeight;
@@ -548,7 +532,7 @@
   async function refreshMessage(roomId, messageId) {
     if (roomId !== state.currentRoomId || !state.messageElements.has(messageId)) return;
     try {
-      replaceMessage(await api(`rooms/${roomId}/messages/${messageId}`));
+      replaceMessage(await api.getMessage(roomId, messageId));
     } catch (error) {
       if (error.status === 404) removeMessage(messageId);
     }
@@ -570,7 +554,7 @@
       const body = { clientMessageId: state.draftClientId };
       if (text) body.text = text;
       if (mediaIds.length) body.mediaIds = mediaIds;
-      const message = await api(`rooms/${roomId}/messages`, { method: 'POST', body });
+      const message = await api.sendMessage(roomId, body);
       state.draftClientId = null;
       $('message-text').value = '';
       clearPendingFiles();
@@ -588,9 +572,7 @@
   async function uploadPendingFiles() {
     for (const pending of state.pendingFiles) {
       if (pending.mediaId) continue;
-      const form = new FormData();
-      form.append('file', pending.file, pending.file.name);
-      pending.mediaId = (await api('media', { method: 'POST', form })).id;
+      pending.mediaId = (await api.uploadMedia(pending.file, pending.file.name)).id;
     }
     return state.pendingFiles.map((p) => p.mediaId);
   }
@@ -623,13 +605,12 @@
   }
 
   function onComposerInput() {
-    const connection = state.connection;
-    if (!state.currentRoomId || !$('message-text').value || !connection) return;
-    if (connection.state !== signalR.HubConnectionState.Connected) return;
+    const realtime = state.realtime;
+    if (!state.currentRoomId || !$('message-text').value || !realtime || realtime.state !== 'connected') return;
     const now = Date.now();
     if (now - state.lastTypingSentAt < TYPING_SEND_INTERVAL_MS) return;
     state.lastTypingSentAt = now;
-    connection.invoke('Typing', state.currentRoomId).catch(() => { /* typing is best effort */ });
+    realtime.typing(state.currentRoomId).catch(() => { /* typing is best effort */ });
   }
 
   // ---------- Reactions ----------
@@ -638,9 +619,9 @@
     try {
       if (mine) {
         const reaction = await findMyReaction(message, value);
-        if (reaction) await api(`reactions/${reaction.id}`, { method: 'DELETE' });
+        if (reaction) await api.deleteReaction(reaction.id);
       } else {
-        await api(`rooms/${message.roomId}/messages/${message.id}/reactions`, { method: 'POST', body: { reaction: value } });
+        await api.addReaction(message.roomId, message.id, value);
       }
     } catch (error) {
       setError('composer-error', error);
@@ -650,7 +631,7 @@
   }
 
   async function findMyReaction(message, value) {
-    const reactions = await fetchAll(`rooms/${message.roomId}/messages/${message.id}/reactions`, { limit: 100 });
+    const reactions = await fetchAll((page) => api.listMessageReactions(message.roomId, message.id, page));
     return reactions.find((r) => r.userId === state.me.id && r.reaction === value);
   }
 
@@ -663,12 +644,10 @@
   }
 
   function connectHub() {
-    const connection = new signalR.HubConnectionBuilder()
-      .withUrl(`${API}/hub`, { accessTokenFactory: () => currentToken() })
-      .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (ctx) => Math.min(30_000, 1000 * 2 ** ctx.previousRetryCount) })
-      .configureLogging(signalR.LogLevel.Warning)
-      .build();
-
+    const realtime = new DfChatRealtime(api, {
+      reconnectDelay: (attempt) => Math.min(30_000, 1000 * 2 ** attempt),
+      logLevel: LogLevel.Warning,
+    });
     const handlers = {
       messageCreated: onMessageCreated,
       messageUpdated: onMessageUpdated,
@@ -678,54 +657,33 @@
       memberAdded: onMemberAdded,
       memberUpdated: (member) => { rememberMemberName(member); if (member.userId === state.me.id) refetchRoom(member.roomId); },
       memberRemoved: onMemberRemoved,
-      roomUpdated: (room) => { if (state.rooms.has(room.id)) putRoom(room); },
+      roomUpdated: onRoomUpdated,
       roomDeleted: ({ roomId }) => dropRoom(roomId),
       read: ({ roomId, userId }) => { if (userId === state.me.id) refetchRoom(roomId); },
       typing: onTyping,
     };
-    for (const [name, handler] of Object.entries(handlers)) connection.on(name, handler);
+    for (const [name, handler] of Object.entries(handlers)) realtime.on(name, handler);
 
-    connection.onreconnecting(() => setConnectionState('reconnecting'));
-    connection.onreconnected(() => { setConnectionState('connected'); catchUp(); });
-    connection.onclose(() => {
-      setConnectionState('disconnected');
-      if (state.connection === connection) setTimeout(() => startHub(connection), 5000);
+    realtime.on('stateChanged', ({ state: connectionState }) => setConnectionState(connectionState));
+    // The client has already delivered every missed event of the rooms it tracks; the room list
+    // also learns of rooms joined meanwhile, and the open room is marked read.
+    realtime.on('reconnected', () => catchUp());
+    realtime.on('resyncNeeded', ({ roomId, reason }) => {
+      if (reason === 'room_unavailable') { dropRoom(roomId); return; }
+      // Its events are no longer kept: load the room afresh (tracking restarts from its lastSeq).
+      refetchRoom(roomId);
+      if (roomId === state.currentRoomId) { state.currentRoomId = null; openRoom(roomId); }
     });
-    state.connection = connection;
-    startHub(connection);
+    realtime.trackRooms(state.rooms.values());
+    state.realtime = realtime;
+    realtime.start();
   }
 
-  async function startHub(connection, attempt = 0) {
-    if (state.connection !== connection) return;
-    try {
-      await connection.start();
-      setConnectionState('connected');
-      if (attempt > 0) catchUp();
-    } catch {
-      setConnectionState('disconnected');
-      setTimeout(() => startHub(connection, attempt + 1), Math.min(30_000, 1000 * 2 ** attempt));
-    }
-  }
-
-  /** Events missed while disconnected: reload the room list and fetch the open room's new messages. */
   async function catchUp() {
     await loadRooms();
-    const roomId = state.currentRoomId;
-    const after = newestMessageId();
-    if (!roomId || !after) return;
-    try {
-      let cursor = null;
-      do {
-        const page = await api(withQuery(`rooms/${roomId}/messages`, { after, cursor, limit: 100 }));
-        if (roomId !== state.currentRoomId) return;
-        page.items.forEach(appendMessage);
-        cursor = page.nextCursor;
-      } while (cursor);
+    if (state.currentRoomId) {
       if (isNearBottom()) scrollToBottom();
-      markRead(roomId);
-    } catch (error) {
-      // The newest message we had was deleted meanwhile: start the room afresh.
-      if (error.status === 404 && state.rooms.has(roomId)) { state.currentRoomId = null; openRoom(roomId); }
+      markRead(state.currentRoomId);
     }
   }
 
@@ -808,7 +766,7 @@
   }
 
   async function searchUsers(text) {
-    const page = await api(withQuery('users', { search: text, limit: 20 }));
+    const page = await api.searchUsers({ search: text, limit: 20 });
     return page.items.filter((u) => u.id !== state.me.id);
   }
 
@@ -861,14 +819,11 @@
     event.preventDefault();
     setError('group-error', null);
     try {
-      const room = await api('rooms', {
-        method: 'POST',
-        body: {
-          type: 'group',
-          name: $('group-name').value.trim(),
-          isPublic: $('group-public').checked,
-          userIds: [...state.groupSelection.keys()],
-        },
+      const room = await api.createRoom({
+        type: 'group',
+        name: $('group-name').value.trim(),
+        isPublic: $('group-public').checked,
+        userIds: [...state.groupSelection.keys()],
       });
       $('group-dialog').close();
       putRoom(room);
@@ -881,7 +836,7 @@
   async function startPrivate(user) {
     setError('private-error', null);
     try {
-      const room = await api('rooms', { method: 'POST', body: { type: 'private_messages', userIds: [user.id] } });
+      const room = await api.createRoom({ type: 'private_messages', userIds: [user.id] });
       state.privateTitles.set(room.id, user.displayName);
       $('private-dialog').close();
       putRoom(room);
@@ -893,7 +848,7 @@
 
   async function loadPublicRooms() {
     try {
-      const page = await api(withQuery('rooms/public', { search: $('public-search').value.trim(), limit: 50 }));
+      const page = await api.listPublicRooms({ search: $('public-search').value.trim(), limit: 50 });
       $('public-results').replaceChildren(...page.items.map(renderPublicRoom));
       if (page.items.length === 0) $('public-results').append(el('li', { className: 'muted', textContent: 'No public rooms found.' }));
     } catch (error) { setError('public-error', error); }
@@ -910,7 +865,7 @@
 
   async function joinRoom(room, alreadyMember) {
     try {
-      const joined = alreadyMember ? room : await api(`rooms/${room.id}/join`, { method: 'POST' });
+      const joined = alreadyMember ? room : await api.joinRoom(room.id);
       $('public-dialog').close();
       putRoom(joined);
       openRoom(joined.id);
@@ -938,7 +893,7 @@
   async function loadMembersDialog() {
     const roomId = $('members-dialog').dataset.roomId;
     try {
-      const members = await fetchAll(`rooms/${roomId}/users`, { limit: 100 });
+      const members = await fetchAll((page) => api.listMembers(roomId, page));
       members.forEach(rememberMemberName);
       $('member-list').replaceChildren(...members.map((m) => el('li', {},
         el('span', { textContent: m.userId === state.me.id ? `${m.displayName} (you)` : m.displayName }),
@@ -950,7 +905,7 @@
     const roomId = $('members-dialog').dataset.roomId;
     setError('members-error', null);
     try {
-      await api(`rooms/${roomId}/users`, { method: 'POST', body: { userId: user.id } });
+      await api.addMember(roomId, { userId: user.id });
       resetSearch('member-search', 'member-results');
       await loadMembersDialog();
       refetchRoom(roomId);

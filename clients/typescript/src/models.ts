@@ -1,0 +1,296 @@
+// The JSON shapes of the DfChat API (API.md §2–§5). Timestamps are ISO 8601 strings in UTC; ids are
+// opaque strings to echo back.
+
+/** A room's kind. */
+export type RoomType = 'private_messages' | 'group' | 'channel';
+
+/** What a room member may do (API.md §3). */
+export type Permission =
+  | 'can_add_users'
+  | 'can_remove_users'
+  | 'can_create_messages'
+  | 'can_delete_messages'
+  | 'can_delete_own_messages'
+  | 'can_edit_messages'
+  | 'can_edit_own_messages'
+  | 'can_edit_room'
+  | 'can_delete_room';
+
+/** Every permission value, in the contract's order. */
+export const PERMISSIONS: readonly Permission[] = [
+  'can_add_users',
+  'can_remove_users',
+  'can_create_messages',
+  'can_delete_messages',
+  'can_delete_own_messages',
+  'can_edit_messages',
+  'can_edit_own_messages',
+  'can_edit_room',
+  'can_delete_room',
+];
+
+/** A page of a list: pass `nextCursor` back as `cursor` for the next one; null at the end. */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** A user as the host's user table shows it. */
+export interface User {
+  id: string;
+  displayName: string;
+}
+
+/** The caller's own membership in a room. */
+export interface Membership {
+  isOwner: boolean;
+  permissions: Permission[];
+  muted: boolean;
+  lastSeenAt: string;
+  unreadCount: number;
+}
+
+/** A room. `lastSeq` is the seq of the room's newest event: start real-time tracking from it. */
+export interface Room {
+  id: string;
+  type: RoomType;
+  name: string | null;
+  description: string | null;
+  isPublic: boolean;
+  avatarUrl: string | null;
+  createdAt: string;
+  createdBy: string;
+  memberCount: number;
+  lastMessage: Message | null;
+  lastActivityAt: string;
+  /** The caller's membership, or null when the caller is not a member. */
+  membership: Membership | null;
+  lastSeq: number;
+}
+
+/** A room member ("room user"). */
+export interface Member {
+  roomId: string;
+  userId: string;
+  displayName: string;
+  isOwner: boolean;
+  permissions: Permission[];
+  muted: boolean;
+  lastSeenAt: string;
+  createdBy: string;
+  createdAt: string;
+}
+
+/** An uploaded file. `url` points at its content route. */
+export interface Media {
+  id: string;
+  contentType: string;
+  fileName: string;
+  size: number;
+  url: string;
+  createdAt: string;
+}
+
+/** The reactions of one value on a message, with `me` true when the caller reacted so. */
+export interface ReactionCount {
+  reaction: string;
+  count: number;
+  me: boolean;
+}
+
+/** A message; `user` is its author as `GET /users` shows it. */
+export interface Message {
+  id: string;
+  roomId: string;
+  userId: string;
+  user: User;
+  text: string | null;
+  media: Media[];
+  reactions: ReactionCount[];
+  replyToId: string | null;
+  createdAt: string;
+  editedAt: string | null;
+}
+
+/** One user's reaction to a message. */
+export interface Reaction {
+  id: string;
+  roomId: string;
+  messageId: string;
+  userId: string;
+  reaction: string;
+  createdAt: string;
+}
+
+// ---------- Request bodies ----------
+
+/** `POST /rooms`. */
+export interface CreateRoomRequest {
+  type: RoomType;
+  /** Required (1–255 chars) for groups and channels; optional for private messages. */
+  name?: string | null;
+  description?: string | null;
+  isPublic?: boolean;
+  /** An image the caller uploaded. */
+  avatarMediaId?: string | null;
+  /** Added as members with their type's defaults; exactly one other user for private messages. */
+  userIds?: string[];
+}
+
+/** `PATCH /rooms/{roomId}`: name at least one field. */
+export interface UpdateRoomRequest {
+  name?: string | null;
+  description?: string | null;
+  isPublic?: boolean;
+  avatarMediaId?: string | null;
+}
+
+/** `POST /rooms/{roomId}/users`. Without `permissions`, the room type's defaults; `[]` means none. */
+export interface AddMemberRequest {
+  userId: string;
+  permissions?: Permission[];
+}
+
+/** `PATCH /rooms/{roomId}/users/{userId}`: `muted` and `lastSeenAt` by the member itself, `permissions` by the owner. */
+export interface UpdateMemberRequest {
+  muted?: boolean;
+  lastSeenAt?: string;
+  permissions?: Permission[];
+}
+
+/** `POST /rooms/{roomId}/messages`: text or at least one media id. */
+export interface SendMessageRequest {
+  text?: string | null;
+  mediaIds?: string[];
+  replyToId?: string | null;
+  /** Makes a retry safe: the same id from the same caller in the same room returns the first message. */
+  clientMessageId?: string | null;
+}
+
+// ---------- Query options ----------
+
+/** Paging of every list. */
+export interface PageOptions {
+  /** 1 to the configured maximum (100 by default); 50 when omitted. */
+  limit?: number;
+  /** The previous page's `nextCursor`. */
+  cursor?: string | null;
+}
+
+/** `GET /rooms`. */
+export interface ListRoomsOptions extends PageOptions {
+  type?: RoomType;
+  search?: string;
+}
+
+/** `GET /rooms/public`. */
+export interface ListPublicRoomsOptions extends PageOptions {
+  search?: string;
+}
+
+/** `GET /users`. */
+export interface SearchUsersOptions {
+  search?: string;
+  limit?: number;
+  cursor?: string | null;
+}
+
+// ---------- Real-time events (API.md §5) ----------
+
+/** The room-wide order number every event but `typing` carries. */
+export interface Sequenced {
+  seq: number;
+}
+
+export interface MessageDeletedEvent extends Sequenced {
+  roomId: string;
+  messageId: string;
+}
+
+export interface ReactionRemovedEvent extends Sequenced {
+  roomId: string;
+  messageId: string;
+  reactionId: string;
+  userId: string;
+  reaction: string;
+}
+
+export interface MemberRemovedEvent extends Sequenced {
+  roomId: string;
+  userId: string;
+}
+
+export interface RoomDeletedEvent extends Sequenced {
+  roomId: string;
+}
+
+export interface ReadEvent extends Sequenced {
+  roomId: string;
+  userId: string;
+  lastSeenAt: string;
+}
+
+export interface TypingEvent {
+  roomId: string;
+  userId: string;
+}
+
+/** The room as `roomUpdated` carries it: without the caller's membership. */
+export type RoomUpdatedEvent = Omit<Room, 'membership'> & Partial<Pick<Room, 'membership'>> & Sequenced;
+
+/** Every hub event by name, with its payload. */
+export interface ChatEventMap {
+  messageCreated: Message & Sequenced;
+  messageUpdated: Message & Sequenced;
+  messageDeleted: MessageDeletedEvent;
+  reactionAdded: Reaction & Sequenced;
+  reactionRemoved: ReactionRemovedEvent;
+  memberAdded: Member & Sequenced;
+  memberUpdated: Member & Sequenced;
+  memberRemoved: MemberRemovedEvent;
+  roomUpdated: RoomUpdatedEvent;
+  roomDeleted: RoomDeletedEvent;
+  read: ReadEvent;
+  typing: TypingEvent;
+}
+
+/** The name of a hub event. */
+export type ChatEventType = keyof ChatEventMap;
+
+/** The names of every hub event. */
+export const CHAT_EVENT_TYPES: readonly ChatEventType[] = [
+  'messageCreated',
+  'messageUpdated',
+  'messageDeleted',
+  'reactionAdded',
+  'reactionRemoved',
+  'memberAdded',
+  'memberUpdated',
+  'memberRemoved',
+  'roomUpdated',
+  'roomDeleted',
+  'read',
+  'typing',
+];
+
+/** The events that carry `seq` (all but `typing`). */
+export type SequencedEventType = Exclude<ChatEventType, 'typing'>;
+
+/** One event as a tagged union: `switch (event.type)` narrows `payload`. */
+export type ChatEvent = { [K in ChatEventType]: { type: K; payload: ChatEventMap[K] } }[ChatEventType];
+
+/** An item of `GET /rooms/{roomId}/events`: a stored event, oldest first. */
+export interface StoredEvent<K extends SequencedEventType = SequencedEventType> {
+  seq: number;
+  type: K;
+  payload: ChatEventMap[K];
+  createdAt: string;
+}
+
+/** `GET /rooms/{roomId}/events`. */
+export interface ListEventsOptions {
+  /** The seq after which to list (0 for the start). */
+  after?: number;
+  limit?: number;
+  cursor?: string | null;
+}

@@ -45,6 +45,17 @@ internal static class SendScenario
         var rows = new List<SendRow>();
         await using var concurrentStore = RawMessageStore.Create(provider, rawDatabase.ConnectionString, oneWriter: false);
         await using var oneWriterStore = RawMessageStore.Create(provider, rawDatabase.ConnectionString, oneWriter: true);
+
+        Console.WriteLine($"send on {provider}: settling both servers with {options.Settle.TotalSeconds:F0} s of unmeasured sends each");
+        using (var settleHost = LoadRunner.CreateClient(host.BaseAddress, members))
+        using (var settleBaseline = LoadRunner.CreateClient(baseline.BaseAddress, members))
+        {
+            var settleRaw = provider == "sqlite" ? $"/one-writer/rooms/{RawRoomId}/messages" : $"/rooms/{RawRoomId}/messages";
+            await LoadRunner.RunAsync(members, TimeSpan.Zero, options.Settle, (worker, ct) => PostRawAsync(settleBaseline, settleRaw, body, senders[worker].Id, ct), cancellationToken);
+            await LoadRunner.RunAsync(members, TimeSpan.Zero, options.Settle, (worker, ct) =>
+                LoadRunner.PostJsonAsync(settleHost, $"/api/chat/rooms/{roomId}/messages", body, senders[worker].AccessToken, ct), cancellationToken);
+        }
+
         foreach (var connections in options.Connections)
         {
             async Task<LoadResult> RunOnceAsync(string label, LoadOperation operation)

@@ -219,7 +219,8 @@ internal sealed class RoomService<TUser, TKey>(ChatStore<TUser, TKey> store, Roo
                 room.AvatarMediaId = avatar;
 
             var model = await w.Store.BuildRoomAsync(room, w.Member, caller, CancellationToken.None);
-            w.Record(ChatEventNames.RoomUpdated, model with { Membership = null });
+            // The room as of this event: its lastSeq is the event's own seq.
+            w.Record(ChatEventNames.RoomUpdated, model with { Membership = null, LastSeq = room.LastSeq + 1 });
             return ChatResult<RoomModel>.Ok(model with { LastSeq = room.LastSeq });
         }, cancellationToken);
     }

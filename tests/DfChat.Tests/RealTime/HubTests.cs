@@ -153,6 +153,7 @@ public abstract class HubTests(ChatApiFactory api) : HttpTestBase(api)
         Assert.Equal(bob.Id, memberUpdated.Str("userId"));
         Assert.Equal("renamed", roomUpdated.Str("name"));
         Assert.Equal(JsonValueKind.Null, roomUpdated.Prop("membership").ValueKind);
+        Assert.Equal(roomUpdated.Prop("seq").GetInt64(), roomUpdated.Prop("lastSeq").GetInt64());
         Assert.Equal(new[] { "lastSeenAt", "roomId", "seq", "userId" }, read.Names());
         Assert.Equal(membership.Str("lastSeenAt"), read.Str("lastSeenAt"));
         Assert.Equal(bob.Id, read.Str("userId"));

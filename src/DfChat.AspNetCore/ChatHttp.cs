@@ -192,10 +192,10 @@ internal sealed class ChatRouteMapper(RouteGroupBuilder group)
         Describe(group.MapGet(pattern, handler), pattern, name, summary, tag);
 
     public RouteHandlerBuilder Post(string pattern, Delegate handler, string name, string summary, string tag) =>
-        Describe(group.MapPost(pattern, handler), pattern, name, summary, tag);
+        Describe(group.MapPost(pattern, handler), pattern, name, summary, tag).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
     public RouteHandlerBuilder Patch(string pattern, Delegate handler, string name, string summary, string tag) =>
-        Describe(group.MapPatch(pattern, handler), pattern, name, summary, tag);
+        Describe(group.MapPatch(pattern, handler), pattern, name, summary, tag).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
     public RouteHandlerBuilder Delete(string pattern, Delegate handler, string name, string summary, string tag) =>
         Describe(group.MapDelete(pattern, handler), pattern, name, summary, tag);

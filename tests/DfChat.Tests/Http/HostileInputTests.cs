@@ -107,6 +107,10 @@ public abstract class HostileInputTests(HostileInputApi api) : HttpTestBase(api)
         {
             var body = await HttpAssert.JsonAsync(response, (HttpStatusCode)hostile.Status);
             hostile.Check?.Invoke(body);
+
+            // Kept means stored: what was created reads back the same.
+            if (response.Headers.Location is { } location)
+                hostile.Check?.Invoke(await world.Alice.GetJsonAsync(location.ToString()));
         }
     }
 

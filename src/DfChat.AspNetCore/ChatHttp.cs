@@ -2,11 +2,14 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Text.Json;
 using DfChat.Options;
+using DfChat.Rules;
+using DfChat.Services;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -27,12 +30,18 @@ internal static class ChatHttp
             ? http.User.FindFirstValue(http.RequestServices.GetRequiredService<IOptionsMonitor<DfChatOptions>>().CurrentValue.UserIdClaimType)
             : null;
 
-    /// <summary>Sets the caller (401 when there is none) and learns the mount prefix.</summary>
+    /// <summary>
+    /// Sets the caller and learns the mount prefix. 401 when there is no caller, when its id is not a key
+    /// of the host's user type, or when a write finds that its user no longer exists.
+    /// </summary>
     public static async ValueTask<object?> AuthenticateAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
-        if (string.IsNullOrEmpty(CallerId(http)))
+        var caller = CallerId(http);
+        if (string.IsNullOrEmpty(caller))
             return Problem(StatusCodes.Status401Unauthorized, "not_authenticated", "Sign in to use the chat.");
+        if (http.RequestServices.GetRequiredService<IChatMembershipQueries>().CanonicalUserId(caller) is null)
+            return ToProblem(ChatError.UserNotFound);
 
         var mount = http.RequestServices.GetRequiredService<ChatMountPoint>();
         if (!mount.IsKnown && http.GetEndpoint() is RouteEndpoint { RoutePattern.RawText: { } full } endpoint
@@ -42,6 +51,7 @@ internal static class ChatHttp
             mount.IsKnown = true;
         }
 
+        DbUpdateException refused;
         try
         {
             var result = await next(context);
@@ -55,7 +65,20 @@ internal static class ChatHttp
             http.Response.Headers.RetryAfter = RetryAfterSeconds;
             return ToProblem(ChatError.Unavailable);
         }
+        catch (DbUpdateException e)
+        {
+            refused = e;
+        }
+
+        // A token may outlive its user: a write then meets the user table's foreign key, which is not a server error.
+        if (!await CallerExistsAsync(http, caller))
+            return ToProblem(ChatError.UserNotFound);
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(refused);
+        return null;
     }
+
+    private static async Task<bool> CallerExistsAsync(HttpContext http, string caller) =>
+        (await http.RequestServices.GetRequiredService<IChatUserService>().GetMeAsync(caller, CancellationToken.None)).Succeeded;
 
     /// <summary>What a 503 asks a client to wait before trying again.</summary>
     private const string RetryAfterSeconds = "2";
@@ -75,12 +98,17 @@ internal static class ChatHttp
                 return (new T(), null);
             buffer.Position = 0;
             var body = await JsonSerializer.DeserializeAsync<T>(buffer, json, cancellationToken);
-            return body is null ? (new T(), null) : (body, null);
+            if (body is null)
+                return (new T(), null);
+            return ClientTextFields<T>.FirstUnacceptable(body, json) is { } field
+                ? (default, Invalid(field, $"{field} {ClientText.Rule}."))
+                : (body, null);
         }
         catch (JsonException e)
         {
+            // Also where an escaped unpaired surrogate ("\ud800") ends: System.Text.Json refuses to read it as a string.
             var field = FieldOf(e.Path);
-            return (default, Invalid(field, field == "body" ? "The body is not valid JSON." : $"{field} has the wrong type or format."));
+            return (default, Invalid(field, field == "body" ? "The body is not valid JSON." : $"{field} has the wrong type or format, or is not valid Unicode text."));
         }
         catch (MediaTooLargeException)
         {
@@ -120,6 +148,7 @@ internal static class ChatHttp
         ChatErrorKind.TooLarge => Problem(StatusCodes.Status413PayloadTooLarge, error.Code, error.Message),
         ChatErrorKind.Unavailable => Problem(StatusCodes.Status503ServiceUnavailable, error.Code, error.Message),
         ChatErrorKind.Gone => Problem(StatusCodes.Status410Gone, error.Code, error.Message),
+        ChatErrorKind.NotAuthenticated => Problem(StatusCodes.Status401Unauthorized, error.Code, error.Message),
         _ => Problem(StatusCodes.Status415UnsupportedMediaType, error.Code, error.Message),
     };
 
@@ -163,10 +192,10 @@ internal sealed class ChatRouteMapper(RouteGroupBuilder group)
         Describe(group.MapGet(pattern, handler), pattern, name, summary, tag);
 
     public RouteHandlerBuilder Post(string pattern, Delegate handler, string name, string summary, string tag) =>
-        Describe(group.MapPost(pattern, handler), pattern, name, summary, tag);
+        Describe(group.MapPost(pattern, handler), pattern, name, summary, tag).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
     public RouteHandlerBuilder Patch(string pattern, Delegate handler, string name, string summary, string tag) =>
-        Describe(group.MapPatch(pattern, handler), pattern, name, summary, tag);
+        Describe(group.MapPatch(pattern, handler), pattern, name, summary, tag).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
     public RouteHandlerBuilder Delete(string pattern, Delegate handler, string name, string summary, string tag) =>
         Describe(group.MapDelete(pattern, handler), pattern, name, summary, tag);

@@ -25,6 +25,7 @@ public static class DfChatEndpointRouteBuilderExtensions
         ArgumentNullException.ThrowIfNull(endpoints);
         var group = endpoints.MapGroup("");
         group.AddEndpointFilter(ChatHttp.AuthenticateAsync);
+        group.AddEndpointFilterFactory(ChatRequestRules.Create);
         var map = new ChatRouteMapper(group);
         UserEndpoints.Map(map);
         RoomEndpoints.Map(map);

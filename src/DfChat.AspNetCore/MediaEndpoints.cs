@@ -25,6 +25,8 @@ internal static class MediaEndpoints
     {
         map.Post("/media", Upload, "DfChatUploadMedia", "Uploads a file (multipart/form-data, one part named 'file').", Tag)
             .WithMetadata(new DfChatRequestBody(typeof(IFormFile), "multipart/form-data"))
+            .AddEndpointFilterFactory((_, next) => ChatRateLimiter.Filter(ChatRateLimitKind.Uploads, next))
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .DisableAntiforgery();
         map.Get("/media/{mediaId}", Get, "DfChatGetMedia", "A media the caller may see.", Tag);
         map.Get("/media/{mediaId}/content", GetContent, "DfChatGetMediaContent", "The bytes of a media, with range requests.", Tag);
@@ -38,9 +40,10 @@ internal static class MediaEndpoints
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodyLimit)
             bodyLimit.MaxRequestBodySize = limit + MultipartOverhead;
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType)
-            || !contentType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase)
-            || HeaderUtilities.RemoveQuotes(contentType.Boundary).Value is not { Length: > 0 and <= 200 } boundary)
-            return ChatHttp.Invalid("file", "Send multipart/form-data with one part named 'file'.");
+            || !contentType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
+            return ChatHttp.Problem(StatusCodes.Status415UnsupportedMediaType, "unsupported_content_type", "Send multipart/form-data with one part named 'file'.");
+        if (HeaderUtilities.RemoveQuotes(contentType.Boundary).Value is not { Length: > 0 and <= 200 } boundary)
+            return ChatHttp.Invalid("file", "Send multipart/form-data with a boundary and one part named 'file'.");
 
         try
         {
@@ -80,12 +83,17 @@ internal static class MediaEndpoints
         var (model, content) = (result.Value!.Media, result.Value.Content);
         var headers = http.Response.Headers;
         headers.XContentTypeOptions = "nosniff";
+
+        // Opened directly, an upload runs nothing in the app's origin: no script, no plugin, no form, no fetch.
+        headers.ContentSecurityPolicy = "default-src 'none'; sandbox";
         headers.CacheControl = "private, max-age=3600";
 
         // Only images render inline; anything else downloads, so a browser never runs it in our origin.
         var disposition = new ContentDispositionHeaderValue(MediaSignatures.IsImage(model.ContentType) ? DispositionTypeNames.Inline : DispositionTypeNames.Attachment);
         disposition.SetHttpFileName(model.FileName);
         headers.ContentDisposition = disposition.ToString();
-        return TypedResults.Stream(content, model.ContentType, enableRangeProcessing: true);
+        // Stored types are checked on upload; a row from before that check must still make a valid header.
+        var type = MediaSignatures.MediaTypeOf(model.ContentType) ?? "application/octet-stream";
+        return TypedResults.Stream(content, type, enableRangeProcessing: true);
     }
 }

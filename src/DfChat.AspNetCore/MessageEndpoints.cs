@@ -16,7 +16,9 @@ internal static class MessageEndpoints
     {
         map.Get("/rooms/{roomId}/messages", List, "DfChatListMessages", "Messages newest first; with ?after= the messages newer than that one, oldest first.", Tag);
         map.Post("/rooms/{roomId}/messages", Send, "DfChatSendMessage", "Sends a message (can_create_messages); a repeated clientMessageId returns the first.", Tag)
-            .WithMetadata(new DfChatRequestBody(typeof(SendMessageRequest), "application/json"));
+            .WithMetadata(new DfChatRequestBody(typeof(SendMessageRequest), "application/json"))
+            .AddEndpointFilterFactory((_, next) => ChatRateLimiter.Filter(ChatRateLimitKind.Messages, next))
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
         map.Get("/rooms/{roomId}/messages/{messageId}", Get, "DfChatGetMessage", "One message.", Tag);
         map.Patch("/rooms/{roomId}/messages/{messageId}", Edit, "DfChatEditMessage", "Replaces a message's text.", Tag)
             .WithMetadata(new DfChatRequestBody(typeof(EditMessageBody), "application/json"));

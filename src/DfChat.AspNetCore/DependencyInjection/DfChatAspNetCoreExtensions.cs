@@ -37,6 +37,7 @@ public static class DfChatAspNetCoreExtensions
         services.AddSignalR();
         services.AddAuthorization();
         services.TryAddSingleton<TypingThrottle>();
+        services.TryAddSingleton<ChatRateLimiter>();
         services.TryAddSingleton<ChatConnectionRegistry>();
         services.TryAddSingleton<ChatHubLifetimeManager>();
         // For the chat hub alone, so that it wins over a HubLifetimeManager<> the host registers for all hubs.

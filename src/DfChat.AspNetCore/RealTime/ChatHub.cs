@@ -11,12 +11,18 @@ namespace DfChat.AspNetCore.RealTime;
 /// the registry current on every node, so adding or removing a member takes effect at once.
 /// </summary>
 internal sealed partial class ChatHub(
-    IChatRoomService rooms, IChatMembershipQueries memberships, TypingThrottle typingThrottle, ChatConnectionRegistry registry, ILogger<ChatHub> logger) : Hub
+    IChatRoomService rooms, IChatUserService users, IChatMembershipQueries memberships, TypingThrottle typingThrottle, ChatConnectionRegistry registry, ILogger<ChatHub> logger) : Hub
 {
-    /// <summary>Registers the connection; it is open (its first hub call is served) once its user's rooms are known.</summary>
+    /// <summary>
+    /// Registers the connection; it is open (its first hub call is served) once its user's rooms are
+    /// known. A caller that is not a user of the host (an id that is not a key of its user type, or a
+    /// deleted user) is closed at once, as the routes answer it 401.
+    /// </summary>
     public override async Task OnConnectedAsync()
     {
-        if (ChatHttp.CallerId(Context.GetHttpContext()!) is not { Length: > 0 } caller)
+        if (ChatHttp.CallerId(Context.GetHttpContext()!) is not { Length: > 0 } caller
+            || memberships.CanonicalUserId(caller) is null
+            || !(await users.GetMeAsync(caller, Context.ConnectionAborted)).Succeeded)
         {
             Context.Abort();
             return;

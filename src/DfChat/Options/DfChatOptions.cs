@@ -27,6 +27,9 @@ public sealed class DfChatOptions
     /// <summary>The write pipeline: batching, retries and how long a write may wait.</summary>
     public WriteOptions Writes { get; set; } = new();
 
+    /// <summary>Per-user limits on sends and uploads.</summary>
+    public RateLimitOptions RateLimits { get; set; } = new();
+
     /// <summary>The longest message text, in UTF-16 code units. Default 4,000.</summary>
     public int MaxMessageLength { get; set; } = 4000;
 

@@ -5,6 +5,9 @@ namespace DfChat.Options;
 /// <summary>Checks <see cref="DfChatOptions"/> at start, with messages that say what to fix.</summary>
 internal sealed class DfChatOptionsValidator : IValidateOptions<DfChatOptions>
 {
+    /// <summary>Beyond a million a minute a limit means nothing; to lift the limits, set Enabled to false.</summary>
+    private const int MaxPerMinute = 1_000_000;
+
     public ValidateOptionsResult Validate(string? name, DfChatOptions options)
     {
         var failures = new List<string>();
@@ -45,6 +48,12 @@ internal sealed class DfChatOptionsValidator : IValidateOptions<DfChatOptions>
             failures.Add($"DfChat:Writes:MaxAttempts must be at least 1 (was {writes.MaxAttempts}).");
         if (writes.Timeout <= TimeSpan.Zero)
             failures.Add($"DfChat:Writes:Timeout must be positive (was {writes.Timeout}).");
+
+        var limits = options.RateLimits;
+        if (limits.MessagesPerMinute is < 1 or > MaxPerMinute)
+            failures.Add($"DfChat:RateLimits:MessagesPerMinute must be between 1 and {MaxPerMinute} (was {limits.MessagesPerMinute}).");
+        if (limits.UploadsPerMinute is < 1 or > MaxPerMinute)
+            failures.Add($"DfChat:RateLimits:UploadsPerMinute must be between 1 and {MaxPerMinute} (was {limits.UploadsPerMinute}).");
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

@@ -26,6 +26,9 @@ public enum ChatErrorKind
 
     /// <summary>What was asked for is older than what is kept (410).</summary>
     Gone,
+
+    /// <summary>The caller is not a user of the host: an id that is not a key of the user type, or a user that no longer exists (401).</summary>
+    NotAuthenticated,
 }
 
 /// <summary>An ordinary failure of a chat operation, with a stable code.</summary>
@@ -50,7 +53,8 @@ public sealed record ChatError(ChatErrorKind Kind, string Code, string Message, 
     internal static readonly ChatError MemberNotFound = NotFound("member");
     internal static readonly ChatError ReactionNotFound = NotFound("reaction");
     internal static readonly ChatError MediaNotFound = NotFound("media");
-    internal static readonly ChatError UserNotFound = NotFound("user");
+    /// <summary>The caller is not a user of the host (an id that does not parse as its key, or a deleted user): an authentication problem, 401.</summary>
+    internal static readonly ChatError UserNotFound = new(ChatErrorKind.NotAuthenticated, "not_authenticated", "The caller is not a user of this app.");
 }
 
 /// <summary>The outcome of a chat operation: a value, or an ordinary failure.</summary>

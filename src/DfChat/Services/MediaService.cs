@@ -1,5 +1,6 @@
 using DfChat.Entities;
 using DfChat.Models;
+using DfChat.Rules;
 using DfChat.Services;
 using DfChat.Storage;
 using DfChat.Writes;
@@ -19,9 +20,14 @@ internal sealed class MediaService<TUser, TKey>(ChatStore<TUser, TKey> store, Ro
         ArgumentNullException.ThrowIfNull(request);
         if (!UserKey<TKey>.TryParse(callerId, out var caller))
             return ChatError.UserNotFound;
+        if (!ClientText.IsAcceptable(request.FileName))
+            return ChatError.Invalid("fileName", $"fileName {ClientText.Rule}.");
+        if (!ClientText.IsAcceptable(request.ContentType))
+            return ChatError.Invalid("contentType", $"contentType {ClientText.Rule}.");
         var options = store.Options.Media;
-        var contentType = (request.ContentType ?? "").Split(';')[0].Trim().ToLowerInvariant();
-        if (contentType.Length == 0 || !MediaSignatures.IsAllowed(contentType, options.EffectiveAllowedContentTypes))
+        if (MediaSignatures.MediaTypeOf(request.ContentType) is not { } contentType)
+            return new ChatError(ChatErrorKind.UnsupportedType, "media_type_not_allowed", "The file's declared content type is not a content type such as image/png.");
+        if (!MediaSignatures.IsAllowed(contentType, options.EffectiveAllowedContentTypes))
             return new ChatError(ChatErrorKind.UnsupportedType, "media_type_not_allowed", $"Files of type '{contentType}' are not allowed.");
 
         var limited = new SizeLimitedStream(request.Content, options.MaxFileSize);
@@ -111,14 +117,18 @@ internal sealed class MediaService<TUser, TKey>(ChatStore<TUser, TKey> store, Ro
             || store.Rooms.Any(r => r.AvatarMediaId == m.Id && readableRooms.Contains(r.Id))), cancellationToken);
     }
 
-    /// <summary>Keeps the client's name as metadata only: the last path segment, without control characters, at most 255 characters.</summary>
+    /// <summary>
+    /// Keeps the client's name as metadata only (it never becomes a path): the last path segment,
+    /// without control characters (it goes back out in a header), cut to 255 characters without
+    /// splitting a surrogate pair.
+    /// </summary>
     private static string CleanFileName(string? fileName)
     {
         var name = (fileName ?? "").Replace('\\', '/');
         name = name[(name.LastIndexOf('/') + 1)..];
         name = new string(name.Where(c => !char.IsControl(c)).ToArray()).Trim();
         if (name.Length > MaxFileNameLength)
-            name = name[..MaxFileNameLength];
+            name = name[..(char.IsHighSurrogate(name[MaxFileNameLength - 1]) ? MaxFileNameLength - 1 : MaxFileNameLength)];
         return name.Length == 0 ? "file" : name;
     }
 }

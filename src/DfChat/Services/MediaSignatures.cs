@@ -6,6 +6,38 @@ internal static class MediaSignatures
     /// <summary>How many leading bytes <see cref="MatchesImage"/> needs.</summary>
     public const int HeaderLength = 16;
 
+    /// <summary>The longest type or subtype name (RFC 6838), so that a media type always fits its 255-character column.</summary>
+    private const int MaxNameLength = 127;
+
+    /// <summary>
+    /// The media type of a declared content type, lower-cased and without parameters (<c>image/png</c>
+    /// of <c>Image/PNG; q=1</c>), or null when it is not <c>type/subtype</c> of RFC 9110 token
+    /// characters: nothing else is stored, so nothing else is ever written back as a header.
+    /// </summary>
+    public static string? MediaTypeOf(string? declared)
+    {
+        var value = (declared ?? "").Split(';')[0].Trim();
+        var slash = value.IndexOf('/', StringComparison.Ordinal);
+        if (slash <= 0 || slash > MaxNameLength || value.Length - slash - 1 is < 1 or > MaxNameLength)
+            return null;
+        foreach (var c in value.AsSpan(0, slash))
+        {
+            if (!IsTokenChar(c))
+                return null;
+        }
+
+        foreach (var c in value.AsSpan(slash + 1))
+        {
+            if (!IsTokenChar(c))
+                return null;
+        }
+
+        return value.ToLowerInvariant();
+    }
+
+    /// <summary>The characters of an RFC 9110 token.</summary>
+    private static bool IsTokenChar(char c) => char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal);
+
     public static bool IsImage(string contentType) => contentType.StartsWith("image/", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Types refused whatever the options say: a browser runs script inside them.</summary>

@@ -12,7 +12,7 @@ internal static class UserKey<TKey>
     public static bool TryParse(string? text, out TKey key)
     {
         key = default!;
-        if (string.IsNullOrWhiteSpace(text) || text.Length > 450)
+        if (string.IsNullOrWhiteSpace(text) || text.Length > 450 || !Rules.ClientText.IsAcceptable(text))
             return false;
         if (typeof(TKey) == typeof(string))
         {

@@ -119,7 +119,7 @@ public abstract class ForeignKeyTests(ServiceDatabase database) : DatabaseTestBa
         // Assert
         Assert.Equal(1, (await bob.GetRoomAsync(room.Id)).Ok().Membership!.UnreadCount);
         Assert.Equal("Bob", (await bob.GetMeAsync()).Ok().DisplayName);
-        (await host.As("not-a-guid").GetRoomAsync(room.Id)).Fails(ChatErrorKind.NotFound);
+        (await host.As("not-a-guid").GetRoomAsync(room.Id)).Fails(ChatErrorKind.NotAuthenticated);
     }
 
     [SkippableFact]

@@ -45,6 +45,18 @@ public abstract class OptionsValidationTests(ServiceDatabase database) : Databas
         Assert.Contains(exception.Failures, f => f.Contains("AllowedContentTypes", StringComparison.Ordinal) && f.Contains("svg", StringComparison.Ordinal));
     }
 
+    [SkippableTheory]
+    [InlineData(0, 30, "MessagesPerMinute")]
+    [InlineData(-5, 30, "MessagesPerMinute")]
+    [InlineData(120, 0, "UploadsPerMinute")]
+    [InlineData(120, 2_000_000, "UploadsPerMinute")]
+    public void Start_RateLimitOutOfRange_FailsNamingIt(int messages, int uploads, string option)
+    {
+        var exception = StartFails(o => { o.RateLimits.MessagesPerMinute = messages; o.RateLimits.UploadsPerMinute = uploads; });
+
+        Assert.Contains(exception.Failures, f => f.Contains("RateLimits:" + option, StringComparison.Ordinal));
+    }
+
     [SkippableFact]
     public void Start_MaxMessageLengthZero_FailsNamingMaxMessageLength()
     {

@@ -14,9 +14,9 @@ public abstract class UserTests(ServiceDatabase database) : ServiceTestBase(data
     }
 
     [SkippableFact]
-    public async Task GetMeAsync_UnknownCaller_NotFound()
+    public async Task GetMeAsync_UnknownCaller_NotAuthenticated()
     {
-        (await Host.As("ghost").GetMeAsync()).Fails(ChatErrorKind.NotFound);
+        (await Host.As("ghost").GetMeAsync()).Fails(ChatErrorKind.NotAuthenticated);
     }
 
     [SkippableFact]
@@ -70,7 +70,7 @@ public abstract class UserTests(ServiceDatabase database) : ServiceTestBase(data
     {
         var result = await Host.As("ghost").CreateGroupAsync("Haunted");
 
-        Assert.False(result.Succeeded);
+        result.Fails(ChatErrorKind.NotAuthenticated);
     }
 }
 

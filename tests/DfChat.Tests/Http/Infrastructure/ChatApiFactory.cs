@@ -106,6 +106,11 @@ public abstract class ChatApiFactory : WebApplicationFactory<Program>, IAsyncLif
         builder.UseSetting("ConnectionStrings:Chat", ConnectionString);
         builder.UseSetting("Media:Root", MediaRoot);
         builder.UseSetting("DfChat:Media:MaxFileSize", MaxFileSize.ToString(CultureInfo.InvariantCulture));
+
+        // Tests send faster than people do: the limits stay on (their filter runs in every test) but out
+        // of reach; RateLimitTests sets low ones, and UnthrottledChatApi turns them off.
+        builder.UseSetting("DfChat:RateLimits:MessagesPerMinute", "100000");
+        builder.UseSetting("DfChat:RateLimits:UploadsPerMinute", "100000");
         foreach (var (key, value) in Settings)
             builder.UseSetting(key, value);
 

@@ -168,6 +168,10 @@ internal static class DfChatOpenApi
             // The endpoints parse ?limit= themselves (so that a non-number is a 400, not a binding failure): it is a number all the same.
             if (parameter is { Name: "limit", In: ParameterLocation.Query })
                 parameter.Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Minimum = "1" };
+            else if (parameter is { Name: "type", In: ParameterLocation.Query })
+                parameter.Schema = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [.. RoomTypes.Select(v => (JsonNode)JsonValue.Create(v)!)] };
+            else if (parameter is { Name: "after", In: ParameterLocation.Query } && route.Pattern == "/rooms/{roomId}/events")
+                parameter.Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64", Minimum = "0" };
         }
 
         foreach (var (status, response) in operation.Responses ?? [])

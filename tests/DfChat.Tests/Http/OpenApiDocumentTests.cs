@@ -208,6 +208,31 @@ public sealed class OpenApiDocumentTests(SqliteChatApi api) : HttpTestBase(api),
         });
     }
 
+    [Fact]
+    public async Task HubEventsDocument_DescribesEveryEventWithSchemasOfTheOpenApiDocument()
+    {
+        var document = await DocumentAsync();
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "DfChat.sln")))
+            root = root.Parent;
+        Assert.NotNull(root);
+        using var events = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(root.FullName, "docs", "hub-events.json")));
+        var messages = events.RootElement.GetProperty("components").GetProperty("messages");
+
+        var names = typeof(DfChat.Events.ChatEventNames).GetFields().Where(f => f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!).Order().ToList();
+        Assert.Equal(names, messages.EnumerateObject().Select(m => m.Name).Order().ToList());
+        var references = messages.EnumerateObject()
+            .SelectMany(m => m.Value.GetProperty("payload").TryGetProperty("allOf", out var all) ? all.EnumerateArray() : Enumerable.Empty<JsonElement>())
+            .Where(p => p.TryGetProperty("$ref", out _))
+            .Select(p => p.Str("$ref"))
+            .ToList();
+        Assert.NotEmpty(references);
+        Assert.All(references, r => Assert.True(
+            r.StartsWith("/openapi/v1.json#/components/schemas/", StringComparison.Ordinal)
+            && document.GetProperty("components").GetProperty("schemas").TryGetProperty(r.Split('/')[^1], out _),
+            $"{r} is not a schema of /openapi/v1.json"));
+    }
+
     private async Task<JsonElement> DocumentAsync()
     {
         using var client = Api.CreateClient();

@@ -20,6 +20,8 @@ internal static class OpenApiSetup
     {
         services.AddOpenApi(DocumentName, o => o.AddDocumentTransformer((document, _, _) =>
         {
+            document.Info.Title = "DfChat sample host";
+            document.Info.Description = "The chat routes of DfChat under /api/chat, and the sample's ASP.NET Core Identity endpoints under /auth (register, then log in for a bearer token or a cookie). The hub's events are described in docs/hub-events.json.";
             document.Components ??= new OpenApiComponents();
             document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
             document.Components.SecuritySchemes["bearer"] = new OpenApiSecurityScheme

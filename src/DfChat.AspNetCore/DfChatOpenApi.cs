@@ -161,7 +161,7 @@ internal static class DfChatOpenApi
         ChatOperations.AddOrUpdate(operation, route);
 
         if (metadata.OfType<DfChatRequestBody>().FirstOrDefault() is { } body)
-            operation.RequestBody = await RequestBodyAsync(body, context, cancellationToken);
+            operation.RequestBody = await RequestBodyAsync(body, route, context, cancellationToken);
 
         foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>() ?? [])
         {
@@ -187,7 +187,7 @@ internal static class DfChatOpenApi
             DescribeContent(operation);
     }
 
-    private static async Task<OpenApiRequestBody> RequestBodyAsync(DfChatRequestBody body, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    private static async Task<OpenApiRequestBody> RequestBodyAsync(DfChatRequestBody body, DfChatRoute route, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
     {
         IOpenApiSchema schema = body.Type == typeof(IFormFile)
             ? new OpenApiSchema
@@ -202,7 +202,8 @@ internal static class DfChatOpenApi
             : await context.GetOrCreateSchemaAsync(body.Type, null, cancellationToken);
         return new OpenApiRequestBody
         {
-            Required = body.Type == typeof(IFormFile),
+            // Every body names something the route needs (an empty one is a 400), except the read position's: absent means now.
+            Required = route.Pattern != "/rooms/{roomId}/read",
             Content = new Dictionary<string, OpenApiMediaType> { [body.ContentType] = new() { Schema = schema } },
         };
     }

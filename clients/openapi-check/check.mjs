@@ -16,12 +16,21 @@ if (!source) {
     process.exit(2);
 }
 
-const text = /^https?:\/\//.test(source)
-    ? await fetch(source).then(async (r) => {
-          if (!r.ok) throw new Error(`GET ${source}: ${r.status}`);
-          return r.text();
-      })
-    : await readFile(source, "utf8");
+/** GETs the document, waiting up to a minute for a host that is still starting. */
+async function download(url) {
+    for (let attempt = 1; ; attempt++) {
+        try {
+            const response = await fetch(url);
+            if (!response.ok) throw new Error(`GET ${url}: ${response.status}`);
+            return await response.text();
+        } catch (error) {
+            if (attempt >= 120 || error?.cause?.code !== "ECONNREFUSED") throw error;
+            await new Promise((resolve) => setTimeout(resolve, 500));
+        }
+    }
+}
+
+const text = /^https?:\/\//.test(source) ? await download(source) : await readFile(source, "utf8");
 const generated = join(here, "generated");
 await mkdir(generated, { recursive: true });
 const documentFile = join(generated, "openapi.json");

@@ -120,7 +120,7 @@ internal static class DfChatOpenApi
         ["503"] = "The database is unavailable or a write could not complete in time: retry after Retry-After seconds. Never a 500.",
     };
 
-    private static readonly string[] RoomTypes = ["private_messages", "group", "channel"];
+    private static readonly string[] RoomTypes = [.. Enum.GetValues<ChatRoomType>().Select(ChatPermissionNames.ToName)];
 
     /// <summary>Names of the events kept in a room's log (every event but <c>typing</c>).</summary>
     private static readonly string[] LoggedEventNames =
@@ -151,7 +151,7 @@ internal static class DfChatOpenApi
     }
 
     /// <summary>Registers what must run after the host's own transformers: they declare the security schemes.</summary>
-    public static void PostConfigure(OpenApiOptions options) => options.AddDocumentTransformer(DescribeSecurity);
+    public static void PostConfigure(OpenApiOptions options) => options.AddDocumentTransformer(DescribeDocument);
 
     private static async Task DescribeOperationAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
     {
@@ -280,7 +280,7 @@ internal static class DfChatOpenApi
     /// declares in its document (a host declares its own, as the sample does for bearer tokens and cookies).
     /// The problem details' <c>code</c> is documented here too, as it applies to every chat problem.
     /// </summary>
-    private static Task DescribeSecurity(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
+    private static Task DescribeDocument(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
     {
         foreach (var name in new[] { "ProblemDetails", "HttpValidationProblemDetails" })
         {

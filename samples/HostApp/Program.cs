@@ -19,7 +19,7 @@ builder.Services.AddDfChat<AppUser>()
 builder.Services.AddOptions<DfChat.Options.DfChatOptions>().Bind(builder.Configuration.GetSection("DfChat"));
 
 builder.Services.AddProblemDetails();
-builder.Services.AddOpenApi();
+builder.Services.AddChatOpenApi();
 
 var app = builder.Build();
 await app.Services.PrepareChatDatabaseAsync();
@@ -31,7 +31,7 @@ app.UseStaticFiles();
 app.UseAuthentication();
 app.UseAuthorization();
 
-app.MapOpenApi();
+app.MapCachedOpenApi();
 app.MapGroup("/auth").MapIdentityApi<AppUser>();
 app.MapGroup("/api/chat").MapDfChat();
 

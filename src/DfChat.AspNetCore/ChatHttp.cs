@@ -189,20 +189,20 @@ internal static class ChatHttp
 internal sealed class ChatRouteMapper(RouteGroupBuilder group)
 {
     public RouteHandlerBuilder Get(string pattern, Delegate handler, string name, string summary, string tag) =>
-        Describe(group.MapGet(pattern, handler), pattern, name, summary, tag);
+        Describe(group.MapGet(pattern, handler), "GET", pattern, name, summary, tag);
 
     public RouteHandlerBuilder Post(string pattern, Delegate handler, string name, string summary, string tag) =>
-        Describe(group.MapPost(pattern, handler), pattern, name, summary, tag).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        Describe(group.MapPost(pattern, handler), "POST", pattern, name, summary, tag);
 
     public RouteHandlerBuilder Patch(string pattern, Delegate handler, string name, string summary, string tag) =>
-        Describe(group.MapPatch(pattern, handler), pattern, name, summary, tag).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        Describe(group.MapPatch(pattern, handler), "PATCH", pattern, name, summary, tag);
 
     public RouteHandlerBuilder Delete(string pattern, Delegate handler, string name, string summary, string tag) =>
-        Describe(group.MapDelete(pattern, handler), pattern, name, summary, tag);
+        Describe(group.MapDelete(pattern, handler), "DELETE", pattern, name, summary, tag);
 
-    private static RouteHandlerBuilder Describe(RouteHandlerBuilder builder, string pattern, string name, string summary, string tag) =>
+    private static RouteHandlerBuilder Describe(RouteHandlerBuilder builder, string method, string pattern, string name, string summary, string tag) =>
         builder.WithName(name).WithSummary(summary).WithTags(tag).WithMetadata(new DfChatRoute(pattern))
-            .ProducesProblem(StatusCodes.Status401Unauthorized);
+            .ProducesChatProblems(method, pattern);
 }
 
 /// <summary>Turns service results into typed HTTP results.</summary>

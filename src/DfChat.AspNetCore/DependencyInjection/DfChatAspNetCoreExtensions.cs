@@ -47,7 +47,8 @@ public static class DfChatAspNetCoreExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IChatEventListener, SignalRChatEventListener>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ChatEventDelivery>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ChatOutboxService>());
-        services.ConfigureAll<OpenApiOptions>(o => o.AddOperationTransformer(DfChatOpenApi.DescribeRequestBodyAsync));
+        services.ConfigureAll<OpenApiOptions>(DfChatOpenApi.Configure);
+        services.PostConfigureAll<OpenApiOptions>(DfChatOpenApi.PostConfigure);
         return builder;
     }
 

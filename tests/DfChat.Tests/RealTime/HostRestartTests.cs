@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using DfChat.Events;
 using DfChat.Tests.Http.Infrastructure;
+using DfChat.Tests.Infrastructure;
 
 namespace DfChat.Tests.RealTime;
 
@@ -97,6 +98,7 @@ public abstract class HostRestartTests(DatabaseProvider provider) : NodeTestBase
     }
 
     [SkippableFact]
+    [RequiresRedis]
     public async Task HostKilledRightAfterCommits_ClientOfAnotherNode_GetsEveryEventInSeqOrder()
     {
         // Arrange: bob stays connected to node B while node A, which takes the sends, is killed and restarted.

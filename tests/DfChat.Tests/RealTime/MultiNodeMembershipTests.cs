@@ -1,6 +1,7 @@
 using System.Net;
 using DfChat.Events;
 using DfChat.Tests.Http.Infrastructure;
+using DfChat.Tests.Infrastructure;
 
 namespace DfChat.Tests.RealTime;
 
@@ -29,6 +30,7 @@ public abstract class MultiNodeMembershipTests(DatabaseProvider provider) : Node
     }
 
     [SkippableFact]
+    [RequiresRedis]
     public async Task AddAndRemoveOnNodeA_TakeEffectAtOnceForClientOnNodeB()
     {
         // Arrange: bob is connected to node B only; alice works on node A.
@@ -57,6 +59,7 @@ public abstract class MultiNodeMembershipTests(DatabaseProvider provider) : Node
     }
 
     [SkippableFact]
+    [RequiresRedis]
     public async Task JoinAndLeaveOnNodeA_TakeEffectAtOnceForTheSameUsersClientOnNodeB()
     {
         // Arrange: bob calls the routes on node A and listens on node B.

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using DfChat.Events;
 using DfChat.Tests.Http.Infrastructure;
+using DfChat.Tests.Infrastructure;
 
 namespace DfChat.Tests.RealTime;
 
@@ -36,6 +37,7 @@ public sealed class MultiNodeTests : IAsyncLifetime
     }
 
     [SkippableFact]
+    [RequiresRedis]
     public async Task MessagePostedOnNodeB_ReachesClientConnectedToNodeA()
     {
         var redis = Environment.GetEnvironmentVariable(RedisVariable);
@@ -116,6 +118,7 @@ public sealed class MultiNodeTests : IAsyncLifetime
     }
 
     [SkippableFact]
+    [RequiresRedis]
     public async Task MembershipChangedOnNodeA_TakesEffectAtOnceForAClientOfNodeB()
     {
         var redis = Environment.GetEnvironmentVariable(RedisVariable);

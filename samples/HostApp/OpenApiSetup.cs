@@ -1,0 +1,95 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+
+namespace HostApp;
+
+/// <summary>
+/// The sample's OpenAPI document: its security schemes (Identity's bearer tokens and cookies), generated
+/// once and served from memory.
+/// </summary>
+internal static class OpenApiSetup
+{
+    public const string DocumentName = "v1";
+
+    /// <summary>
+    /// Declares how a caller authenticates. DfChat puts every scheme the document declares on its
+    /// operations, as alternatives: a host with other authentication (JWT, cookies only) declares its own.
+    /// </summary>
+    public static IServiceCollection AddChatOpenApi(this IServiceCollection services)
+    {
+        services.AddOpenApi(DocumentName, o => o.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "DfChat sample host";
+            document.Info.Description = "The chat routes of DfChat under /api/chat, and the sample's ASP.NET Core Identity endpoints under /auth (register, then log in for a bearer token or a cookie). The hub's events are described in docs/hub-events.json.";
+            document.Components ??= new OpenApiComponents();
+            document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+            document.Components.SecuritySchemes["bearer"] = new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.Http,
+                Scheme = "bearer",
+                Description = "The accessToken of POST /auth/login (or /auth/refresh). On the hub's WebSocket, also as the access_token query parameter.",
+            };
+            document.Components.SecuritySchemes["cookie"] = new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.ApiKey,
+                In = ParameterLocation.Cookie,
+                Name = ".AspNetCore.Identity.Application",
+                Description = "The cookie set by POST /auth/login?useCookies=true.",
+            };
+            return Task.CompletedTask;
+        }));
+        services.AddSingleton<CachedOpenApiDocument>();
+        return services;
+    }
+
+    /// <summary>
+    /// Serves the document at <c>/openapi/v1.json</c> from memory: generating it costs far more than a
+    /// request should (anonymous callers could keep the CPU busy), and it never changes while the app runs.
+    /// </summary>
+    public static IEndpointConventionBuilder MapCachedOpenApi(this IEndpointRouteBuilder endpoints) =>
+        endpoints.MapGet($"/openapi/{DocumentName}.json", async (CachedOpenApiDocument document, CancellationToken cancellationToken) =>
+                Results.Bytes(await document.GetAsync(cancellationToken), "application/json;charset=utf-8"))
+            .ExcludeFromDescription();
+}
+
+/// <summary>The OpenAPI document as JSON, generated at its first request and kept.</summary>
+internal sealed class CachedOpenApiDocument(IServiceProvider services) : IDisposable
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private byte[]? _json;
+    private int _generations;
+
+    /// <summary>How many times the document was generated: once for the app's lifetime.</summary>
+    public int Generations => Volatile.Read(ref _generations);
+
+    public async Task<byte[]> GetAsync(CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _json) is { } json)
+            return json;
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            return _json ??= await GenerateAsync(cancellationToken);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public void Dispose() => _gate.Dispose();
+
+    private async Task<byte[]> GenerateAsync(CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _generations);
+        var provider = services.GetRequiredKeyedService<IOpenApiDocumentProvider>(OpenApiSetup.DocumentName);
+        var document = await provider.GetOpenApiDocumentAsync(cancellationToken);
+
+        // Without servers, clients resolve paths against the document's own address, whatever host or proxy served it.
+        document.Servers = [];
+        using var stream = new MemoryStream();
+        await document.SerializeAsJsonAsync(stream, OpenApiSpecVersion.OpenApi3_1, cancellationToken);
+        return stream.ToArray();
+    }
+}

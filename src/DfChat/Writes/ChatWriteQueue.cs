@@ -14,7 +14,9 @@ namespace DfChat.Writes;
 /// whole database on SQLite, which has a single writer), and whoever finds its lane idle drains it in
 /// batches. A batch is one transaction, one lock of the room, one commit and so one disk flush, for as
 /// many writes as arrived meanwhile (group commit), while each write keeps its own result: a failing
-/// write is rolled back to its savepoint and fails alone.
+/// write is rolled back to its savepoint and fails alone. Sends are prepared writes (see
+/// <see cref="RunPreparedAsync"/>): a batch's sends share one read of their members, one insert
+/// statement and one write of their events, rather than paying each for their own round trips.
 /// </summary>
 /// <remarks>
 /// Transient failures (deadlock, serialization failure, busy file, lost connection) retry the batch
@@ -206,7 +208,7 @@ internal sealed partial class ChatWriteQueue(
             }
             catch (Exception e) when (items.Count > 1)
             {
-                // Not one write's fault (each has its savepoint), so the commit itself failed: try each alone.
+                // A save shared by prepared writes, or the commit, failed: each alone, so that the one at fault fails alone.
                 LogBatchFailed(logger, e, items.Count);
                 foreach (var item in items)
                     await RunBatchAsync([item]);

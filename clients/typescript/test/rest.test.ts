@@ -265,13 +265,17 @@ describe('errors', () => {
     assert.equal(refreshes, 1);
   });
 
-  test('the escape hatch `send` throws the same DfChatError: an upload that is not multipart is 400 on `file`', async () => {
-    const error = await rejects(
+  test('the escape hatch `send` throws the same DfChatError: a body that is not the route\'s content type is 415', async () => {
+    const upload = await rejects(
       alice.client.send('POST', 'media', { body: 'plain text', headers: { 'Content-Type': 'text/plain' } }),
-      400,
+      415,
     );
-    assert.ok(error.errors.file?.length, 'errors.file');
-    assert.equal(error.request.method, 'POST');
+    assert.equal(upload.request.method, 'POST');
+    // A JSON route refuses a form-encodable type: no cross-site form post reaches it.
+    await rejects(
+      alice.client.send('POST', 'rooms', { body: '{"type":"group","name":"x"}', headers: { 'Content-Type': 'text/plain' } }),
+      415,
+    );
   });
 
   test('a network failure is status 0 and transient', async () => {

@@ -242,7 +242,7 @@ public abstract class MediaRouteTests(ChatApiFactory api) : HttpTestBase(api)
 
         var response = await alice.GetAsync("media/987654321");
 
-        await HttpAssert.ProblemAsync(response, HttpStatusCode.NotFound);
+        await HttpAssert.NotFoundAsync(response, "media_not_found");
     }
 
     [SkippableFact]

@@ -300,7 +300,7 @@ public abstract class RoomRouteTests(ChatApiFactory api) : HttpTestBase(api)
 
         var response = await alice.GetAsync("rooms/987654321");
 
-        await HttpAssert.ProblemAsync(response, HttpStatusCode.NotFound);
+        await HttpAssert.NotFoundAsync(response, "room_not_found");
     }
 
     [SkippableFact]

@@ -106,10 +106,11 @@ internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, 
             if (mediaIds.Count > 0)
             {
                 media = await store.Media
-                    .Where(m => mediaIds.Contains(m.Id) && m.UploadedBy.Equals(caller) && !store.MessageMedia.Any(l => l.MediaId == m.Id))
+                    .Where(m => mediaIds.Contains(m.Id) && m.UploadedBy.Equals(caller) && !store.MessageMedia.Any(l => l.MediaId == m.Id)
+                        && !store.Rooms.Any(r => r.AvatarMediaId == m.Id))
                     .ToListAsync(CancellationToken.None);
                 if (media.Count != mediaIds.Count)
-                    return ChatError.Invalid("mediaIds", "Each media id must be one of your own uploads, not yet attached to a message.");
+                    return ChatError.Invalid("mediaIds", "Each media id must be one of your own uploads, not yet attached to a message or used as a room's avatar.");
                 media = mediaIds.Select(id => media.Single(m => m.Id == id)).ToList();
             }
 

@@ -75,6 +75,7 @@ public static class DfChatServiceCollectionExtensions
         services.TryAddScoped<IChatMediaService, MediaService<TUser, TKey>>();
         services.TryAddScoped<IChatUserService, UserService<TUser, TKey>>();
         services.TryAddScoped<IChatMembershipQueries, ChatMembershipQueries<TUser, TKey>>();
+        services.TryAddScoped<IChatMediaSweep, UnattachedMediaSweep<TUser, TKey>>();
     }
 
     private static Type FindKeyType(Type user)

@@ -26,6 +26,9 @@ public enum ChatErrorKind
 
     /// <summary>What was asked for is older than what is kept (410).</summary>
     Gone,
+
+    /// <summary>Over a per-user limit (429, with <c>Retry-After</c> from <see cref="ChatError.RetryAfter"/>).</summary>
+    TooManyRequests,
 }
 
 /// <summary>An ordinary failure of a chat operation, with a stable code.</summary>
@@ -35,6 +38,9 @@ public enum ChatErrorKind
 /// <param name="Field">For <see cref="ChatErrorKind.Invalid"/>, the camelCase name of the offending field.</param>
 public sealed record ChatError(ChatErrorKind Kind, string Code, string Message, string? Field = null)
 {
+    /// <summary>For <see cref="ChatErrorKind.TooManyRequests"/>, how long the caller should wait before trying again.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+
     internal static ChatError Invalid(string field, string message) => new(ChatErrorKind.Invalid, "invalid_" + field, message, field);
 
     internal static ChatError NotFound(string what) => new(ChatErrorKind.NotFound, what + "_not_found", $"The {what.Replace('_', ' ')} does not exist.");

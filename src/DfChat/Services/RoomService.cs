@@ -136,7 +136,7 @@ internal sealed class RoomService<TUser, TKey>(ChatStore<TUser, TKey> store, Roo
             if (pairKey is not null && await FindPrivateRoomAsync(db, pairKey, caller) is { } shared)
                 return ChatResult<RoomModel>.Ok(shared);
             long? avatar = null;
-            if (request.AvatarMediaId is not null && (avatar = await FindAvatarAsync(db, request.AvatarMediaId, caller, null)) is null)
+            if (request.AvatarMediaId is not null && (avatar = await FindAvatarAsync(db, request.AvatarMediaId, caller, null, w.Now)) is null)
                 return ChatError.Invalid("avatarMediaId", AvatarRule);
 
             var room = new ChatRoom<TKey>
@@ -204,7 +204,7 @@ internal sealed class RoomService<TUser, TKey>(ChatStore<TUser, TKey> store, Roo
             if (request.IsPublic == true && room.Type == ChatRoomType.PrivateMessages)
                 return ChatError.Invalid("isPublic", "A private_messages room is never public.");
             long? avatar = null;
-            if (request.AvatarMediaId is not null && (avatar = await FindAvatarAsync(w.Store, request.AvatarMediaId, caller, room.Id)) is null)
+            if (request.AvatarMediaId is not null && (avatar = await FindAvatarAsync(w.Store, request.AvatarMediaId, caller, room.Id, w.Now)) is null)
                 return ChatError.Invalid("avatarMediaId", AvatarRule);
 
             if (request.Name is not null)
@@ -395,16 +395,19 @@ internal sealed class RoomService<TUser, TKey>(ChatStore<TUser, TKey> store, Roo
     /// The avatar rule: one of the caller's own image uploads that nothing else uses, that is attached to no
     /// message and the avatar of no other room (the room's current avatar may be given again). So an avatar
     /// belongs to one room, and deleting the room, which takes its avatar along, takes nothing another room shows.
+    /// An upload left unattached past its lifetime is the sweep's and can no longer become an avatar.
     /// </summary>
-    private static async Task<long?> FindAvatarAsync(ChatStore<TUser, TKey> store, string mediaId, TKey caller, long? roomId)
+    private static async Task<long?> FindAvatarAsync(ChatStore<TUser, TKey> store, string mediaId, TKey caller, long? roomId, DateTime now)
     {
         if (!EntityId.TryParse(mediaId, out var id))
             return null;
         var thisRoom = roomId ?? 0;
+        var fresh = now - store.Options.Media.UnattachedLifetime;
         var media = await store.Media
             .Where(m => m.Id == id && m.UploadedBy.Equals(caller)
                 && !store.MessageMedia.Any(l => l.MediaId == m.Id)
-                && !store.Rooms.Any(r => r.AvatarMediaId == m.Id && r.Id != thisRoom))
+                && !store.Rooms.Any(r => r.AvatarMediaId == m.Id && r.Id != thisRoom)
+                && (m.CreatedAt > fresh || store.Rooms.Any(r => r.AvatarMediaId == m.Id && r.Id == thisRoom)))
             .Select(m => new { m.Id, m.ContentType }).FirstOrDefaultAsync(CancellationToken.None);
         return media is not null && MediaSignatures.IsImage(media.ContentType) ? media.Id : null;
     }

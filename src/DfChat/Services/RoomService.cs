@@ -123,7 +123,7 @@ internal sealed class RoomService<TUser, TKey>(ChatStore<TUser, TKey> store, Roo
 
         if (isPrivate && others.Count != 1)
             return ChatError.Invalid("userIds", "A private_messages room needs exactly one other user in userIds.");
-        var existing = await store.Users.ExistingAsync([.. others, caller], cancellationToken);
+        var existing = await store.Users.FindableAsync(caller, [.. others, caller], cancellationToken);
         foreach (var other in others.Where(o => !existing.Contains(o)))
             return ChatError.Invalid("userIds", $"'{UserKey<TKey>.Format(other)}' is not a user.");
         if (!existing.Contains(caller))

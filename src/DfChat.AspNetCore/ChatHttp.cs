@@ -55,8 +55,14 @@ internal static class ChatHttp
         try
         {
             var result = await next(context);
-            if (result is ProblemHttpResult { StatusCode: StatusCodes.Status503ServiceUnavailable })
+
+            // Handlers return typed unions (Results<…>), whose problem is nested.
+            var problem = result as ProblemHttpResult ?? (result as INestedHttpResult)?.Result as ProblemHttpResult;
+            if (problem is { StatusCode: StatusCodes.Status503ServiceUnavailable })
                 http.Response.Headers.RetryAfter = RetryAfterSeconds;
+            else if (problem is { StatusCode: StatusCodes.Status429TooManyRequests, ProblemDetails.Extensions: var extensions }
+                && extensions.TryGetValue(RetryAfterExtension, out var seconds))
+                http.Response.Headers.RetryAfter = Convert.ToString(seconds, CultureInfo.InvariantCulture);
             return result;
         }
         catch (Exception e) when (DfChat.Writes.TransientFailures.IsUnavailable(e) && !http.RequestAborted.IsCancellationRequested)
@@ -82,6 +88,8 @@ internal static class ChatHttp
 
     /// <summary>What a 503 asks a client to wait before trying again.</summary>
     private const string RetryAfterSeconds = "2";
+
+    private const string RetryAfterExtension = "retryAfter";
 
     public static string Caller(HttpContext http) => CallerId(http)!;
 
@@ -149,8 +157,18 @@ internal static class ChatHttp
         ChatErrorKind.Unavailable => Problem(StatusCodes.Status503ServiceUnavailable, error.Code, error.Message),
         ChatErrorKind.Gone => Problem(StatusCodes.Status410Gone, error.Code, error.Message),
         ChatErrorKind.NotAuthenticated => Problem(StatusCodes.Status401Unauthorized, error.Code, error.Message),
+        ChatErrorKind.TooManyRequests => TooManyRequests(error),
         _ => Problem(StatusCodes.Status415UnsupportedMediaType, error.Code, error.Message),
     };
+
+    /// <summary>A 429 whose wait, in whole seconds, travels in the problem and is copied to <c>Retry-After</c> by <see cref="AuthenticateAsync"/>.</summary>
+    private static ProblemHttpResult TooManyRequests(ChatError error)
+    {
+        var seconds = (long)Math.Ceiling(Math.Max(1, error.RetryAfter?.TotalSeconds ?? 1));
+        var problem = Problem(StatusCodes.Status429TooManyRequests, error.Code, error.Message);
+        problem.ProblemDetails.Extensions[RetryAfterExtension] = seconds;
+        return problem;
+    }
 
     public static ProblemHttpResult Invalid(string field, string message) =>
         TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })

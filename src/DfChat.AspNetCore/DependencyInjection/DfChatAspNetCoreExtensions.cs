@@ -47,6 +47,7 @@ public static class DfChatAspNetCoreExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IChatEventListener, SignalRChatEventListener>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ChatEventDelivery>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ChatOutboxService>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ChatMediaSweepService>());
         services.ConfigureAll<OpenApiOptions>(DfChatOpenApi.Configure);
         services.PostConfigureAll<OpenApiOptions>(DfChatOpenApi.PostConfigure);
         return builder;

@@ -66,6 +66,7 @@ public static class DfChatServiceCollectionExtensions
         services.AddOptions<FileSystemMediaStoreOptions>();
         services.TryAddScoped<RoomWrites<TUser, TKey>>();
         services.TryAddScoped<IChatRecipients, ChatRecipients<TKey>>();
+        services.TryAddScoped<IChatUserFilter<TUser>, EveryUserFilter<TUser>>();
         services.TryAddScoped<ChatUserDirectory<TUser, TKey>>();
         services.TryAddScoped<ChatStore<TUser, TKey>>();
         services.TryAddScoped<IChatRoomService, RoomService<TUser, TKey>>();
@@ -75,6 +76,7 @@ public static class DfChatServiceCollectionExtensions
         services.TryAddScoped<IChatMediaService, MediaService<TUser, TKey>>();
         services.TryAddScoped<IChatUserService, UserService<TUser, TKey>>();
         services.TryAddScoped<IChatMembershipQueries, ChatMembershipQueries<TUser, TKey>>();
+        services.TryAddScoped<IChatMediaSweep, UnattachedMediaSweep<TUser, TKey>>();
     }
 
     private static Type FindKeyType(Type user)
@@ -118,6 +120,19 @@ public sealed class DfChatBuilder<TUser>
     {
         ArgumentNullException.ThrowIfNull(displayName);
         Services.Replace(ServiceDescriptor.Singleton(new ChatUserModel<TUser>(displayName)));
+        return this;
+    }
+
+    /// <summary>
+    /// Limits which users a caller may find (<c>GET /users</c>) and add to rooms to those <typeparamref name="TFilter"/>
+    /// lets it find, for multi-tenant hosts or private directories; by default every user finds every user.
+    /// </summary>
+    /// <typeparam name="TFilter">The host's filter, resolved per request scope.</typeparam>
+    /// <returns>This builder.</returns>
+    public DfChatBuilder<TUser> UseUserFilter<TFilter>()
+        where TFilter : class, IChatUserFilter<TUser>
+    {
+        Services.Replace(ServiceDescriptor.Scoped<IChatUserFilter<TUser>, TFilter>());
         return this;
     }
 

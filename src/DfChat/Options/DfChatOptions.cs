@@ -87,6 +87,22 @@ public sealed class MediaOptions
     /// </summary>
     public IList<string>? AllowedContentTypes { get; set; }
 
+    /// <summary>
+    /// The most uploads a user may hold that are not yet attached to a message or used as a room's avatar.
+    /// One more is 429 with <c>Retry-After</c> (until the oldest of them expires). Default 100.
+    /// </summary>
+    /// <remarks>Together with <see cref="MaxUnattachedBytes"/> and <see cref="UnattachedLifetime"/>, it bounds what one user can store without sending it.</remarks>
+    public int MaxUnattachedUploads { get; set; } = 100;
+
+    /// <summary>The most bytes of such unattached uploads a user may hold; over it is 429 with <c>Retry-After</c>. Default 200 MiB.</summary>
+    public long MaxUnattachedBytes { get; set; } = 200L * 1024 * 1024;
+
+    /// <summary>
+    /// How long an upload may stay unattached. Afterwards it can no longer be sent or made an avatar
+    /// (400), and a background sweep removes it, file included. Default 24 hours.
+    /// </summary>
+    public TimeSpan UnattachedLifetime { get; set; } = TimeSpan.FromHours(24);
+
     /// <summary>The allowed types in effect.</summary>
     public IReadOnlyList<string> EffectiveAllowedContentTypes =>
         AllowedContentTypes is null ? DefaultAllowedContentTypes : AllowedContentTypes.ToArray();

@@ -39,6 +39,13 @@ internal sealed class DfChatOptionsValidator : IValidateOptions<DfChatOptions>
                 failures.Add($"DfChat:Media:AllowedContentTypes holds '{type}', which can carry script and is never served.");
         }
 
+        if (media.MaxUnattachedUploads < 1)
+            failures.Add($"DfChat:Media:MaxUnattachedUploads must be at least 1 (was {media.MaxUnattachedUploads}).");
+        if (media.MaxUnattachedBytes < media.MaxFileSize)
+            failures.Add($"DfChat:Media:MaxUnattachedBytes must be at least MaxFileSize ({media.MaxFileSize}) (was {media.MaxUnattachedBytes}).");
+        if (media.UnattachedLifetime < TimeSpan.FromMinutes(1))
+            failures.Add($"DfChat:Media:UnattachedLifetime must be at least one minute (was {media.UnattachedLifetime}).");
+
         if (options.Events.Retention <= TimeSpan.Zero)
             failures.Add($"DfChat:Events:Retention must be positive (was {options.Events.Retention}).");
         var writes = options.Writes;

@@ -29,6 +29,9 @@ public enum ChatErrorKind
 
     /// <summary>The caller is not a user of the host: an id that is not a key of the user type, or a user that no longer exists (401).</summary>
     NotAuthenticated,
+
+    /// <summary>Over a per-user limit (429, with <c>Retry-After</c> from <see cref="ChatError.RetryAfter"/>).</summary>
+    TooManyRequests,
 }
 
 /// <summary>An ordinary failure of a chat operation, with a stable code.</summary>
@@ -38,6 +41,9 @@ public enum ChatErrorKind
 /// <param name="Field">For <see cref="ChatErrorKind.Invalid"/>, the camelCase name of the offending field.</param>
 public sealed record ChatError(ChatErrorKind Kind, string Code, string Message, string? Field = null)
 {
+    /// <summary>For <see cref="ChatErrorKind.TooManyRequests"/>, how long the caller should wait before trying again.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+
     internal static ChatError Invalid(string field, string message) => new(ChatErrorKind.Invalid, "invalid_" + field, message, field);
 
     internal static ChatError NotFound(string what) => new(ChatErrorKind.NotFound, what + "_not_found", $"The {what.Replace('_', ' ')} does not exist.");

@@ -48,6 +48,10 @@ internal sealed class ChatStore<TUser, TKey>(
 
     public static string Id(TKey key) => UserKey<TKey>.Format(key);
 
+    /// <summary>Uploads attached to no message and used as no room's avatar: what the unattached quota counts and the sweep removes once expired.</summary>
+    public IQueryable<ChatMedia<TKey>> Unattached() =>
+        Media.Where(m => !MessageMedia.Any(l => l.MediaId == m.Id) && !Rooms.Any(r => r.AvatarMediaId == m.Id));
+
     /// <summary>The room and the caller's membership, or null when the room does not exist or the caller may not read it.</summary>
     public async Task<RoomAccess<TKey>?> FindReadableAsync(string? roomId, TKey caller, CancellationToken cancellationToken)
     {

@@ -1,5 +1,6 @@
 using System.Linq.Expressions;
 using DfChat.Models;
+using DfChat.Services;
 using Microsoft.EntityFrameworkCore;
 
 namespace DfChat;
@@ -32,8 +33,11 @@ internal sealed class ChatUserModel<TUser>
     public Expression<Func<TUser, string?>>? UserName { get; }
 }
 
-/// <summary>Reads users of the host's user table: existence, display names and search, each in one query.</summary>
-internal sealed class ChatUserDirectory<TUser, TKey>(IChatDbContextProvider contextProvider, ChatUserModel<TUser> model)
+/// <summary>
+/// Reads users of the host's user table: existence, display names and search, each in one query; search
+/// and the users a caller may add are limited to those the host's <see cref="IChatUserFilter{TUser}"/> lets it find.
+/// </summary>
+internal sealed class ChatUserDirectory<TUser, TKey>(IChatDbContextProvider contextProvider, ChatUserModel<TUser> model, IChatUserFilter<TUser> filter)
     where TUser : class
     where TKey : IEquatable<TKey>
 {
@@ -42,10 +46,12 @@ internal sealed class ChatUserDirectory<TUser, TKey>(IChatDbContextProvider cont
     private string KeyName => Db.Model.FindEntityType(typeof(TUser))?.FindPrimaryKey()?.Properties.Single().Name
         ?? throw new InvalidOperationException($"{typeof(TUser).Name} is not part of {Db.GetType().Name}'s model: call modelBuilder.UseDfChat<{typeof(TUser).Name}>() in OnModelCreating.");
 
-    public async Task<HashSet<TKey>> ExistingAsync(IReadOnlyCollection<TKey> ids, CancellationToken cancellationToken)
+    /// <summary>Which of <paramref name="ids"/> exist and <paramref name="caller"/> may find (the caller itself included, when it exists).</summary>
+    public async Task<HashSet<TKey>> FindableAsync(TKey caller, IReadOnlyCollection<TKey> ids, CancellationToken cancellationToken)
     {
         var key = KeyName;
-        var found = await Db.Set<TUser>().Select(u => EF.Property<TKey>(u, key)).Where(k => ids.Contains(k)).ToListAsync(cancellationToken);
+        var users = await FindableByAsync(caller, cancellationToken);
+        var found = await users.Select(u => EF.Property<TKey>(u, key)).Where(k => ids.Contains(k)).ToListAsync(cancellationToken);
         return [.. found];
     }
 
@@ -74,10 +80,10 @@ internal sealed class ChatUserDirectory<TUser, TKey>(IChatDbContextProvider cont
         return row is null ? null : new UserModel { Id = UserKey<TKey>.Format(row.Id), DisplayName = row.Name ?? UserKey<TKey>.Format(row.Id) };
     }
 
-    public async Task<List<UserModel>> SearchAsync(string? search, int limit, CancellationToken cancellationToken)
+    public async Task<List<UserModel>> SearchAsync(TKey caller, string? search, int limit, CancellationToken cancellationToken)
     {
         var key = KeyName;
-        var query = Db.Set<TUser>().AsQueryable();
+        var query = await FindableByAsync(caller, cancellationToken);
         if (!string.IsNullOrEmpty(search))
             query = query.Where(Matches(search));
         var rows = await query
@@ -87,6 +93,25 @@ internal sealed class ChatUserDirectory<TUser, TKey>(IChatDbContextProvider cont
             .ToListAsync(cancellationToken);
         return rows.Select(r => new UserModel { Id = UserKey<TKey>.Format(r.Id), DisplayName = r.Name ?? UserKey<TKey>.Format(r.Id) }).ToList();
     }
+
+    /// <summary>The host's users that <paramref name="caller"/> may find: the filter's, and the caller itself.</summary>
+    private async Task<IQueryable<TUser>> FindableByAsync(TKey caller, CancellationToken cancellationToken)
+    {
+        var users = Db.Set<TUser>().AsQueryable();
+        if (await filter.FindableByAsync(UserKey<TKey>.Format(caller), cancellationToken) is not { } findable)
+            return users;
+        var key = KeyName;
+        var user = findable.Parameters[0];
+        var isCaller = Expression.Equal(
+            Expression.Call(typeof(EF), nameof(EF.Property), [typeof(TKey)], user, Expression.Constant(key)),
+            Expression.Property(Expression.Constant(new CallerKey(caller)), nameof(CallerKey.Value)),
+            liftToNull: false,
+            method: null);
+        return users.Where(Expression.Lambda<Func<TUser, bool>>(Expression.OrElse(isCaller, findable.Body), user));
+    }
+
+    /// <summary>Holds the caller's key so that EF Core sends it as a parameter.</summary>
+    private sealed record CallerKey(TKey Value);
 
     private static Expression<Func<TUser, NamedUser>> Project(string key, Expression<Func<TUser, string?>> display)
     {

@@ -30,6 +30,9 @@ internal sealed class MediaService<TUser, TKey>(ChatStore<TUser, TKey> store, Ro
         if (!MediaSignatures.IsAllowed(contentType, options.EffectiveAllowedContentTypes))
             return new ChatError(ChatErrorKind.UnsupportedType, "media_type_not_allowed", $"Files of type '{contentType}' are not allowed.");
 
+        if (await UnattachedQuotaAsync(store, caller, 1, cancellationToken) is { } overQuota)
+            return overQuota;
+
         var limited = new SizeLimitedStream(request.Content, options.MaxFileSize);
         string key;
         try
@@ -60,6 +63,9 @@ internal sealed class MediaService<TUser, TKey>(ChatStore<TUser, TKey> store, Ro
             var uploaded = clock.GetUtcNow().UtcDateTime;
             var result = await writes.OutsideRoomsAsync(async db =>
             {
+                // Checked again in the media lane, where a user's uploads commit one after another.
+                if (await UnattachedQuotaAsync(db, caller, limited.BytesRead, CancellationToken.None) is { } over)
+                    return over;
                 var media = new ChatMedia<TKey>
                 {
                     ContentType = contentType,
@@ -103,6 +109,32 @@ internal sealed class MediaService<TUser, TKey>(ChatStore<TUser, TKey> store, Ro
         return content is null
             ? ChatError.MediaNotFound
             : ChatResult<MediaContent>.Ok(new MediaContent { Media = store.ToModel(media), Content = content });
+    }
+
+    /// <summary>
+    /// The quota of unattached uploads (<see cref="Options.MediaOptions.MaxUnattachedUploads"/> and
+    /// <see cref="Options.MediaOptions.MaxUnattachedBytes"/>): one more of <paramref name="adding"/> bytes is
+    /// 429, to retry once the oldest of them has expired. Expired ones no longer count: the sweep removes them.
+    /// </summary>
+    private async Task<ChatError?> UnattachedQuotaAsync(ChatStore<TUser, TKey> db, TKey caller, long adding, CancellationToken cancellationToken)
+    {
+        var options = db.Options.Media;
+        var now = clock.GetUtcNow().UtcDateTime;
+        var fresh = now - options.UnattachedLifetime;
+        var pending = await db.Unattached().AsNoTracking()
+            .Where(m => m.UploadedBy.Equals(caller) && m.CreatedAt > fresh)
+            .Select(m => new { m.Size, m.CreatedAt })
+            .ToListAsync(cancellationToken);
+        if (pending.Count + 1 <= options.MaxUnattachedUploads && pending.Sum(m => m.Size) + adding <= options.MaxUnattachedBytes)
+            return null;
+        var retryAfter = pending.Count == 0 ? options.UnattachedLifetime : pending.Min(m => m.CreatedAt) + options.UnattachedLifetime - now;
+        return new ChatError(
+            ChatErrorKind.TooManyRequests,
+            "unattached_quota",
+            $"You hold too many uploads not yet sent (at most {options.MaxUnattachedUploads}, {options.MaxUnattachedBytes} bytes): send them, or wait until they expire.")
+        {
+            RetryAfter = retryAfter > TimeSpan.Zero ? retryAfter : TimeSpan.FromSeconds(1),
+        };
     }
 
     /// <summary>Visible to its uploader, and to readers of a room where it is attached to a message or is the avatar.</summary>

@@ -57,7 +57,7 @@ internal sealed class MemberService<TUser, TKey>(ChatStore<TUser, TKey> store, R
                 permissions = parsed;
             }
 
-            if ((await store.Users.ExistingAsync([userId], CancellationToken.None)).Count == 0)
+            if ((await store.Users.FindableAsync(caller, [userId], CancellationToken.None)).Count == 0)
                 return ChatError.Invalid("userId", "userId must be a user.");
             if (await store.Members.AnyAsync(m => m.RoomId == room.Id && m.UserId.Equals(userId), CancellationToken.None))
                 return ChatError.Conflict("already_member", "The user is already a member of the room.");

@@ -105,11 +105,13 @@ internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, 
             List<ChatMedia<TKey>> media = [];
             if (mediaIds.Count > 0)
             {
-                media = await store.Media
-                    .Where(m => mediaIds.Contains(m.Id) && m.UploadedBy.Equals(caller) && !store.MessageMedia.Any(l => l.MediaId == m.Id))
+                // An upload left unattached past its lifetime is the sweep's: it can no longer be sent.
+                var fresh = w.Now - store.Options.Media.UnattachedLifetime;
+                media = await store.Unattached()
+                    .Where(m => mediaIds.Contains(m.Id) && m.UploadedBy.Equals(caller) && m.CreatedAt > fresh)
                     .ToListAsync(CancellationToken.None);
                 if (media.Count != mediaIds.Count)
-                    return ChatError.Invalid("mediaIds", "Each media id must be one of your own uploads, not yet attached to a message.");
+                    return ChatError.Invalid("mediaIds", "Each media id must be one of your own recent uploads, not yet attached to a message or used as a room's avatar.");
                 media = mediaIds.Select(id => media.Single(m => m.Id == id)).ToList();
             }
 

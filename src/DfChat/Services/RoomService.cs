@@ -17,6 +17,7 @@ internal sealed class RoomService<TUser, TKey>(ChatStore<TUser, TKey> store, Roo
 {
     private const int MaxNameLength = 255;
     private const int MaxDescriptionLength = 2000;
+    private const string AvatarRule = "avatarMediaId must be an image you uploaded that no message and no other room uses.";
 
     public async Task<ChatResult<PageModel<RoomModel>>> ListMineAsync(string callerId, string? type, string? search, PageRequest page, CancellationToken cancellationToken)
     {
@@ -122,7 +123,7 @@ internal sealed class RoomService<TUser, TKey>(ChatStore<TUser, TKey> store, Roo
 
         if (isPrivate && others.Count != 1)
             return ChatError.Invalid("userIds", "A private_messages room needs exactly one other user in userIds.");
-        var existing = await store.Users.ExistingAsync([.. others, caller], cancellationToken);
+        var existing = await store.Users.FindableAsync(caller, [.. others, caller], cancellationToken);
         foreach (var other in others.Where(o => !existing.Contains(o)))
             return ChatError.Invalid("userIds", $"'{UserKey<TKey>.Format(other)}' is not a user.");
         if (!existing.Contains(caller))
@@ -134,8 +135,9 @@ internal sealed class RoomService<TUser, TKey>(ChatStore<TUser, TKey> store, Roo
             var db = w.Store;
             if (pairKey is not null && await FindPrivateRoomAsync(db, pairKey, caller) is { } shared)
                 return ChatResult<RoomModel>.Ok(shared);
-            if (request.AvatarMediaId is not null && await FindOwnImageAsync(db, request.AvatarMediaId, caller) is null)
-                return ChatError.Invalid("avatarMediaId", "avatarMediaId must be an image you uploaded.");
+            long? avatar = null;
+            if (request.AvatarMediaId is not null && (avatar = await FindAvatarAsync(db, request.AvatarMediaId, caller, null, w.Now)) is null)
+                return ChatError.Invalid("avatarMediaId", AvatarRule);
 
             var room = new ChatRoom<TKey>
             {
@@ -144,7 +146,7 @@ internal sealed class RoomService<TUser, TKey>(ChatStore<TUser, TKey> store, Roo
                 NormalizedName = Normalize(request.Name),
                 Description = string.IsNullOrEmpty(request.Description) ? null : request.Description,
                 IsPublic = request.IsPublic,
-                AvatarMediaId = request.AvatarMediaId is null ? null : await FindOwnImageAsync(db, request.AvatarMediaId, caller),
+                AvatarMediaId = avatar,
                 CreatedAt = w.Now,
                 CreatedBy = caller,
                 LastActivityAt = w.Now,
@@ -202,8 +204,8 @@ internal sealed class RoomService<TUser, TKey>(ChatStore<TUser, TKey> store, Roo
             if (request.IsPublic == true && room.Type == ChatRoomType.PrivateMessages)
                 return ChatError.Invalid("isPublic", "A private_messages room is never public.");
             long? avatar = null;
-            if (request.AvatarMediaId is not null && (avatar = await FindOwnImageAsync(w.Store, request.AvatarMediaId, caller)) is null)
-                return ChatError.Invalid("avatarMediaId", "avatarMediaId must be an image you uploaded.");
+            if (request.AvatarMediaId is not null && (avatar = await FindAvatarAsync(w.Store, request.AvatarMediaId, caller, room.Id, w.Now)) is null)
+                return ChatError.Invalid("avatarMediaId", AvatarRule);
 
             if (request.Name is not null)
             {
@@ -237,12 +239,14 @@ internal sealed class RoomService<TUser, TKey>(ChatStore<TUser, TKey> store, Roo
             var id = w.Room.Id;
             var formerMembers = await store.Members.Where(m => m.RoomId == id).Select(m => m.UserId).ToListAsync(CancellationToken.None);
 
-            // The room's media: attached to its messages, or its avatar when no other room shows it.
+            // The room's media: attached to its messages, or its avatar; never one that another room still
+            // shows, as a message's media or as its avatar (rooms made before the avatar rule may share one).
             var attached = store.MessageMedia.Where(l => l.RoomId == id).Select(l => l.MediaId);
             var avatar = w.Room.AvatarMediaId;
             var media = await store.Media
-                .Where(m => attached.Contains(m.Id)
-                    || (m.Id == avatar && !store.Rooms.Any(r => r.Id != id && r.AvatarMediaId == avatar)))
+                .Where(m => (attached.Contains(m.Id) || m.Id == avatar)
+                    && !store.MessageMedia.Any(l => l.MediaId == m.Id && l.RoomId != id)
+                    && !store.Rooms.Any(r => r.Id != id && r.AvatarMediaId == m.Id))
                 .Select(m => new { m.Id, m.StorageKey })
                 .ToListAsync(CancellationToken.None);
             var mediaIds = media.Select(m => m.Id).ToArray();
@@ -388,11 +392,23 @@ internal sealed class RoomService<TUser, TKey>(ChatStore<TUser, TKey> store, Roo
         return row is null ? null : await store.BuildRoomAsync(row.Room, row.Member, caller, CancellationToken.None);
     }
 
-    private static async Task<long?> FindOwnImageAsync(ChatStore<TUser, TKey> store, string mediaId, TKey caller)
+    /// <summary>
+    /// The avatar rule: one of the caller's own image uploads that nothing else uses, that is attached to no
+    /// message and the avatar of no other room (the room's current avatar may be given again). So an avatar
+    /// belongs to one room, and deleting the room, which takes its avatar along, takes nothing another room shows.
+    /// An upload left unattached past its lifetime is the sweep's and can no longer become an avatar.
+    /// </summary>
+    private static async Task<long?> FindAvatarAsync(ChatStore<TUser, TKey> store, string mediaId, TKey caller, long? roomId, DateTime now)
     {
         if (!EntityId.TryParse(mediaId, out var id))
             return null;
-        var media = await store.Media.Where(m => m.Id == id && m.UploadedBy.Equals(caller))
+        var thisRoom = roomId ?? 0;
+        var fresh = now - store.Options.Media.UnattachedLifetime;
+        var media = await store.Media
+            .Where(m => m.Id == id && m.UploadedBy.Equals(caller)
+                && !store.MessageMedia.Any(l => l.MediaId == m.Id)
+                && !store.Rooms.Any(r => r.AvatarMediaId == m.Id && r.Id != thisRoom)
+                && (m.CreatedAt > fresh || store.Rooms.Any(r => r.AvatarMediaId == m.Id && r.Id == thisRoom)))
             .Select(m => new { m.Id, m.ContentType }).FirstOrDefaultAsync(CancellationToken.None);
         return media is not null && MediaSignatures.IsImage(media.ContentType) ? media.Id : null;
     }

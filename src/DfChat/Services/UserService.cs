@@ -19,9 +19,11 @@ internal sealed class UserService<TUser, TKey>(ChatStore<TUser, TKey> store) : I
 
     public async Task<ChatResult<PageModel<UserModel>>> SearchAsync(string callerId, string? search, int? limit, CancellationToken cancellationToken)
     {
+        if (!UserKey<TKey>.TryParse(callerId, out var caller))
+            return ChatError.UserNotFound;
         if (store.ValidatePage(new PageRequest(limit), "users", out var take, out _) is { } invalid)
             return invalid;
-        var users = await store.Users.SearchAsync(search, take, cancellationToken);
+        var users = await store.Users.SearchAsync(caller, search, take, cancellationToken);
         return ChatResult<PageModel<UserModel>>.Ok(new PageModel<UserModel> { Items = users, NextCursor = null });
     }
 }

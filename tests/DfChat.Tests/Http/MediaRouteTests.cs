@@ -236,13 +236,29 @@ public abstract class MediaRouteTests(ChatApiFactory api) : HttpTestBase(api)
     }
 
     [SkippableFact]
+    public async Task Upload_OverTheUnattachedQuota_Returns429WithRetryAfter()
+    {
+        using var host = Api.WithSettings(new Dictionary<string, string?> { ["DfChat:Media:MaxUnattachedUploads"] = "1" });
+        var alice = await ChatApiFactory.CreateUserAsync(host);
+        await alice.UploadOkAsync(HttpFiles.Png(), "image/png");
+
+        var response = await alice.UploadAsync(HttpFiles.Png(), "image/png");
+
+        var problem = await HttpAssert.ProblemAsync(response, HttpStatusCode.TooManyRequests);
+        Assert.Equal("unattached_quota", problem.Str("code"));
+        var retryAfter = response.Headers.RetryAfter?.Delta;
+        Assert.NotNull(retryAfter);
+        Assert.InRange(retryAfter.Value, TimeSpan.FromHours(23), TimeSpan.FromHours(24));
+    }
+
+    [SkippableFact]
     public async Task GetMedia_UnknownId_Returns404()
     {
         var alice = await UserAsync();
 
         var response = await alice.GetAsync("media/987654321");
 
-        await HttpAssert.ProblemAsync(response, HttpStatusCode.NotFound);
+        await HttpAssert.NotFoundAsync(response, "media_not_found");
     }
 
     [SkippableFact]

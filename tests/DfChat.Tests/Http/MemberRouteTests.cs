@@ -407,6 +407,9 @@ public abstract class MemberRouteTests(ChatApiFactory api) : HttpTestBase(api)
         var response = await alice.DeleteAsync($"rooms/{roomId}/users/{bob.Id}");
 
         await HttpAssert.StatusAsync(response, HttpStatusCode.NoContent);
+        await HttpAssert.NotFoundAsync(await alice.GetAsync($"rooms/{roomId}/users/{bob.Id}"), "member_not_found");
+        await HttpAssert.NotFoundAsync(await bob.GetAsync($"rooms/{roomId}"), "room_not_found");
+        Assert.Equal([alice.Id], (await alice.GetJsonAsync($"rooms/{roomId}/users")).Items().Select(m => m.Str("userId")));
     }
 
     [SkippableFact]

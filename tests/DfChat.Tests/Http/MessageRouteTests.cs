@@ -277,7 +277,7 @@ public abstract class MessageRouteTests(ChatApiFactory api) : HttpTestBase(api)
 
         var response = await alice.GetAsync($"rooms/{roomId}/messages/{foreign}");
 
-        await HttpAssert.ProblemAsync(response, HttpStatusCode.NotFound);
+        await HttpAssert.NotFoundAsync(response, "message_not_found");
     }
 
     [SkippableFact]
@@ -339,7 +339,13 @@ public abstract class MessageRouteTests(ChatApiFactory api) : HttpTestBase(api)
 
         var response = await alice.PatchAsync($"rooms/{roomId}/messages/{messageId}", new { text = "moderated" });
 
-        await HttpAssert.JsonAsync(response);
+        var edited = await HttpAssert.JsonAsync(response);
+        Assert.Equal("moderated", edited.Str("text"));
+        Assert.Equal(bob.Id, edited.Str("userId"));
+        HttpAssert.Timestamp(edited.Prop("editedAt"));
+        var read = await bob.GetJsonAsync($"rooms/{roomId}/messages/{messageId}");
+        Assert.Equal("moderated", read.Str("text"));
+        Assert.Equal(edited.Str("editedAt"), read.Str("editedAt"));
     }
 
     [SkippableFact]
@@ -388,7 +394,7 @@ public abstract class MessageRouteTests(ChatApiFactory api) : HttpTestBase(api)
 
         await HttpAssert.StatusAsync(await alice.DeleteAsync($"rooms/{roomId}/messages/{messageId}"), HttpStatusCode.NoContent);
 
-        await HttpAssert.ProblemAsync(await alice.GetAsync($"rooms/{roomId}/messages/{messageId}"), HttpStatusCode.NotFound);
+        await HttpAssert.NotFoundAsync(await alice.GetAsync($"rooms/{roomId}/messages/{messageId}"), "message_not_found");
     }
 
     [SkippableFact]
@@ -448,6 +454,8 @@ public abstract class MessageRouteTests(ChatApiFactory api) : HttpTestBase(api)
         var response = await alice.DeleteAsync($"rooms/{roomId}/messages/{messageId}");
 
         await HttpAssert.StatusAsync(response, HttpStatusCode.NoContent);
+        await HttpAssert.NotFoundAsync(await bob.GetAsync($"rooms/{roomId}/messages/{messageId}"), "message_not_found");
+        Assert.Empty(HttpAssert.Ids(await bob.GetJsonAsync($"rooms/{roomId}/messages")));
     }
 
     [SkippableFact]
@@ -614,7 +622,7 @@ public abstract class MessageRouteTests(ChatApiFactory api) : HttpTestBase(api)
 
         var response = await alice.GetAsync($"rooms/{roomId}/messages?after={foreign}");
 
-        await HttpAssert.ProblemAsync(response, HttpStatusCode.NotFound);
+        await HttpAssert.NotFoundAsync(response, "message_not_found");
     }
 
     [SkippableTheory]

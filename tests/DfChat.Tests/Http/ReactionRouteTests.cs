@@ -117,7 +117,7 @@ public abstract class ReactionRouteTests(ChatApiFactory api) : HttpTestBase(api)
 
         var response = await alice.PostAsync($"rooms/{roomId}/messages/987654321/reactions", new { reaction = "like" });
 
-        await HttpAssert.ProblemAsync(response, HttpStatusCode.NotFound);
+        await HttpAssert.NotFoundAsync(response, "message_not_found");
     }
 
     [SkippableFact]
@@ -307,11 +307,15 @@ public abstract class ReactionRouteTests(ChatApiFactory api) : HttpTestBase(api)
         var alice = await UserAsync();
         var bob = await UserAsync();
         var roomId = await alice.CreateGroupAsync(bob);
-        var reaction = await bob.ReactAsync(roomId, await alice.SendIdAsync(roomId));
+        var messageId = await alice.SendIdAsync(roomId);
+        var reaction = await bob.ReactAsync(roomId, messageId);
 
         var response = await alice.DeleteAsync($"reactions/{reaction.Str("id")}");
 
         await HttpAssert.StatusAsync(response, HttpStatusCode.NoContent);
+        await HttpAssert.NotFoundAsync(await bob.GetAsync($"reactions/{reaction.Str("id")}"), "reaction_not_found");
+        Assert.Empty((await bob.GetJsonAsync($"rooms/{roomId}/messages/{messageId}/reactions")).Items());
+        Assert.Empty((await bob.GetJsonAsync($"rooms/{roomId}/messages/{messageId}")).Prop("reactions").EnumerateArray());
     }
 
     [SkippableFact]

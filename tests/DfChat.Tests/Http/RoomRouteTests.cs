@@ -300,7 +300,7 @@ public abstract class RoomRouteTests(ChatApiFactory api) : HttpTestBase(api)
 
         var response = await alice.GetAsync("rooms/987654321");
 
-        await HttpAssert.ProblemAsync(response, HttpStatusCode.NotFound);
+        await HttpAssert.NotFoundAsync(response, "room_not_found");
     }
 
     [SkippableFact]
@@ -723,6 +723,35 @@ public abstract class RoomRouteTests(ChatApiFactory api) : HttpTestBase(api)
         var page = await alice.GetJsonAsync($"rooms?search={Uri.EscapeDataString(wildcard)}");
 
         Assert.Empty(page.Items());
+    }
+
+    [SkippableFact]
+    public async Task UpdateRoom_AvatarAttachedToAMessageOfAnotherRoom_Returns400_AndDeletingTheRoomKeepsThePicture()
+    {
+        var alice = await UserAsync();
+        var bob = await UserAsync();
+        var chat = await alice.CreateGroupAsync(bob);
+        var picture = await alice.UploadPngAsync();
+        await HttpAssert.JsonAsync(await alice.PostAsync($"rooms/{chat}/messages", new { mediaIds = new[] { picture } }), HttpStatusCode.Created);
+        var other = await alice.CreateGroupAsync();
+
+        var response = await alice.PatchAsync($"rooms/{other}", new { avatarMediaId = picture });
+
+        await HttpAssert.ProblemAsync(response, HttpStatusCode.BadRequest, "avatarMediaId");
+        await HttpAssert.StatusAsync(await alice.DeleteAsync($"rooms/{other}"), HttpStatusCode.NoContent);
+        await HttpAssert.StatusAsync(await bob.GetAsync($"media/{picture}/content"), HttpStatusCode.OK);
+    }
+
+    [SkippableFact]
+    public async Task CreateRoom_AvatarOfAnotherRoom_Returns400AvatarMediaId()
+    {
+        var alice = await UserAsync();
+        var picture = await alice.UploadPngAsync();
+        await HttpAssert.JsonAsync(await alice.PostAsync("rooms", new { type = "group", name = "first", avatarMediaId = picture }), HttpStatusCode.Created);
+
+        var response = await alice.PostAsync("rooms", new { type = "group", name = "second", avatarMediaId = picture });
+
+        await HttpAssert.ProblemAsync(response, HttpStatusCode.BadRequest, "avatarMediaId");
     }
 
     [SkippableFact]

@@ -5,6 +5,7 @@ using DfChat.Tests.Http.Infrastructure;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DfChat.Tests.RealTime;
 
@@ -30,9 +31,15 @@ public sealed class HubClient : IAsyncDisposable
 
     public HubConnection Connection { get; }
 
-    /// <summary>Connects <paramref name="user"/> to the test server's hub over WebSockets, with the token on the query string as browsers send it.</summary>
+    /// <summary>
+    /// Connects <paramref name="user"/> to the test server's hub over WebSockets, with the token on the
+    /// query string as browsers send it, once every event committed so far has been delivered: events
+    /// are published after the response, so without that wait a connection could still receive the
+    /// events of its test's setup (a room created just before) and a test proving absence would flake.
+    /// </summary>
     public static async Task<HubClient> ConnectAsync(ChatApiFactory api, ChatUser user)
     {
+        await api.Services.GetRequiredService<ChatOutbox>().WhenIdleAsync();
         var token = user.Client.DefaultRequestHeaders.Authorization!.Parameter!;
         var server = api.Server;
         var connection = new HubConnectionBuilder()
@@ -120,21 +127,39 @@ public sealed class HubClient : IAsyncDisposable
         }
     }
 
-    /// <summary>Asserts that no event named <paramref name="name"/> arrives within <paramref name="milliseconds"/>.</summary>
-    public async Task AssertNoneAsync(string name, int milliseconds = 700)
+    /// <summary>
+    /// Proves absence without waiting a fixed time: <paramref name="sender"/> sends a beacon message in
+    /// <paramref name="beaconRoom"/>, a room this connection's user belongs to, and this returns every
+    /// event received before the beacon (the beacon excluded). A node delivers events to a connection in
+    /// commit order, so an event of a change made before the beacon that has not arrived by then was
+    /// never sent to this connection.
+    /// </summary>
+    public async Task<List<(string Name, JsonElement Payload)>> BeforeBeaconAsync(ChatUser sender, string beaconRoom, double seconds = 10)
     {
-        using var timeout = new CancellationTokenSource(milliseconds);
+        var beacon = await sender.SendIdAsync(beaconRoom, "beacon");
+        var seen = new List<(string Name, JsonElement Payload)>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
         try
         {
             while (true)
             {
-                var (eventName, payload) = await _events.Reader.ReadAsync(timeout.Token);
-                Assert.False(eventName == name, $"Unexpected '{name}' event: {payload}");
+                var next = await _events.Reader.ReadAsync(timeout.Token);
+                if (next.Name == ChatEventNames.MessageCreated && next.Payload.TryGetProperty("id", out var id) && id.GetString() == beacon)
+                    return seen;
+                seen.Add(next);
             }
         }
         catch (OperationCanceledException)
         {
+            throw new Xunit.Sdk.XunitException($"The beacon {beacon} of room {beaconRoom} did not arrive within {seconds} s; got {string.Join(", ", seen.Select(e => e.Name))}.");
         }
+    }
+
+    /// <summary>Asserts that nothing at all arrived before the beacon of <see cref="BeforeBeaconAsync"/>.</summary>
+    public async Task AssertNothingBeforeBeaconAsync(ChatUser sender, string beaconRoom)
+    {
+        var seen = await BeforeBeaconAsync(sender, beaconRoom);
+        Assert.True(seen.Count == 0, $"Expected nothing before the beacon, got: {string.Join("; ", seen.Select(e => $"{e.Name} {e.Payload}"))}");
     }
 
     public ValueTask DisposeAsync() => Connection.DisposeAsync();

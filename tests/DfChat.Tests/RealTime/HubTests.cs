@@ -15,6 +15,7 @@ public abstract class HubTests(ChatApiFactory api) : HttpTestBase(api)
     {
         var (alice, bob, eve) = (await UserAsync("alice"), await UserAsync("bob"), await UserAsync("eve"));
         var room = await alice.CreateGroupAsync(bob);
+        var beacon = await alice.CreateGroupAsync(eve);
         await using var aliceHub = await HubClient.ConnectAsync(Api, alice);
         await using var bobHub = await HubClient.ConnectAsync(Api, bob);
         await using var eveHub = await HubClient.ConnectAsync(Api, eve);
@@ -27,7 +28,7 @@ public abstract class HubTests(ChatApiFactory api) : HttpTestBase(api)
         Assert.Equal("hello hub", atBob.Str("text"));
         Assert.Equal(alice.Id, atAlice.Str("userId"));
         Assert.Equal(WithSeq(sent.Names()), atBob.Names());
-        await eveHub.AssertNoneAsync(ChatEventNames.MessageCreated);
+        await eveHub.AssertNothingBeforeBeaconAsync(alice, beacon);
     }
 
     [SkippableFact]
@@ -35,9 +36,10 @@ public abstract class HubTests(ChatApiFactory api) : HttpTestBase(api)
     {
         var (alice, carol) = (await UserAsync("alice"), await UserAsync("carol"));
         var room = await alice.CreateGroupAsync();
+        var beacon = await alice.CreateGroupAsync(carol);
         await using var carolHub = await HubClient.ConnectAsync(Api, carol);
         await alice.SendAsync(room, "before");
-        await carolHub.AssertNoneAsync(ChatEventNames.MessageCreated);
+        await carolHub.AssertNothingBeforeBeaconAsync(alice, beacon);
 
         await alice.AddMemberAsync(room, carol);
         var added = await carolHub.NextAsync(ChatEventNames.MemberAdded);
@@ -68,6 +70,7 @@ public abstract class HubTests(ChatApiFactory api) : HttpTestBase(api)
     {
         var (alice, bob) = (await UserAsync("alice"), await UserAsync("bob"));
         var room = await alice.CreateGroupAsync(bob);
+        var beacon = await alice.CreateGroupAsync(bob);
         await using var bobHub = await HubClient.ConnectAsync(Api, bob);
         await using var aliceHub = await HubClient.ConnectAsync(Api, alice);
 
@@ -79,7 +82,41 @@ public abstract class HubTests(ChatApiFactory api) : HttpTestBase(api)
         Assert.Equal(bob.Id, removed.Str("userId"));
         Assert.Equal(room, removed.Str("roomId"));
         Assert.Equal(bob.Id, seenByOwner.Str("userId"));
-        await bobHub.AssertNoneAsync(ChatEventNames.MessageCreated);
+        await bobHub.AssertNothingBeforeBeaconAsync(alice, beacon);
+    }
+
+    [SkippableFact]
+    public async Task EveryEventOfANonPublicRoom_ReachesNeitherAnOutsiderNorARemovedMember()
+    {
+        // Arrange: bob is removed while connected, eve never was a member; each has its own beacon room.
+        var (alice, bob, carol, dave, eve) = (await UserAsync("alice"), await UserAsync("bob"), await UserAsync("carol"), await UserAsync("dave"), await UserAsync("eve"));
+        var room = await alice.CreateGroupAsync(bob, carol);
+        var bobBeacon = await alice.CreateGroupAsync(bob);
+        var eveBeacon = await alice.CreateGroupAsync(eve);
+        await using var aliceHub = await HubClient.ConnectAsync(Api, alice);
+        await using var bobHub = await HubClient.ConnectAsync(Api, bob);
+        await using var eveHub = await HubClient.ConnectAsync(Api, eve);
+        await HttpAssert.StatusAsync(await alice.DeleteAsync($"rooms/{room}/users/{bob.Id}"), HttpStatusCode.NoContent);
+
+        // Act: one event of every kind in the room.
+        var message = await alice.SendIdAsync(room, "secret");
+        await HttpAssert.JsonAsync(await alice.PatchAsync($"rooms/{room}/messages/{message}", new { text = "edited secret" }));
+        var reaction = await carol.ReactAsync(room, message);
+        await HttpAssert.StatusAsync(await carol.DeleteAsync($"reactions/{reaction.Str("id")}"), HttpStatusCode.NoContent);
+        await HttpAssert.JsonAsync(await carol.PatchAsync($"rooms/{room}/users/me", new { muted = true }));
+        await HttpAssert.JsonAsync(await carol.PostAsync($"rooms/{room}/read", new { }));
+        await HttpAssert.JsonAsync(await alice.PatchAsync($"rooms/{room}", new { name = "renamed" }));
+        await aliceHub.Connection.InvokeAsync("Typing", room);
+        await alice.AddMemberAsync(room, dave);
+        await HttpAssert.StatusAsync(await alice.DeleteAsync($"rooms/{room}/users/{dave.Id}"), HttpStatusCode.NoContent);
+        await HttpAssert.StatusAsync(await alice.DeleteAsync($"rooms/{room}/messages/{message}"), HttpStatusCode.NoContent);
+        await HttpAssert.StatusAsync(await alice.DeleteAsync($"rooms/{room}"), HttpStatusCode.NoContent);
+
+        // Assert: bob got his own memberRemoved and nothing more of the room; eve got nothing at all.
+        var atBob = await bobHub.BeforeBeaconAsync(alice, bobBeacon);
+        Assert.Equal([ChatEventNames.MemberRemoved], atBob.Select(e => e.Name));
+        Assert.Equal(bob.Id, atBob[0].Payload.Str("userId"));
+        await eveHub.AssertNothingBeforeBeaconAsync(alice, eveBeacon);
     }
 
     [SkippableFact]
@@ -173,7 +210,7 @@ public abstract class HubTests(ChatApiFactory api) : HttpTestBase(api)
 
         Assert.Equal(new[] { "roomId", "userId" }, typing.Names());
         Assert.Equal(alice.Id, typing.Str("userId"));
-        await bobHub.AssertNoneAsync(ChatEventNames.Typing);
+        await bobHub.AssertNothingBeforeBeaconAsync(alice, room);
     }
 
     [SkippableFact]
@@ -185,7 +222,7 @@ public abstract class HubTests(ChatApiFactory api) : HttpTestBase(api)
         await using var readerHub = await HubClient.ConnectAsync(Api, reader);
 
         await Assert.ThrowsAsync<HubException>(() => readerHub.Connection.InvokeAsync("Typing", channel));
-        await ownerHub.AssertNoneAsync(ChatEventNames.Typing);
+        await ownerHub.AssertNothingBeforeBeaconAsync(owner, channel);
     }
 
     [SkippableFact]
@@ -197,7 +234,7 @@ public abstract class HubTests(ChatApiFactory api) : HttpTestBase(api)
         await using var eveHub = await HubClient.ConnectAsync(Api, eve);
 
         await Assert.ThrowsAsync<HubException>(() => eveHub.Connection.InvokeAsync("Typing", room));
-        await aliceHub.AssertNoneAsync(ChatEventNames.Typing);
+        await aliceHub.AssertNothingBeforeBeaconAsync(alice, room);
     }
 
     [SkippableFact]
@@ -205,6 +242,7 @@ public abstract class HubTests(ChatApiFactory api) : HttpTestBase(api)
     {
         var (alice, visitor) = (await UserAsync("alice"), await UserAsync("visitor"));
         var room = await alice.CreateRoomIdAsync("group", "public square", true);
+        var beacon = await alice.CreateGroupAsync(visitor);
         await using var visitorHub = await HubClient.ConnectAsync(Api, visitor);
 
         await visitorHub.Connection.InvokeAsync("Watch", room);
@@ -214,7 +252,7 @@ public abstract class HubTests(ChatApiFactory api) : HttpTestBase(api)
         await alice.SendAsync(room, "more news");
 
         Assert.Equal("news", seen.Str("text"));
-        await visitorHub.AssertNoneAsync(ChatEventNames.MessageCreated);
+        await visitorHub.AssertNothingBeforeBeaconAsync(alice, beacon);
     }
 
     [SkippableFact]
@@ -293,11 +331,12 @@ public abstract class HubTests(ChatApiFactory api) : HttpTestBase(api)
     {
         var (alice, eve) = (await UserAsync("alice"), await UserAsync("eve"));
         var room = await alice.CreateGroupAsync();
+        var beacon = await alice.CreateGroupAsync(eve);
         await using var eveHub = await HubClient.ConnectAsync(Api, eve);
 
         await Assert.ThrowsAsync<HubException>(() => eveHub.Connection.InvokeAsync("Watch", room));
         await alice.SendAsync(room, "secret");
-        await eveHub.AssertNoneAsync(ChatEventNames.MessageCreated);
+        await eveHub.AssertNothingBeforeBeaconAsync(alice, beacon);
     }
 
     [SkippableFact]

@@ -345,6 +345,10 @@ public abstract class MessageTests(ServiceDatabase database) : ServiceTestBase(d
 
         // Assert
         Assert.Equal("moderated", edited.Ok().Text);
+        Assert.NotNull(edited.Ok().EditedAt);
+        var read = (await Bob.GetMessageAsync(room.Id, message.Id)).Ok();
+        Assert.Equal("moderated", read.Text);
+        Assert.Equal(edited.Ok().EditedAt, read.EditedAt);
     }
 
     [SkippableFact]

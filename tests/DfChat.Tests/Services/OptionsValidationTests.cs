@@ -57,6 +57,25 @@ public abstract class OptionsValidationTests(ServiceDatabase database) : Databas
         Assert.Contains(exception.Failures, f => f.Contains("RateLimits:" + option, StringComparison.Ordinal));
     }
 
+    [SkippableTheory]
+    [InlineData("MaxUnattachedUploads")]
+    [InlineData("MaxUnattachedBytes")]
+    [InlineData("UnattachedLifetime")]
+    public void Start_UnattachedLimitOutOfRange_FailsNamingIt(string option)
+    {
+        var exception = StartFails(o =>
+        {
+            switch (option)
+            {
+                case "MaxUnattachedUploads": o.Media.MaxUnattachedUploads = 0; break;
+                case "MaxUnattachedBytes": o.Media.MaxUnattachedBytes = o.Media.MaxFileSize - 1; break;
+                default: o.Media.UnattachedLifetime = TimeSpan.FromSeconds(59); break;
+            }
+        });
+
+        Assert.Contains(exception.Failures, f => f.Contains(option, StringComparison.Ordinal));
+    }
+
     [SkippableFact]
     public void Start_MaxMessageLengthZero_FailsNamingMaxMessageLength()
     {

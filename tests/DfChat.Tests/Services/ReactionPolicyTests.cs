@@ -43,6 +43,10 @@ public abstract class ReactionPolicyTests(ServiceDatabase database) : DatabaseTe
     [InlineData("👨‍👩‍👧‍👦")]
     [InlineData("🇫🇷")]
     [InlineData("🏳️‍🌈")]
+    [InlineData("ℹ️")]
+    [InlineData("‼️")]
+    [InlineData("👨‍👩‍👧")]
+    [InlineData("1️⃣")]
     public async Task AddAsync_AnyEmojiSingleEmoji_Accepted(string emoji)
     {
         (await ReactWithAsync(r => r.AllowAnyEmoji = true, emoji)).Created();
@@ -56,6 +60,11 @@ public abstract class ReactionPolicyTests(ServiceDatabase database) : DatabaseTe
     [InlineData("ok")]
     [InlineData("1")]
     [InlineData(" ")]
+    [InlineData("©")]
+    [InlineData("°")]
+    [InlineData("™")]
+    [InlineData("─")]
+    [InlineData("╬")]
     public async Task AddAsync_AnyEmojiNotSingleEmoji_InvalidReaction(string value)
     {
         (await ReactWithAsync(r => { r.Allowed = []; r.AllowAnyEmoji = true; }, value)).Fails(ChatErrorKind.Invalid, "reaction");

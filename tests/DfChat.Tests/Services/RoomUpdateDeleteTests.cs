@@ -1,3 +1,4 @@
+using System.Globalization;
 using DfChat.Entities;
 using DfChat.Models;
 using DfChat.Tests.Infrastructure;
@@ -189,6 +190,126 @@ public abstract class RoomUpdateDeleteTests(ServiceDatabase database) : ServiceT
         Assert.Equal(keptMessage.Id, Assert.Single((await Bob.ListMessagesAsync(kept.Id)).Ok().Items).Id);
         Assert.Equal(2, (await Bob.GetRoomAsync(kept.Id)).Ok().MemberCount);
     }
+
+    [SkippableFact]
+    public async Task CreateAsync_AvatarAttachedToAMessage_InvalidAvatarMediaId()
+    {
+        // Arrange
+        var other = (await Alice.CreateGroupAsync("Other")).Created();
+        var picture = (await Alice.UploadAsync(TestFiles.Png())).Created();
+        (await Alice.SendAsync(other.Id, new SendMessageRequest { MediaIds = [picture.Id] })).Created();
+
+        // Act
+        var result = await Alice.CreateRoomAsync(new CreateRoomRequest { Type = "group", Name = "n", AvatarMediaId = picture.Id });
+
+        // Assert
+        result.Fails(ChatErrorKind.Invalid, "avatarMediaId");
+    }
+
+    [SkippableFact]
+    public async Task UpdateAsync_AvatarOfAnotherRoom_InvalidAvatarMediaId()
+    {
+        // Arrange
+        var picture = (await Alice.UploadAsync(TestFiles.Png())).Created();
+        (await Alice.CreateRoomAsync(new CreateRoomRequest { Type = "group", Name = "first", AvatarMediaId = picture.Id })).Created();
+        var second = (await Alice.CreateGroupAsync("second")).Created();
+
+        // Act
+        var result = await Alice.UpdateRoomAsync(second.Id, new UpdateRoomRequest { AvatarMediaId = picture.Id });
+
+        // Assert
+        result.Fails(ChatErrorKind.Invalid, "avatarMediaId");
+        Assert.Null((await Alice.GetRoomAsync(second.Id)).Ok().AvatarUrl);
+    }
+
+    [SkippableFact]
+    public async Task UpdateAsync_TheRoomsOwnAvatarAgain_Accepted()
+    {
+        // Arrange
+        var picture = (await Alice.UploadAsync(TestFiles.Png())).Created();
+        var room = (await Alice.CreateRoomAsync(new CreateRoomRequest { Type = "group", Name = "n", AvatarMediaId = picture.Id })).Created();
+
+        // Act
+        var updated = (await Alice.UpdateRoomAsync(room.Id, new UpdateRoomRequest { AvatarMediaId = picture.Id, Name = "renamed" })).Ok();
+
+        // Assert
+        Assert.Equal(picture.Url, updated.AvatarUrl);
+    }
+
+    [SkippableFact]
+    public async Task SendAsync_MediaThatIsARoomsAvatar_InvalidMediaIds()
+    {
+        // Arrange
+        var picture = (await Alice.UploadAsync(TestFiles.Png())).Created();
+        (await Alice.CreateRoomAsync(new CreateRoomRequest { Type = "group", Name = "n", AvatarMediaId = picture.Id })).Created();
+        var other = (await Alice.CreateGroupAsync("Other")).Created();
+
+        // Act
+        var result = await Alice.SendAsync(other.Id, new SendMessageRequest { MediaIds = [picture.Id] });
+
+        // Assert
+        result.Fails(ChatErrorKind.Invalid, "mediaIds");
+    }
+
+    [SkippableFact]
+    public async Task DeleteAsync_Room_TakesItsAvatarAndFileAlong()
+    {
+        // Arrange
+        var picture = (await Alice.UploadAsync(TestFiles.Png())).Created();
+        var room = (await Alice.CreateRoomAsync(new CreateRoomRequest { Type = "group", Name = "n", AvatarMediaId = picture.Id })).Created();
+
+        // Act
+        (await Alice.DeleteRoomAsync(room.Id)).Ok();
+        await Host.OutboxIdleAsync();
+
+        // Assert
+        (await Alice.GetMediaAsync(picture.Id)).Fails(ChatErrorKind.NotFound);
+        Assert.Empty(Host.MediaStore.Keys);
+    }
+
+    [SkippableFact]
+    public async Task DeleteAsync_AvatarSharedWithAnotherRoomBeforeTheRule_KeptForTheOtherRoom()
+    {
+        // Arrange: a row made before the avatar rule: one picture is the avatar of two rooms.
+        var shared = (await Alice.UploadAsync(TestFiles.Png())).Created();
+        var doomed = (await Alice.CreateRoomAsync(new CreateRoomRequest { Type = "group", Name = "doomed", AvatarMediaId = shared.Id })).Created();
+        var keeper = (await Alice.CreateGroupAsync("keeper", Bob)).Created();
+        await SetAvatarAsync(keeper.Id, shared.Id);
+
+        // Act
+        (await Alice.DeleteRoomAsync(doomed.Id)).Ok();
+        await Host.OutboxIdleAsync();
+
+        // Assert: the other room still shows it, file included.
+        Assert.Equal(shared.Url, (await Bob.GetRoomAsync(keeper.Id)).Ok().AvatarUrl);
+        (await Bob.GetMediaAsync(shared.Id)).Ok();
+        Assert.Single(Host.MediaStore.Keys);
+    }
+
+    [SkippableFact]
+    public async Task DeleteAsync_AvatarAttachedToAMessageOfAnotherRoomBeforeTheRule_KeptForThatMessage()
+    {
+        // Arrange: a row made before the avatar rule: the avatar of one room is a picture of a message in another.
+        var other = (await Alice.CreateGroupAsync("other", Bob)).Created();
+        var picture = (await Alice.UploadAsync(TestFiles.Png())).Created();
+        var message = (await Alice.SendAsync(other.Id, new SendMessageRequest { MediaIds = [picture.Id] })).Created();
+        var doomed = (await Alice.CreateGroupAsync("doomed")).Created();
+        await SetAvatarAsync(doomed.Id, picture.Id);
+
+        // Act
+        (await Alice.DeleteRoomAsync(doomed.Id)).Ok();
+        await Host.OutboxIdleAsync();
+
+        // Assert: the message of the other room keeps its picture, file included.
+        Assert.Equal(picture.Id, (await Bob.GetMessageAsync(other.Id, message.Id)).Ok().Media.Single().Id);
+        (await Bob.GetMediaAsync(picture.Id)).Ok();
+        Assert.Single(Host.MediaStore.Keys);
+    }
+
+    /// <summary>Sets a room's avatar in the database, past the service's rule, as rows made before it may be.</summary>
+    private Task SetAvatarAsync(string roomId, string mediaId) =>
+        Host.DbAsync(db => db.Set<ChatRoom<string>>().Where(r => r.Id == long.Parse(roomId, CultureInfo.InvariantCulture))
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.AvatarMediaId, long.Parse(mediaId, CultureInfo.InvariantCulture))));
 }
 
 public sealed class SqliteRoomUpdateDeleteTests(SqliteServiceDatabase database) : RoomUpdateDeleteTests(database), IClassFixture<SqliteServiceDatabase>;

@@ -45,6 +45,16 @@ public static class HttpAssert
         return problem;
     }
 
+    /// <summary>
+    /// Asserts the 404 of a missing <paramref name="code"/> (<c>room_not_found</c>, <c>message_not_found</c>…):
+    /// which thing was not found, not merely some 4xx.
+    /// </summary>
+    public static async Task NotFoundAsync(HttpResponseMessage response, string code)
+    {
+        var problem = await ProblemAsync(response, HttpStatusCode.NotFound);
+        Assert.Equal(code, problem.Str("code"));
+    }
+
     /// <summary>Asserts a 4xx problem (never a 5xx, never a success) for input that is malformed.</summary>
     public static async Task ClientErrorAsync(HttpResponseMessage response)
     {

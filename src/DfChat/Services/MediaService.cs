@@ -50,6 +50,16 @@ internal sealed class MediaService<TUser, TKey>(ChatStore<TUser, TKey> store, Ro
         {
             return new ChatError(ChatErrorKind.TooLarge, "media_too_large", $"Files may be at most {options.MaxFileSize} bytes.");
         }
+        catch (MediaCutOffException)
+        {
+            return ChatError.Invalid("file", "The upload ended before the whole file arrived.");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The storage failed (disk full, folder read-only or gone): the store left no file behind, and
+            // nothing was recorded. Not the client's fault, and worth a retry later.
+            return ChatError.Unavailable;
+        }
 
         if (limited.BytesRead == 0)
         {
@@ -166,6 +176,9 @@ internal sealed class MediaService<TUser, TKey>(ChatStore<TUser, TKey> store, Ro
 }
 
 /// <summary>Thrown by <see cref="SizeLimitedStream"/> as soon as the limit is passed.</summary>
+/// <summary>Reading the upload itself failed: the client cut it off, or sent less than it declared.</summary>
+internal sealed class MediaCutOffException(Exception inner) : IOException("The upload ended before the whole file arrived.", inner);
+
 internal sealed class MediaTooLargeException : IOException
 {
     public MediaTooLargeException()
@@ -199,7 +212,7 @@ internal sealed class SizeLimitedStream(Stream inner, long limit) : Stream
         var filled = 0;
         while (filled < count)
         {
-            var read = await inner.ReadAsync(buffer.AsMemory(filled), cancellationToken);
+            var read = await ReadInnerAsync(buffer.AsMemory(filled), cancellationToken);
             if (read == 0)
                 break;
             filled += read;
@@ -207,6 +220,19 @@ internal sealed class SizeLimitedStream(Stream inner, long limit) : Stream
 
         _peeked = buffer[..filled];
         return _peeked;
+    }
+
+    /// <summary>Reads the upload; a failure there is the upload's, told apart from the storage's.</summary>
+    private async ValueTask<int> ReadInnerAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await inner.ReadAsync(buffer, cancellationToken);
+        }
+        catch (Exception e) when (e is IOException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new MediaCutOffException(e);
+        }
     }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
@@ -220,7 +246,7 @@ internal sealed class SizeLimitedStream(Stream inner, long limit) : Stream
         }
         else
         {
-            read = await inner.ReadAsync(buffer, cancellationToken);
+            read = await ReadInnerAsync(buffer, cancellationToken);
         }
 
         BytesRead += read;

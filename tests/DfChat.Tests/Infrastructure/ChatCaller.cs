@@ -124,6 +124,9 @@ public sealed class ChatCaller(string id, Func<Func<IServiceProvider, Task<objec
     public Task<ChatResult<MediaModel>> UploadAsync(byte[] content, string contentType = "image/png", string fileName = "picture.png") =>
         Call<IChatMediaService, ChatResult<MediaModel>>(s => s.UploadAsync(Id, new UploadMediaRequest(fileName, contentType, new MemoryStream(content)), None));
 
+    public Task<ChatResult<MediaModel>> UploadAsync(Stream content, string contentType, string fileName) =>
+        Call<IChatMediaService, ChatResult<MediaModel>>(s => s.UploadAsync(Id, new UploadMediaRequest(fileName, contentType, content), None));
+
     public Task<ChatResult<MediaModel>> GetMediaAsync(string mediaId) =>
         Call<IChatMediaService, ChatResult<MediaModel>>(s => s.GetAsync(Id, mediaId, None));
 

@@ -10,10 +10,15 @@ public sealed class InMemoryMediaStore : IChatMediaStore
 
     public IReadOnlyCollection<string> Keys => _files.Keys.ToArray();
 
+    /// <summary>When set, every save reads the content, then fails with this (a full disk, a read-only folder).</summary>
+    public Exception? SaveFailure { get; set; }
+
     public async Task<string> SaveAsync(Stream content, CancellationToken cancellationToken)
     {
         using var buffer = new MemoryStream();
         await content.CopyToAsync(buffer, cancellationToken);
+        if (SaveFailure is { } failure)
+            throw failure;
         var key = Guid.NewGuid().ToString("N");
         _files[key] = buffer.ToArray();
         return key;

@@ -141,8 +141,8 @@ internal sealed record BenchOptions
         {
             Scenario = args[0],
             Providers = chosen,
-            Duration = TimeSpan.FromSeconds(seconds ?? (smoke ? 1.5 : 5)),
-            WarmUp = TimeSpan.FromSeconds(warmUp ?? (smoke ? 0.5 : 2)),
+            Duration = TimeSpan.FromSeconds(seconds ?? (smoke ? 1 : 5)),
+            WarmUp = TimeSpan.FromSeconds(warmUp ?? (smoke ? 0.25 : 2)),
             Settle = TimeSpan.FromSeconds(settle ?? (smoke ? 0.5 : 15)),
             Rounds = rounds ?? (smoke ? 1 : 3),
             Connections = connections ?? [1, 32],

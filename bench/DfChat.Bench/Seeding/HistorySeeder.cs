@@ -45,9 +45,11 @@ internal static class HistorySeeder
                 throw new InvalidOperationException($"Room {roomId} already has messages: history goes into an empty room.");
         }
 
+        Console.WriteLine($"  room checked after {clock.Elapsed.TotalSeconds:F1} s");
         await InsertMessagesAsync(provider, connectionString, Enumerable.Range(1, count).Select(n =>
             new MessageRow(room, n, authors[n % authors.Count], Text(n), first + (spacing * (n - 1)))), cancellationToken);
 
+        Console.WriteLine($"  {count:N0} messages inserted after {clock.Elapsed.TotalSeconds:F1} s");
         await using (var db = HostDatabase.Open(provider, connectionString))
         {
             var createdAt = first.AddSeconds(-1);
@@ -126,9 +128,11 @@ internal static class HistorySeeder
             await db.SaveChangesAsync(cancellationToken);
         }
 
+        Console.WriteLine($"  rooms and memberships inserted after {clock.Elapsed.TotalSeconds:F1} s");
         await InsertMessagesAsync(provider, connectionString, Enumerable.Range(0, rooms).SelectMany(i => Enumerable.Range(1, perRoom).Select(n =>
             new MessageRow(roomIds[i], n, author, Text(n), MessageAt(i, n)))), cancellationToken);
 
+        Console.WriteLine($"  messages inserted after {clock.Elapsed.TotalSeconds:F1} s");
         await using (var db = HostDatabase.Open(provider, connectionString))
         {
             await db.Set<ChatRoom<string>>().Where(r => r.CreatedBy == author).ExecuteUpdateAsync(s => s
@@ -233,7 +237,7 @@ internal static class HistorySeeder
             return;
         await using var pg = new NpgsqlConnection(connectionString);
         await pg.OpenAsync(cancellationToken);
-        await using var analyze = new NpgsqlCommand("ANALYZE", pg);
+        await using var analyze = new NpgsqlCommand("""ANALYZE "ChatMessages", "ChatRooms", "ChatRoomUsers", "AspNetUsers" """, pg);
         await analyze.ExecuteNonQueryAsync(cancellationToken);
     }
 }

@@ -34,7 +34,8 @@ internal sealed record BenchOptions
           --out FILE                     also write the markdown report to FILE
           --lock FILE                    hold flock(FILE) during each measurement, so that builds
                                          and tests taking the same lock wait for it to end
-          --smoke                        every scenario for ~2 s; fails unless every figure was produced
+          --smoke                        every scenario at a tiny size, ~1 s per load run; fails unless
+                                         every figure was produced (never a timing)
         """;
 
     public required string Scenario { get; init; }

@@ -4,8 +4,8 @@ namespace DfChat.Bench;
 
 /// <summary>What to run and how long, from the command line.</summary>
 /// <remarks>
-/// <c>send|fanout|inprocess|all [--provider sqlite|postgres|sqlite,postgres] [--seconds N] [--warmup N] [--settle N] [--rounds N]
-/// [--connections 1,32] [--recipients N] [--postgres CONNECTION] [--redis HOST:PORT] [--out FILE] [--lock FILE] [--smoke]</c>.
+/// <c>send|fanout|read|inbox|inprocess|all [--provider sqlite|postgres|sqlite,postgres] [--seconds N] [--warmup N] [--settle N] [--rounds N]
+/// [--connections 1,32] [--recipients N] [--messages N] [--catch-up N] [--inbox-rooms N] [--unread N] [--postgres CONNECTION] [--redis HOST:PORT] [--out FILE] [--lock FILE] [--smoke]</c>.
 /// PostgreSQL's server comes from <c>--postgres</c>, else <c>DFCHAT_BENCH_POSTGRES</c>, else
 /// <c>DFCHAT_TEST_POSTGRES</c> (what CI sets for the tests); each run creates its own databases in it and
 /// drops them afterwards.
@@ -14,7 +14,7 @@ internal sealed record BenchOptions
 {
     public const string Usage = """
         usage: dotnet run -c Release --project bench/DfChat.Bench -- <scenario> [options]
-          scenarios: send | fanout | inprocess | all
+          scenarios: send | fanout | read | inbox | inprocess | all
           --provider sqlite|postgres     one provider (default: both; postgres only with a server)
           --seconds N                    measured seconds of each load run (default 5)
           --warmup N                     seconds of warm-up before each load run (default 2)
@@ -23,6 +23,10 @@ internal sealed record BenchOptions
           --rounds N                     rounds of baseline-then-DfChat runs, pooled (default 3)
           --connections 1,32             concurrent connections of the load runs (default 1,32)
           --recipients N                 connected members of the fan-out room (default 1000)
+          --messages N                   messages in the room of the read scenario (default 1000000)
+          --catch-up N                   messages the catch-up reads with ?after= (default 10000)
+          --inbox-rooms N                rooms of the inbox scenario's user (default 1000)
+          --unread N                     unread messages in each of those rooms (default 1000)
           --postgres CONNECTION          PostgreSQL server to create the bench databases in
                                          (default: $DFCHAT_BENCH_POSTGRES, else $DFCHAT_TEST_POSTGRES)
           --redis HOST:PORT              fan-out through a Redis backplane, counting its messages
@@ -30,7 +34,8 @@ internal sealed record BenchOptions
           --out FILE                     also write the markdown report to FILE
           --lock FILE                    hold flock(FILE) during each measurement, so that builds
                                          and tests taking the same lock wait for it to end
-          --smoke                        every scenario for ~2 s; fails unless every figure was produced
+          --smoke                        every scenario at a tiny size, ~1 s per load run; fails unless
+                                         every figure was produced (never a timing)
         """;
 
     public required string Scenario { get; init; }
@@ -55,6 +60,18 @@ internal sealed record BenchOptions
 
     public int Recipients { get; init; } = 1000;
 
+    /// <summary>Messages seeded into the one room of the read scenario (issue 11: 1,000,000).</summary>
+    public int Messages { get; init; } = 1_000_000;
+
+    /// <summary>How many messages back the catch-up starts (<c>?after=</c>), paged to the end (issue 11: 10,000).</summary>
+    public int CatchUp { get; init; } = 10_000;
+
+    /// <summary>Rooms of the inbox scenario's user (issue 11: 1,000).</summary>
+    public int InboxRooms { get; init; } = 1000;
+
+    /// <summary>Unread messages in each of the inbox's rooms (issue 11: 1,000).</summary>
+    public int Unread { get; init; } = 1000;
+
     public string? PostgresConnectionString { get; init; }
 
     public string? Redis { get; init; }
@@ -69,7 +86,7 @@ internal sealed record BenchOptions
     /// <summary>The arguments as given, to print the command that reproduces the run.</summary>
     public required IReadOnlyList<string> Arguments { get; init; }
 
-    public static readonly string[] Scenarios = ["send", "fanout", "inprocess", "all"];
+    public static readonly string[] Scenarios = ["send", "fanout", "read", "inbox", "inprocess", "all"];
 
     /// <summary>Parses the arguments; throws <see cref="ArgumentException"/> with a message for the user.</summary>
     public static BenchOptions Parse(string[] args)
@@ -79,7 +96,7 @@ internal sealed record BenchOptions
 
         string? providers = null, postgres = null, redis = null, output = null, lockFile = null;
         double? seconds = null, warmUp = null, settle = null;
-        int? recipients = null, rounds = null;
+        int? recipients = null, rounds = null, messages = null, catchUp = null, inboxRooms = null, unread = null;
         IReadOnlyList<int>? connections = null;
         var smoke = false;
         for (var i = 1; i < args.Length; i++)
@@ -94,6 +111,10 @@ internal sealed record BenchOptions
                 case "--connections": connections = [.. Value().Split(',').Select(c => (int)ParseNumber("--connections", c))]; break;
                 case "--recipients": recipients = (int)ParseNumber(args[i], Value()); break;
                 case "--rounds": rounds = (int)ParseNumber(args[i], Value()); break;
+                case "--messages": messages = (int)ParseNumber(args[i], Value()); break;
+                case "--catch-up": catchUp = (int)ParseNumber(args[i], Value()); break;
+                case "--inbox-rooms": inboxRooms = (int)ParseNumber(args[i], Value()); break;
+                case "--unread": unread = (int)ParseNumber(args[i], Value()); break;
                 case "--postgres": postgres = Value(); break;
                 case "--redis": redis = Value(); break;
                 case "--out": output = Value(); break;
@@ -110,6 +131,10 @@ internal sealed record BenchOptions
             : [.. providers.Split(',').Select(p => p.Trim().ToLowerInvariant())];
         if (chosen.Any(p => p is not ("sqlite" or "postgres")))
             throw new ArgumentException("--provider takes sqlite, postgres or both (sqlite,postgres).");
+        messages ??= smoke ? 3000 : 1_000_000;
+        catchUp ??= smoke ? 500 : 10_000;
+        if (catchUp >= messages)
+            throw new ArgumentException("--catch-up must be fewer than --messages.");
         if (chosen.Contains("postgres") && postgres is null)
             throw new ArgumentException("PostgreSQL needs a server: --postgres \"Host=...;Username=...;Database=postgres\" or DFCHAT_BENCH_POSTGRES.");
 
@@ -117,12 +142,16 @@ internal sealed record BenchOptions
         {
             Scenario = args[0],
             Providers = chosen,
-            Duration = TimeSpan.FromSeconds(seconds ?? (smoke ? 1.5 : 5)),
-            WarmUp = TimeSpan.FromSeconds(warmUp ?? (smoke ? 0.5 : 2)),
+            Duration = TimeSpan.FromSeconds(seconds ?? (smoke ? 1 : 5)),
+            WarmUp = TimeSpan.FromSeconds(warmUp ?? (smoke ? 0.25 : 2)),
             Settle = TimeSpan.FromSeconds(settle ?? (smoke ? 0.5 : 15)),
             Rounds = rounds ?? (smoke ? 1 : 3),
             Connections = connections ?? [1, 32],
             Recipients = recipients ?? (smoke ? 20 : 1000),
+            Messages = messages.Value,
+            CatchUp = catchUp.Value,
+            InboxRooms = inboxRooms ?? (smoke ? 60 : 1000),
+            Unread = unread ?? (smoke ? 50 : 1000),
             PostgresConnectionString = postgres,
             Redis = redis ?? NonEmpty(Environment.GetEnvironmentVariable("DFCHAT_BENCH_REDIS")) ?? NonEmpty(Environment.GetEnvironmentVariable("DFCHAT_TEST_REDIS")),
             OutputFile = output,

@@ -60,6 +60,18 @@ try
             report.Fanout.Add(await FanoutScenario.RunAsync(options, provider, folder, cancellation.Token));
     }
 
+    if (all || options.Scenario == "read")
+    {
+        foreach (var provider in options.Providers)
+            report.Read.Add(await ReadScenario.RunAsync(options, provider, folder, cancellation.Token));
+    }
+
+    if (all || options.Scenario == "inbox")
+    {
+        foreach (var provider in options.Providers)
+            report.Inbox.Add(await InboxScenario.RunAsync(options, provider, folder, cancellation.Token));
+    }
+
     if (all || options.Scenario == "inprocess")
         report.InProcess = await InProcessBenchmarks.RunAsync(small: options.Smoke);
 }

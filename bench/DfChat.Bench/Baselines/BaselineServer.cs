@@ -13,6 +13,9 @@ namespace DfChat.Bench.Baselines;
 /// <item><c>POST /empty</c>: reads the body and answers 201 with a small JSON, no database (HTTP's own ceiling);</item>
 /// <item><c>POST /rooms/{roomId}/messages</c>: one raw INSERT per transaction, writers concurrent;</item>
 /// <item><c>POST /one-writer/rooms/{roomId}/messages</c>: the same, one writer at a time (SQLite);</item>
+/// <item><c>GET /empty</c>: a small JSON, no database (HTTP's own ceiling for a read);</item>
+/// <item><c>GET /rooms/{roomId}/messages?limit=&amp;before=</c>: a page of messages read raw from the database
+/// given (the sample host's own, in the read scenario; see <see cref="RawMessageReader"/>);</item>
 /// <item><c>/hub</c> and <c>POST /broadcast/{group}</c>: a bare SignalR hub broadcasting a payload to a group.</item>
 /// </list>
 /// No authentication: these are the floors DfChat's routes are measured against.
@@ -44,6 +47,12 @@ internal static class BaselineServer
             InsertAsync(concurrent, roomId, body, http));
         app.MapPost("/one-writer/rooms/{roomId:long}/messages", (long roomId, SendBody body, HttpContext http) =>
             InsertAsync(oneWriter, roomId, body, http));
+        await using var messages = RawMessageReader.Create(provider, database);
+        app.MapGet("/empty", () => TypedResults.Ok(new RawMessage(1, 1, "bench", "", DateTime.UtcNow)));
+        app.MapGet("/rooms/{roomId:long}/messages", async Task<IResult> (long roomId, int? limit, long? before, HttpContext http) =>
+            await messages.PageAsync(roomId, http.Request.Headers["X-User-Id"].FirstOrDefault() ?? "", limit ?? 50, before, http.RequestAborted) is { } page
+                ? TypedResults.Ok(page)
+                : TypedResults.NotFound());
         app.MapHub<BareHub>("/hub");
         app.MapPost("/broadcast/{group}", async (string group, HttpRequest request, IHubContext<BareHub> hub, CancellationToken cancellationToken) =>
         {

@@ -93,6 +93,19 @@ internal static class LoadRunner
         return (int)response.StatusCode;
     }
 
+    /// <summary>A GET with a bearer token and one more header when given; the whole body is read.</summary>
+    public static async Task<int> GetAsync(
+        HttpClient http, string path, string? bearerToken, CancellationToken cancellationToken, (string Name, string Value)? header = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (bearerToken is not null)
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearerToken);
+        if (header is var (name, value))
+            request.Headers.TryAddWithoutValidation(name, value);
+        using var response = await http.SendAsync(request, cancellationToken);
+        return (int)response.StatusCode;
+    }
+
     private sealed class WorkerRecord
     {
         public List<double> Latencies { get; } = [];

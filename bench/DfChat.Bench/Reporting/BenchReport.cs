@@ -19,6 +19,10 @@ internal sealed class BenchReport(BenchOptions options)
 
     public List<FanoutReport> Fanout { get; } = [];
 
+    public List<ReadReport> Read { get; } = [];
+
+    public List<InboxReport> Inbox { get; } = [];
+
     public IReadOnlyList<string>? InProcess { get; set; }
 
     /// <summary>The command that reproduces this run.</summary>
@@ -40,7 +44,7 @@ internal sealed class BenchReport(BenchOptions options)
     public IReadOnlyList<string> MissingFigures()
     {
         var missing = new List<string>();
-        var scenarios = options.Scenario == "all" ? ["send", "fanout", "inprocess"] : new[] { options.Scenario };
+        var scenarios = options.Scenario == "all" ? ["send", "fanout", "read", "inbox", "inprocess"] : new[] { options.Scenario };
         if (scenarios.Contains("send"))
         {
             foreach (var provider in options.Providers)
@@ -77,6 +81,28 @@ internal sealed class BenchReport(BenchOptions options)
             }
         }
 
+        if (scenarios.Contains("read"))
+        {
+            foreach (var provider in options.Providers)
+            {
+                if (Read.FirstOrDefault(r => r.Provider == provider) is not { } read)
+                    missing.Add($"read on {provider}: no report");
+                else
+                    missing.AddRange(read.MissingFigures(options.Connections).Select(m => $"read on {provider}: {m}"));
+            }
+        }
+
+        if (scenarios.Contains("inbox"))
+        {
+            foreach (var provider in options.Providers)
+            {
+                if (Inbox.FirstOrDefault(r => r.Provider == provider) is not { } inbox)
+                    missing.Add($"inbox on {provider}: no report");
+                else
+                    missing.AddRange(inbox.MissingFigures(options.Connections).Select(m => $"inbox on {provider}: {m}"));
+            }
+        }
+
         if (scenarios.Contains("inprocess") && InProcess is not { Count: > 0 })
             missing.Add("in-process benchmarks: no figures");
         return missing;
@@ -92,16 +118,20 @@ internal sealed class BenchReport(BenchOptions options)
         md.AppendLine("```");
         md.AppendLine();
         md.AppendLine(Invariant, $"Machine: {Machine()}. Load average (1, 5, 15 min) at the start {LoadAtStart}, at the end {LoadAverage()}.");
-        if (Send.Count > 0)
+        if (Send.Count > 0 || Read.Count > 0 || Inbox.Count > 0)
         {
             md.AppendLine();
-            md.AppendLine(Invariant, $"Each load run: {Seconds(options.WarmUp)} s of warm-up, then {Seconds(options.Duration)} s measured; req/s and latencies are those of the successful requests completed in the measured window. The baseline and DfChat are measured in alternation, {options.Rounds} round(s) each, and each of their figures pools its rounds; the other rows are one run each.{LockNote()}");
+            md.AppendLine(Invariant, $"Each load run: {Seconds(options.WarmUp)} s of warm-up, then {Seconds(options.Duration)} s measured; req/s and latencies are those of the successful requests completed in the measured window. The baseline and DfChat (read: the four page reads; inbox: both users) are measured in alternation, {options.Rounds} round(s) each, and each of their figures pools its rounds; the other rows are one run each.{LockNote()}");
         }
 
         foreach (var send in Send)
             AppendSend(md, send);
         foreach (var fanout in Fanout)
             fanout.AppendMarkdown(md);
+        foreach (var read in Read)
+            read.AppendMarkdown(md, options.Connections);
+        foreach (var inbox in Inbox)
+            inbox.AppendMarkdown(md, options.Connections);
         if (InProcess is { Count: > 0 })
         {
             md.AppendLine();

@@ -119,7 +119,7 @@ internal static class SendScenario
     }
 
     /// <summary>The sample host's configuration: a fresh database, no rate limits (this is a load test), warnings only.</summary>
-    private static Dictionary<string, string> HostSettings(string provider, BenchDatabase database, string folder) => new()
+    public static Dictionary<string, string> HostSettings(string provider, BenchDatabase database, string folder) => new()
     {
         ["Database__Provider"] = provider,
         ["ConnectionStrings__Chat"] = database.ConnectionString,
@@ -129,7 +129,7 @@ internal static class SendScenario
     };
 
     /// <summary>Server GC, as the Web SDK gives the sample host: the baseline must not win or lose on the collector.</summary>
-    private static Dictionary<string, string> BaselineServerSettings { get; } = new()
+    public static Dictionary<string, string> BaselineServerSettings { get; } = new()
     {
         ["DOTNET_gcServer"] = "1",
     };

@@ -14,12 +14,7 @@ internal static class MembershipSeeder
     /// <summary>Adds <paramref name="userIds"/> as ordinary members of a group room, with its default permissions.</summary>
     public static async Task AddGroupMembersAsync(string provider, string connectionString, string roomId, string ownerId, IEnumerable<string> userIds, CancellationToken cancellationToken)
     {
-        var options = new DbContextOptionsBuilder<HostDatabase>();
-        if (provider == "sqlite")
-            options.UseSqlite(connectionString);
-        else
-            options.UseNpgsql(connectionString);
-        await using var db = new HostDatabase(options.Options);
+        await using var db = HostDatabase.Open(provider, connectionString);
 
         var room = long.Parse(roomId, System.Globalization.CultureInfo.InvariantCulture);
         var readNumber = await db.Set<ChatRoom<string>>().Where(r => r.Id == room).Select(r => r.LastMessageNumber).SingleAsync(cancellationToken);
@@ -50,6 +45,17 @@ internal static class MembershipSeeder
 
     internal sealed class HostDatabase(DbContextOptions<HostDatabase> options) : DbContext(options)
     {
+        /// <summary>The sample host's database with the chat's model, on either provider.</summary>
+        public static HostDatabase Open(string provider, string connectionString)
+        {
+            var options = new DbContextOptionsBuilder<HostDatabase>();
+            if (provider == "sqlite")
+                options.UseSqlite(connectionString);
+            else
+                options.UseNpgsql(connectionString);
+            return new HostDatabase(options.Options);
+        }
+
         protected override void OnModelCreating(ModelBuilder modelBuilder)
         {
             modelBuilder.Entity<HostUser>().ToTable("AspNetUsers");

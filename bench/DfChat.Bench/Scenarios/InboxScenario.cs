@@ -1,0 +1,144 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using DfChat.Bench.Http;
+using DfChat.Bench.Seeding;
+
+namespace DfChat.Bench.Scenarios;
+
+/// <summary>
+/// The room list of a user in many rooms with many unread messages in each (issue 11: 1,000 rooms of 1,000
+/// unread), against the same call by a user in the same rooms who has read everything: what unread
+/// counting costs a room list. Both users' rooms, memberships and messages are seeded straight into the
+/// database (<see cref="HistorySeeder.SeedInboxAsync"/>).
+/// </summary>
+internal static class InboxScenario
+{
+    public const string UnreadLabel = "DfChat: GET /api/chat/rooms, every room with unread messages";
+    public const string CaughtUpLabel = "DfChat: GET /api/chat/rooms, nothing unread";
+
+    public static async Task<InboxReport> RunAsync(BenchOptions options, string provider, string folder, CancellationToken cancellationToken)
+    {
+        Console.WriteLine($"inbox on {provider}: starting the sample host");
+        await using var database = await BenchDatabase.CreateAsync(provider, "inbox", folder, options.PostgresConnectionString, cancellationToken);
+        await using var host = await ServerProcess.StartHostAppAsync(SendScenario.HostSettings(provider, database, folder), cancellationToken);
+
+        BenchAccount unread, caughtUp;
+        double seedSeconds;
+        using (var seeding = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromMinutes(2) })
+        {
+            var users = await new ChatApiClient(seeding).CreateUsersAsync("inbox", 3, cancellationToken);
+            (unread, caughtUp) = (users[1], users[2]);
+            Console.WriteLine($"inbox on {provider}: seeding {options.InboxRooms:N0} rooms of {options.Unread:N0} messages straight into the database");
+            seedSeconds = await HistorySeeder.SeedInboxAsync(
+                provider, database.ConnectionString, users[0].Id, unread.Id, caughtUp.Id, options.InboxRooms, options.Unread, cancellationToken);
+            Console.WriteLine($"inbox on {provider}: seeded in {seedSeconds:F1} s");
+        }
+
+        const string path = "/api/chat/rooms";
+        var pageSize = await VerifyAsync(host.BaseAddress, path, unread, options.Unread, cancellationToken);
+        await VerifyAsync(host.BaseAddress, path, caughtUp, 0, cancellationToken);
+
+        Console.WriteLine($"inbox on {provider}: settling the host with {options.Settle.TotalSeconds:F0} s of unmeasured room lists");
+        var settleConnections = options.Connections.Max();
+        using (var settle = LoadRunner.CreateClient(host.BaseAddress, settleConnections))
+        {
+            await LoadRunner.RunAsync(settleConnections, TimeSpan.Zero, options.Settle, (worker, ct) =>
+                LoadRunner.GetAsync(settle, path, (worker % 2 == 0 ? unread : caughtUp).AccessToken, ct), cancellationToken);
+        }
+
+        var rows = new List<InboxRow>();
+        foreach (var connections in options.Connections)
+        {
+            using var toHost = LoadRunner.CreateClient(host.BaseAddress, connections);
+            List<LoadResult> caughtUpRounds = [], unreadRounds = [];
+            for (var round = 0; round < options.Rounds; round++)
+            {
+                caughtUpRounds.Add(await RunOnceAsync(CaughtUpLabel, caughtUp));
+                unreadRounds.Add(await RunOnceAsync(UnreadLabel, unread));
+            }
+
+            rows.Add(new InboxRow(CaughtUpLabel, IsBaseline: true, connections, LoadResult.Combine(caughtUpRounds)));
+            rows.Add(new InboxRow(UnreadLabel, IsBaseline: false, connections, LoadResult.Combine(unreadRounds)));
+
+            async Task<LoadResult> RunOnceAsync(string label, BenchAccount user)
+            {
+                LoadResult result;
+                using (await MachineLock.AcquireAsync(options.LockFile, cancellationToken))
+                    result = await LoadRunner.RunAsync(connections, options.WarmUp, options.Duration, (_, ct) => LoadRunner.GetAsync(toHost, path, user.AccessToken, ct), cancellationToken);
+                Console.WriteLine($"  {connections,3} conn  {label,-64} {result.Throughput,8:F0} req/s  p50 {result.P50,7:F2} ms  p99 {result.P99,7:F1} ms  failures: {result.FailureSummary}");
+                return result;
+            }
+        }
+
+        var hostPeak = await host.StopAsync();
+        return new InboxReport(provider, options.InboxRooms, options.Unread, pageSize, seedSeconds, rows, hostPeak);
+    }
+
+    /// <summary>The first page must be full of the user's rooms, each with the unread count the seeding meant; returns the page's size.</summary>
+    private static async Task<int> VerifyAsync(Uri host, string path, BenchAccount user, int expectedUnread, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { BaseAddress = host };
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", user.AccessToken);
+        using var response = await http.SendAsync(request, cancellationToken);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (!response.IsSuccessStatusCode)
+            throw new InvalidOperationException($"GET {path} answered {(int)response.StatusCode}: {body}");
+        var items = JsonDocument.Parse(body).RootElement.GetProperty("items");
+        var counts = items.EnumerateArray().Select(i => i.GetProperty("membership").GetProperty("unreadCount").GetInt32()).Distinct().ToList();
+        if (items.GetArrayLength() == 0 || counts is not [var count] || count != expectedUnread || items.EnumerateArray().Any(i => i.GetProperty("lastMessage").ValueKind != JsonValueKind.Object))
+            throw new InvalidOperationException($"GET {path} for {user.Email}: unread counts {string.Join(", ", counts)} (expected {expectedUnread} in every room, each with its last message).");
+        return items.GetArrayLength();
+    }
+}
+
+/// <summary>One (pooled) load run of the inbox table.</summary>
+internal sealed record InboxRow(string Label, bool IsBaseline, int Connections, LoadResult Result);
+
+/// <summary>The inbox table of one provider.</summary>
+internal sealed record InboxReport(string Provider, int Rooms, int UnreadPerRoom, int PageSize, double SeedSeconds, IReadOnlyList<InboxRow> Rows, long HostPeakBytes)
+{
+    public IEnumerable<string> MissingFigures(IReadOnlyList<int> connectionCounts)
+    {
+        foreach (var connections in connectionCounts)
+        {
+            foreach (var baseline in new[] { true, false })
+            {
+                if (Rows.FirstOrDefault(r => r.Connections == connections && r.IsBaseline == baseline) is not { } row)
+                    yield return $"{connections} connections: no figure {(baseline ? "with nothing unread" : "with unread messages")}";
+                else if (row.Result.Successes == 0 || double.IsNaN(row.Result.P99))
+                    yield return $"{connections} connections, {row.Label}: no successful request";
+            }
+        }
+
+        if (HostPeakBytes <= 0)
+            yield return "no peak memory of the host";
+    }
+
+    public void AppendMarkdown(StringBuilder md, IReadOnlyList<int> connectionCounts)
+    {
+        var invariant = CultureInfo.InvariantCulture;
+        md.AppendLine();
+        md.AppendLine(invariant, $"### Inbox, {Reporting.BenchReport.ProviderName(Provider)}: {Rooms:N0} rooms of {UnreadPerRoom:N0} unread messages each");
+        md.AppendLine();
+        md.AppendLine(invariant, $"Two users in the same {Rooms:N0} group rooms of {UnreadPerRoom:N0} messages each ({Rooms * (long)UnreadPerRoom:N0} messages, seeded straight into the database in {SeedSeconds:F0} s): one has read none of them, one all of them. Each asks for its room list, the first page ({PageSize} rooms, each with its last message and the caller's unread count, checked before measuring). Ratio of p50 latency (lower is better; target ≤ 1.3×).");
+        md.AppendLine();
+        md.AppendLine("| connections | what | p50 ratio to nothing unread | req/s | p50 ms | p99 ms | non-2xx |");
+        md.AppendLine("|---:|---|---:|---:|---:|---:|---|");
+        foreach (var connections in connectionCounts)
+        {
+            var baseline = Rows.Single(r => r.Connections == connections && r.IsBaseline);
+            foreach (var row in Rows.Where(r => r.Connections == connections).OrderByDescending(r => r.IsBaseline))
+            {
+                var ratio = Reporting.BenchReport.Ratio(row.Result.P50, baseline.Result.P50);
+                var (label, shown) = row.IsBaseline ? ($"{row.Label} — **baseline**", ratio) : ($"**{row.Label}**", $"**{ratio}**");
+                md.AppendLine(invariant, $"| {connections} | {label} | {shown} | {row.Result.Throughput:N0} | {Reporting.BenchReport.Milliseconds(row.Result.P50)} | {Reporting.BenchReport.Milliseconds(row.Result.P99)} | {row.Result.FailureSummary} |");
+            }
+        }
+
+        md.AppendLine();
+        md.AppendLine(invariant, $"Peak working set (VmHWM) of the sample host: {Reporting.BenchReport.Megabytes(HostPeakBytes)}.");
+    }
+}

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Threading.RateLimiting;
 using DfChat.Options;
 using Microsoft.AspNetCore.Http;
@@ -42,11 +41,11 @@ internal sealed class ChatRateLimiter : IDisposable
         if (lease.IsAcquired)
             return next(invocation);
 
+        // A 429 like any other the chat answers: ChatHttp writes its Retry-After.
         var wait = lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromMinutes(1) / perMinute;
-        http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
         var what = kind == ChatRateLimitKind.Messages ? "messages" : "uploads";
-        return ValueTask.FromResult<object?>(ChatHttp.Problem(
-            StatusCodes.Status429TooManyRequests, "rate_limited", $"At most {perMinute} {what} a minute: try again after Retry-After seconds."));
+        var error = new ChatError(ChatErrorKind.TooManyRequests, "rate_limited", $"At most {perMinute} {what} a minute: try again after Retry-After seconds.") { RetryAfter = wait };
+        return ValueTask.FromResult<object?>(ChatHttp.ToProblem(error));
     };
 
     /// <summary>

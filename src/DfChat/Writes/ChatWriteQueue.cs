@@ -181,7 +181,8 @@ internal sealed partial class ChatWriteQueue(
                 // With nothing kept, disposing the batch rolls back whatever a failed write did.
                 if (kept > 0)
                 {
-                    await batch.CommitAsync(CancellationToken.None);
+                    if (!await TryCommitAsync(batch, items))
+                        return;
                     outbox.Committed(batch.Events);
                 }
 
@@ -219,6 +220,28 @@ internal sealed partial class ChatWriteQueue(
                 items[0].Fail(e);
                 return;
             }
+        }
+    }
+
+    /// <summary>
+    /// Commits; false when the commit itself failed. Its outcome is then unknown (the database may have
+    /// committed before the connection dropped), so the batch is never run again, which could apply it
+    /// twice: each write answers 503, and a client that retries a send with its clientMessageId gets the
+    /// stored message back if it was kept. The outbox's recovery publishes its events if it was.
+    /// </summary>
+    private async Task<bool> TryCommitAsync(WriteBatch batch, List<WriteItem> items)
+    {
+        try
+        {
+            await batch.CommitAsync(CancellationToken.None);
+            return true;
+        }
+        catch (Exception e) when (TransientFailures.IsUnavailable(e))
+        {
+            LogCommitUnknown(logger, e, items.Count);
+            foreach (var item in items)
+                item.Fail(ChatError.Unavailable);
+            return false;
         }
     }
 
@@ -285,6 +308,9 @@ internal sealed partial class ChatWriteQueue(
 
     [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "A batch of {Count} chat writes could not complete after {Attempt} attempts: answering 503.")]
     private static partial void LogGaveUp(ILogger logger, Exception exception, int attempt, int count);
+
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "The commit of a batch of {Count} chat writes failed, its outcome unknown: answering 503 without a retry.")]
+    private static partial void LogCommitUnknown(ILogger logger, Exception exception, int count);
 
     [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "A batch of {Count} chat writes failed to commit; running each alone.")]
     private static partial void LogBatchFailed(ILogger logger, Exception exception, int count);

@@ -17,12 +17,12 @@ internal static class HostSetup
         {
             case "sqlite":
                 connectionString ??= $"Data Source={Path.Combine(environment.ContentRootPath, "dfchat.db")}";
-                services.AddDbContext<AppDbContext, SqliteAppDbContext>(o => o.UseSqlite(connectionString));
+                services.AddDbContextPool<AppDbContext, SqliteAppDbContext>(o => o.UseSqlite(connectionString));
                 break;
             case "postgres" or "postgresql" or "npgsql":
                 if (string.IsNullOrEmpty(connectionString))
                     throw new InvalidOperationException("Database:Provider is postgres: set ConnectionStrings:Chat, for example 'Host=localhost;Database=dfchat;Username=dfchat;Password=…'.");
-                services.AddDbContext<AppDbContext, PostgresAppDbContext>(o => o.UseNpgsql(connectionString));
+                services.AddDbContextPool<AppDbContext, PostgresAppDbContext>(o => o.UseNpgsql(connectionString));
                 break;
             default:
                 throw new InvalidOperationException($"Database:Provider '{provider}' is not supported: use sqlite or postgres.");

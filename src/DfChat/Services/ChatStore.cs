@@ -139,24 +139,87 @@ internal sealed class ChatStore<TUser, TKey>(
         (await BuildMembersAsync([member], cancellationToken))[0];
 
     /// <summary>Builds messages with their media and reaction counts in two queries, whatever their number.</summary>
-    public async Task<List<MessageModel>> BuildMessagesAsync(IReadOnlyList<ChatMessage<TKey>> messages, TKey caller, CancellationToken cancellationToken)
+    public Task<List<MessageModel>> BuildMessagesAsync(IReadOnlyList<ChatMessage<TKey>> messages, TKey caller, CancellationToken cancellationToken)
+    {
+        var ids = messages.Select(m => m.Id).ToArray();
+        return BuildAsync(
+            messages,
+            MessageMedia.Where(l => ids.Contains(l.MessageId)),
+            Reactions.Where(r => ids.Contains(r.MessageId)),
+            caller,
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// A page's messages as rows that also carry their author's display name and whether they have media or
+    /// reactions, all in the page's own statement: an ordinary page (no media, no reactions) then costs that
+    /// one statement, and <see cref="BuildPageAsync"/> queries media and reactions only when there are some.
+    /// </summary>
+    public IQueryable<MessageRow<TKey>> WithDetails(IQueryable<ChatMessage<TKey>> messages) =>
+        messages.Select(users.WithAuthorName((m, authorName) => new MessageRow<TKey>
+        {
+            Message = m,
+            AuthorName = authorName,
+            HasMedia = MessageMedia.Any(l => l.MessageId == m.Id),
+            HasReactions = Reactions.Any(r => r.MessageId == m.Id),
+        }));
+
+    /// <summary>
+    /// Builds a page of one room's messages read through <see cref="WithDetails"/>. The page holds every
+    /// message of the room between its first and last id, so media and reactions, when it has some, are read
+    /// by that id range on the room's indexes: one statement each, whose SQL EF Core generates once (a list
+    /// of ids is expanded into one parameter each, and its SQL generated again on every call).
+    /// </summary>
+    public async Task<List<MessageModel>> BuildPageAsync(long roomId, IReadOnlyList<MessageRow<TKey>> page, TKey caller, CancellationToken cancellationToken)
+    {
+        if (page.Count == 0)
+            return [];
+        var first = page.Min(r => r.Message.Id);
+        var last = page.Max(r => r.Message.Id);
+        var media = page.Any(r => r.HasMedia)
+            ? await MediaOfAsync(Messages.Where(m => m.RoomId == roomId && m.Id >= first && m.Id <= last)
+                .Join(MessageMedia, m => m.Id, link => link.MessageId, (m, link) => link), cancellationToken)
+            : EmptyMedia;
+        var reactions = page.Any(r => r.HasReactions)
+            ? await ReactionCountsAsync(Reactions.Where(r => r.RoomId == roomId && r.MessageId >= first && r.MessageId <= last), caller, cancellationToken)
+            : EmptyReactions;
+        return page.Select(r => ToModel(r.Message, r.AuthorName, media, reactions)).ToList();
+    }
+
+    private async Task<List<MessageModel>> BuildAsync(
+        IReadOnlyList<ChatMessage<TKey>> messages,
+        IQueryable<ChatMessageMedia> links,
+        IQueryable<ChatMessageReaction<TKey>> reactions,
+        TKey caller,
+        CancellationToken cancellationToken)
     {
         if (messages.Count == 0)
             return [];
-        var ids = messages.Select(m => m.Id).ToArray();
-        var roomId = messages[0].RoomId;
-        var sameRoom = messages.All(m => m.RoomId == roomId);
+        var media = await MediaOfAsync(links, cancellationToken);
+        var counts = await ReactionCountsAsync(reactions, caller, cancellationToken);
+        var names = await users.DisplayNamesAsync(messages.Select(m => m.UserId), cancellationToken);
+        return messages.Select(m => ToModel(m, names.GetValueOrDefault(m.UserId), media, counts)).ToList();
+    }
 
+    private static readonly ILookup<long, MediaModel> EmptyMedia = Array.Empty<MediaModel>().ToLookup(m => 0L);
+
+    private static readonly ILookup<long, ReactionCountModel> EmptyReactions = Array.Empty<ReactionCountModel>().ToLookup(r => 0L);
+
+    /// <summary>The media of <paramref name="links"/> by message, in their order on the message.</summary>
+    private async Task<ILookup<long, MediaModel>> MediaOfAsync(IQueryable<ChatMessageMedia> links, CancellationToken cancellationToken)
+    {
         var attached = await (
-            from link in MessageMedia
-            where (!sameRoom || link.RoomId == roomId) && ids.Contains(link.MessageId)
+            from link in links
             join media in Media on link.MediaId equals media.Id
             orderby link.MessageId, link.Sequence
             select new { link.MessageId, Media = media }).ToListAsync(cancellationToken);
-        var mediaByMessage = attached.ToLookup(a => a.MessageId, a => ToModel(a.Media));
+        return attached.ToLookup(a => a.MessageId, a => ToModel(a.Media));
+    }
 
-        var counts = await Reactions
-            .Where(r => (!sameRoom || r.RoomId == roomId) && ids.Contains(r.MessageId))
+    /// <summary>The reaction counts of <paramref name="reactions"/> by message, each reaction in the order it was first given.</summary>
+    private static async Task<ILookup<long, ReactionCountModel>> ReactionCountsAsync(IQueryable<ChatMessageReaction<TKey>> reactions, TKey caller, CancellationToken cancellationToken)
+    {
+        var counts = await reactions
             .GroupBy(r => new { r.MessageId, r.Reaction })
             .Select(g => new
             {
@@ -167,25 +230,24 @@ internal sealed class ChatStore<TUser, TKey>(
                 First = g.Min(r => r.Id),
             })
             .ToListAsync(cancellationToken);
-        var reactionsByMessage = counts.OrderBy(c => c.First).ToLookup(
+        return counts.OrderBy(c => c.First).ToLookup(
             c => c.MessageId,
             c => new ReactionCountModel { Reaction = c.Reaction, Count = c.Count, Me = c.Mine > 0 });
-        var authors = await users.DisplayNamesAsync(messages.Select(m => m.UserId), cancellationToken);
-
-        return messages.Select(m => new MessageModel
-        {
-            Id = Id(m.Id),
-            RoomId = Id(m.RoomId),
-            UserId = Id(m.UserId),
-            User = new UserModel { Id = Id(m.UserId), DisplayName = authors.GetValueOrDefault(m.UserId) ?? Id(m.UserId) },
-            Text = m.Text,
-            Media = mediaByMessage[m.Id].ToArray(),
-            Reactions = reactionsByMessage[m.Id].ToArray(),
-            ReplyToId = m.ReplyToId is { } reply ? Id(reply) : null,
-            CreatedAt = m.CreatedAt,
-            EditedAt = m.EditedAt,
-        }).ToList();
     }
+
+    private static MessageModel ToModel(ChatMessage<TKey> m, string? authorName, ILookup<long, MediaModel> media, ILookup<long, ReactionCountModel> reactions) => new()
+    {
+        Id = Id(m.Id),
+        RoomId = Id(m.RoomId),
+        UserId = Id(m.UserId),
+        User = new UserModel { Id = Id(m.UserId), DisplayName = authorName ?? Id(m.UserId) },
+        Text = m.Text,
+        Media = media[m.Id].ToArray(),
+        Reactions = reactions[m.Id].ToArray(),
+        ReplyToId = m.ReplyToId is { } reply ? Id(reply) : null,
+        CreatedAt = m.CreatedAt,
+        EditedAt = m.EditedAt,
+    };
 
     public async Task<MessageModel> BuildMessageAsync(ChatMessage<TKey> message, TKey caller, CancellationToken cancellationToken) =>
         (await BuildMessagesAsync([message], caller, cancellationToken))[0];
@@ -223,4 +285,19 @@ internal sealed class ChatStore<TUser, TKey>(
 
     public async Task<RoomModel> BuildRoomAsync(ChatRoom<TKey> room, ChatRoomUser<TKey>? member, TKey caller, CancellationToken cancellationToken) =>
         (await BuildRoomsAsync([(room, member)], caller, cancellationToken))[0];
+}
+
+/// <summary>A message read for a page, with its author's display name and whether it has media or reactions.</summary>
+/// <typeparam name="TKey">The host's user key.</typeparam>
+internal sealed class MessageRow<TKey>
+    where TKey : IEquatable<TKey>
+{
+    public required ChatMessage<TKey> Message { get; init; }
+
+    /// <summary>Null when the author has no display name (or no longer exists): the page shows the id.</summary>
+    public string? AuthorName { get; init; }
+
+    public bool HasMedia { get; init; }
+
+    public bool HasReactions { get; init; }
 }

@@ -1,4 +1,5 @@
 using System.Linq.Expressions;
+using DfChat.Entities;
 using DfChat.Models;
 using DfChat.Services;
 using Microsoft.EntityFrameworkCore;
@@ -55,18 +56,54 @@ internal sealed class ChatUserDirectory<TUser, TKey>(IChatDbContextProvider cont
         return [.. found];
     }
 
+    /// <summary>The display names of <paramref name="ids"/>; users without one (or without a row) are left out.</summary>
     public async Task<Dictionary<TKey, string>> DisplayNamesAsync(IEnumerable<TKey> ids, CancellationToken cancellationToken)
     {
         var wanted = ids.Distinct().ToArray();
+        if (model.DisplayName is null || wanted.Length == 0)
+            return [];
         var key = KeyName;
-        var display = model.DisplayName;
-        if (display is null || wanted.Length == 0)
-            return wanted.ToDictionary(k => k, UserKey<TKey>.Format);
-        var rows = await Db.Set<TUser>()
-            .Where(u => wanted.Contains(EF.Property<TKey>(u, key)))
-            .Select(Project(key, display))
-            .ToListAsync(cancellationToken);
-        return rows.ToDictionary(r => r.Id, r => r.Name ?? UserKey<TKey>.Format(r.Id));
+
+        // One id: an equality, whose SQL EF Core generates once; a list of ids is expanded into one
+        // parameter each, and its SQL generated again on every call.
+        var only = wanted[0];
+        return await DisplayNamesAsync(
+            wanted.Length == 1
+                ? Db.Set<TUser>().Where(u => EF.Property<TKey>(u, key).Equals(only))
+                : Db.Set<TUser>().Where(u => wanted.Contains(EF.Property<TKey>(u, key))),
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// <paramref name="message"/> with its author's display name looked up in the host's user table, as one
+    /// expression that EF Core translates into a subquery of the message's own query (no round trip of its own).
+    /// </summary>
+    public Expression<Func<ChatMessage<TKey>, MessageRow<TKey>>> WithAuthorName(Expression<Func<ChatMessage<TKey>, string?, MessageRow<TKey>>> message)
+    {
+        var m = message.Parameters[0];
+        Expression name = Expression.Constant(null, typeof(string));
+        if (model.DisplayName is { } display)
+        {
+            var user = display.Parameters[0];
+            var userKey = Expression.Call(typeof(EF), nameof(EF.Property), [typeof(TKey)], user, Expression.Constant(KeyName));
+            var isAuthor = Expression.Lambda<Func<TUser, bool>>(
+                Expression.Call(userKey, typeof(IEquatable<TKey>).GetMethod(nameof(IEquatable<TKey>.Equals))!, Expression.Property(m, nameof(ChatMessage<TKey>.UserId))),
+                user);
+            var users = Db.Set<TUser>().AsQueryable().Expression;
+            var named = Expression.Call(typeof(Queryable), nameof(Queryable.Select), [typeof(TUser), typeof(string)],
+                Expression.Call(typeof(Queryable), nameof(Queryable.Where), [typeof(TUser)], users, Expression.Quote(isAuthor)),
+                Expression.Quote(display));
+            name = Expression.Call(typeof(Queryable), nameof(Queryable.FirstOrDefault), [typeof(string)], named);
+        }
+
+        var body = new ParameterReplacer(message.Parameters[1], name).Visit(message.Body);
+        return Expression.Lambda<Func<ChatMessage<TKey>, MessageRow<TKey>>>(body, m);
+    }
+
+    private async Task<Dictionary<TKey, string>> DisplayNamesAsync(IQueryable<TUser> users, CancellationToken cancellationToken)
+    {
+        var rows = await users.Select(Project(KeyName, model.DisplayName!)).ToListAsync(cancellationToken);
+        return rows.Where(r => r.Name is not null).ToDictionary(r => r.Id, r => r.Name!);
     }
 
     /// <summary>One user as the chat shows it, or null when the host has no such user; one query.</summary>
@@ -163,7 +200,7 @@ internal sealed class ChatUserDirectory<TUser, TKey>(IChatDbContextProvider cont
         public string? Name { get; set; }
     }
 
-    private sealed class ParameterReplacer(ParameterExpression from, ParameterExpression to) : ExpressionVisitor
+    private sealed class ParameterReplacer(ParameterExpression from, Expression to) : ExpressionVisitor
     {
         protected override Expression VisitParameter(ParameterExpression node) => node == from ? to : base.VisitParameter(node);
     }

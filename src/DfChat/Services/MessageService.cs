@@ -31,11 +31,11 @@ internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, 
         var query = store.Messages.Where(m => m.RoomId == access.Room.Id);
         if (cursor is { } c)
             query = query.Where(m => m.Id < c.Id);
-        var rows = await query.OrderByDescending(m => m.Id).Take(limit + 1).AsNoTracking().ToListAsync(cancellationToken);
-        var (items, next) = ChatStore<TUser, TKey>.Paginate(rows, limit, scope, m => (0, m.Id));
+        var rows = await store.WithDetails(query.OrderByDescending(m => m.Id).Take(limit + 1)).AsNoTracking().ToListAsync(cancellationToken);
+        var (items, next) = ChatStore<TUser, TKey>.Paginate(rows, limit, scope, r => (0, r.Message.Id));
         return ChatResult<PageModel<MessageModel>>.Ok(new PageModel<MessageModel>
         {
-            Items = await store.BuildMessagesAsync(items, caller, cancellationToken),
+            Items = await store.BuildPageAsync(access.Room.Id, items, caller, cancellationToken),
             NextCursor = next,
         });
     }
@@ -62,12 +62,12 @@ internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, 
                 return ChatError.MessageNotFound;
         }
 
-        var rows = await store.Messages.Where(m => m.RoomId == access.Room.Id && m.Id > after)
-            .OrderBy(m => m.Id).Take(limit + 1).AsNoTracking().ToListAsync(cancellationToken);
-        var (items, next) = ChatStore<TUser, TKey>.Paginate(rows, limit, scope, m => (0, m.Id));
+        var rows = await store.WithDetails(store.Messages.Where(m => m.RoomId == access.Room.Id && m.Id > after)
+            .OrderBy(m => m.Id).Take(limit + 1)).AsNoTracking().ToListAsync(cancellationToken);
+        var (items, next) = ChatStore<TUser, TKey>.Paginate(rows, limit, scope, r => (0, r.Message.Id));
         return ChatResult<PageModel<MessageModel>>.Ok(new PageModel<MessageModel>
         {
-            Items = await store.BuildMessagesAsync(items, caller, cancellationToken),
+            Items = await store.BuildPageAsync(access.Room.Id, items, caller, cancellationToken),
             NextCursor = next,
         });
     }
@@ -256,3 +256,4 @@ internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, 
 
     private static string Id(TKey key) => UserKey<TKey>.Format(key);
 }
+

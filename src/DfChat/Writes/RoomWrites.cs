@@ -76,7 +76,13 @@ internal sealed class RoomWrites<TUser, TKey>(IChatDbContextProvider request, Ch
         var members = await batch.ReadOnceAsync("members:" + roomId, async () =>
         {
             var callers = RoomWrite<TUser, TKey>.CallersOf(batch, roomId, caller);
-            var rows = await store.Members.Where(m => m.RoomId == roomId && callers.Contains(m.UserId)).ToListAsync(CancellationToken.None);
+            var members = store.Members.Where(m => m.RoomId == roomId);
+
+            // One caller (a batch of one): an equality, whose SQL EF Core generates once; a list of ids is
+            // expanded into one parameter each, and its SQL generated again on every call.
+            var rows = await (callers.Count == 1
+                ? members.Where(m => m.UserId.Equals(caller))
+                : members.Where(m => callers.Contains(m.UserId))).ToListAsync(CancellationToken.None);
             return rows.ToDictionary(m => m.UserId);
         });
         var member = members.GetValueOrDefault(caller);

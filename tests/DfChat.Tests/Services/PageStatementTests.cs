@@ -1,0 +1,140 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using DfChat.Models;
+using DfChat.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DfChat.Tests.Services;
+
+/// <summary>
+/// What reading a page of messages costs in statements, whatever its size: the room with the caller's
+/// membership, then the page with its authors' names; media and reactions only when the page has some.
+/// </summary>
+public abstract class PageStatementTests(ServiceDatabase database) : ServiceTestBase(database)
+{
+    private readonly StatementLog _statements = new();
+
+    protected override void ConfigureServices(IServiceCollection services) =>
+        services.ConfigureDbContext<TestDbContext>(o => o.AddInterceptors(_statements));
+
+    private async Task<RoomModel> GroupWithMessagesAsync(int count)
+    {
+        var room = (await Alice.CreateGroupAsync("Group", Bob)).Created();
+        for (var i = 0; i < count; i++)
+            (await (i % 2 == 0 ? Alice : Bob).SendAsync(room.Id, $"m{i}")).Created();
+        return room;
+    }
+
+    [SkippableFact]
+    public async Task ListMessages_PageWithoutMediaOrReactions_TwoStatementsWhateverItsSize()
+    {
+        // Arrange
+        var room = await GroupWithMessagesAsync(60);
+
+        // Act
+        _statements.Clear();
+        var page = (await Bob.ListMessagesAsync(room.Id, new PageRequest(50))).Ok();
+
+        // Assert
+        Assert.Equal(50, page.Items.Count);
+        Assert.True(_statements.Count == 2, _statements.Describe());
+        Assert.All(page.Items, m => Assert.Equal(m.Text is ['m', .. var n] && int.Parse(n, System.Globalization.CultureInfo.InvariantCulture) % 2 == 0 ? "Alice" : "Bob", m.User.DisplayName));
+    }
+
+    [SkippableFact]
+    public async Task ListMessages_PageWithMediaAndReactions_OneStatementEachMore()
+    {
+        // Arrange
+        var room = await GroupWithMessagesAsync(20);
+        var picture = (await Alice.UploadAsync(TestFiles.Png())).Ok();
+        var withPicture = (await Alice.SendAsync(room.Id, new SendMessageRequest { Text = "look", MediaIds = [picture.Id] })).Created();
+        var later = (await Bob.SendAsync(room.Id, "nice")).Created();
+        (await Alice.ReactAsync(room.Id, later.Id, "like")).Created();
+
+        // Act
+        _statements.Clear();
+        var page = (await Bob.ListMessagesAsync(room.Id, new PageRequest(10))).Ok();
+
+        // Assert
+        Assert.True(_statements.Count == 4, _statements.Describe());
+        var pictured = Assert.Single(page.Items, m => m.Media.Count > 0);
+        Assert.Equal(withPicture.Id, pictured.Id);
+        Assert.Equal(picture.Id, Assert.Single(pictured.Media).Id);
+        var reacted = Assert.Single(page.Items, m => m.Reactions.Count > 0);
+        Assert.Equal(later.Id, reacted.Id);
+        Assert.Equal(("like", 1, false), (reacted.Reactions[0].Reaction, reacted.Reactions[0].Count, reacted.Reactions[0].Me));
+    }
+
+    [SkippableFact]
+    public async Task ListMessagesAfter_CatchUpPage_SameStatementsAsTheNewestPage()
+    {
+        // Arrange
+        var room = await GroupWithMessagesAsync(30);
+        var oldest = (await Bob.ListMessagesAfterAsync(room.Id, (await Bob.ListMessagesAsync(room.Id, new PageRequest(30))).Ok().Items[^1].Id, new PageRequest(10))).Ok();
+
+        // Act
+        _statements.Clear();
+        var next = (await Bob.ListMessagesAfterAsync(room.Id, "ignored", new PageRequest(10, oldest.NextCursor))).Ok();
+
+        // Assert
+        Assert.Equal(["m11", "m12", "m13"], next.Items.Take(3).Select(m => m.Text));
+        Assert.True(_statements.Count == 2, _statements.Describe());
+    }
+
+    [SkippableFact]
+    public async Task ListMessages_MediaAndReactionsOfOtherRoomsInTheIdRange_NotShown()
+    {
+        // Arrange: two rooms whose messages interleave, the other room's with a picture and a reaction.
+        var room = (await Alice.CreateGroupAsync("Group", Bob)).Created();
+        var other = (await Alice.CreateGroupAsync("Other", Carol)).Created();
+        var ours = new List<MessageModel>();
+        for (var i = 0; i < 3; i++)
+        {
+            ours.Add((await Alice.SendAsync(room.Id, $"ours {i}")).Created());
+            var picture = (await Alice.UploadAsync(TestFiles.Png())).Ok();
+            var theirs = (await Alice.SendAsync(other.Id, new SendMessageRequest { Text = $"theirs {i}", MediaIds = [picture.Id] })).Created();
+            (await Carol.ReactAsync(other.Id, theirs.Id, "like")).Created();
+        }
+
+        (await Bob.ReactAsync(room.Id, ours[1].Id, "like")).Created();
+
+        // Act
+        var page = (await Bob.ListMessagesAsync(room.Id)).Ok();
+
+        // Assert
+        Assert.Equal(["ours 2", "ours 1", "ours 0"], page.Items.Select(m => m.Text));
+        Assert.All(page.Items, m => Assert.Empty(m.Media));
+        Assert.Equal([0, 1, 0], page.Items.Select(m => m.Reactions.Sum(r => r.Count)));
+        Assert.True(page.Items[1].Reactions[0].Me);
+    }
+
+    /// <summary>Every statement the host's DbContexts execute, with its SQL.</summary>
+    private sealed class StatementLog : DbCommandInterceptor
+    {
+        private readonly ConcurrentQueue<string> _sql = new();
+
+        public int Count => _sql.Count;
+
+        public void Clear() => _sql.Clear();
+
+        public string Describe() => $"{_sql.Count} statements:\n" + string.Join("\n---\n", _sql);
+
+        public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
+        {
+            _sql.Enqueue(command.CommandText);
+            return result;
+        }
+
+        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+        {
+            _sql.Enqueue(command.CommandText);
+            return ValueTask.FromResult(result);
+        }
+    }
+}
+
+public sealed class SqlitePageStatementTests(SqliteServiceDatabase database) : PageStatementTests(database), IClassFixture<SqliteServiceDatabase>;
+
+public sealed class PostgresPageStatementTests(PostgresServiceDatabase database) : PageStatementTests(database), IClassFixture<PostgresServiceDatabase>;

@@ -156,13 +156,15 @@ internal sealed class ChatStore<TUser, TKey>(
     /// one statement, and <see cref="BuildPageAsync"/> queries media and reactions only when there are some.
     /// </summary>
     public IQueryable<MessageRow<TKey>> WithDetails(IQueryable<ChatMessage<TKey>> messages) =>
-        messages.Select(users.WithAuthorName((m, authorName) => new MessageRow<TKey>
-        {
-            Message = m,
-            AuthorName = authorName,
-            HasMedia = MessageMedia.Any(l => l.MessageId == m.Id),
-            HasReactions = Reactions.Any(r => r.MessageId == m.Id),
-        }));
+        messages.Select(users.WithDisplayName(
+            (ChatMessage<TKey> m, string? authorName) => new MessageRow<TKey>
+            {
+                Message = m,
+                AuthorName = authorName,
+                HasMedia = MessageMedia.Any(l => l.MessageId == m.Id),
+                HasReactions = Reactions.Any(r => r.MessageId == m.Id),
+            },
+            m => m.UserId));
 
     /// <summary>
     /// Builds a page of one room's messages read through <see cref="WithDetails"/>. The page holds every

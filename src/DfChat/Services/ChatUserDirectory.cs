@@ -1,5 +1,4 @@
 using System.Linq.Expressions;
-using DfChat.Entities;
 using DfChat.Models;
 using DfChat.Services;
 using Microsoft.EntityFrameworkCore;
@@ -75,29 +74,31 @@ internal sealed class ChatUserDirectory<TUser, TKey>(IChatDbContextProvider cont
     }
 
     /// <summary>
-    /// <paramref name="message"/> with its author's display name looked up in the host's user table, as one
-    /// expression that EF Core translates into a subquery of the message's own query (no round trip of its own).
+    /// <paramref name="shape"/> with the display name of the user <paramref name="userKey"/> names, looked up
+    /// in the host's user table as one expression: EF Core translates it into a subquery of the row's own
+    /// query, with no round trip of its own. The name is null when the user has none (or no row).
     /// </summary>
-    public Expression<Func<ChatMessage<TKey>, MessageRow<TKey>>> WithAuthorName(Expression<Func<ChatMessage<TKey>, string?, MessageRow<TKey>>> message)
+    public Expression<Func<TSource, TRow>> WithDisplayName<TSource, TRow>(Expression<Func<TSource, string?, TRow>> shape, Expression<Func<TSource, TKey>> userKey)
     {
-        var m = message.Parameters[0];
+        var source = shape.Parameters[0];
         Expression name = Expression.Constant(null, typeof(string));
         if (model.DisplayName is { } display)
         {
             var user = display.Parameters[0];
-            var userKey = Expression.Call(typeof(EF), nameof(EF.Property), [typeof(TKey)], user, Expression.Constant(KeyName));
-            var isAuthor = Expression.Lambda<Func<TUser, bool>>(
-                Expression.Call(userKey, typeof(IEquatable<TKey>).GetMethod(nameof(IEquatable<TKey>.Equals))!, Expression.Property(m, nameof(ChatMessage<TKey>.UserId))),
+            var key = Expression.Call(typeof(EF), nameof(EF.Property), [typeof(TKey)], user, Expression.Constant(KeyName));
+            var wanted = new ParameterReplacer(userKey.Parameters[0], source).Visit(userKey.Body);
+            var isWanted = Expression.Lambda<Func<TUser, bool>>(
+                Expression.Call(key, typeof(IEquatable<TKey>).GetMethod(nameof(IEquatable<TKey>.Equals))!, wanted),
                 user);
             var users = Db.Set<TUser>().AsQueryable().Expression;
             var named = Expression.Call(typeof(Queryable), nameof(Queryable.Select), [typeof(TUser), typeof(string)],
-                Expression.Call(typeof(Queryable), nameof(Queryable.Where), [typeof(TUser)], users, Expression.Quote(isAuthor)),
+                Expression.Call(typeof(Queryable), nameof(Queryable.Where), [typeof(TUser)], users, Expression.Quote(isWanted)),
                 Expression.Quote(display));
             name = Expression.Call(typeof(Queryable), nameof(Queryable.FirstOrDefault), [typeof(string)], named);
         }
 
-        var body = new ParameterReplacer(message.Parameters[1], name).Visit(message.Body);
-        return Expression.Lambda<Func<ChatMessage<TKey>, MessageRow<TKey>>>(body, m);
+        var body = new ParameterReplacer(shape.Parameters[1], name).Visit(shape.Body);
+        return Expression.Lambda<Func<TSource, TRow>>(body, source);
     }
 
     private async Task<Dictionary<TKey, string>> DisplayNamesAsync(IQueryable<TUser> users, CancellationToken cancellationToken)

@@ -124,7 +124,7 @@ internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, 
                 replyToId = reply;
             }
 
-            var authorName = await w.CallerNameAsync();
+            var authorName = w.CallerName;
 
             // Checked: from here on the send only adds. Its rows are saved with those of the batch's other sends.
             var message = new ChatMessage<TKey>

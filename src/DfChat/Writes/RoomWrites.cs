@@ -76,19 +76,19 @@ internal sealed class RoomWrites<TUser, TKey>(IChatDbContextProvider request, Ch
         var members = await batch.ReadOnceAsync("members:" + roomId, async () =>
         {
             var callers = RoomWrite<TUser, TKey>.CallersOf(batch, roomId, caller);
-            var members = store.Members.Where(m => m.RoomId == roomId);
+            var inRoom = store.Members.Where(m => m.RoomId == roomId);
 
             // One caller (a batch of one): an equality, whose SQL EF Core generates once; a list of ids is
             // expanded into one parameter each, and its SQL generated again on every call.
-            var rows = await (callers.Count == 1
-                ? members.Where(m => m.UserId.Equals(caller))
-                : members.Where(m => callers.Contains(m.UserId))).ToListAsync(CancellationToken.None);
-            return rows.ToDictionary(m => m.UserId);
+            var rows = await (callers.Count == 1 ? inRoom.Where(m => m.UserId.Equals(caller)) : inRoom.Where(m => callers.Contains(m.UserId)))
+                .Select(store.Users.WithDisplayName((ChatRoomUser<TKey> m, string? name) => new BatchMember<TKey> { Member = m, DisplayName = name }, m => m.UserId))
+                .ToListAsync(CancellationToken.None);
+            return rows.ToDictionary(r => r.Member.UserId);
         });
         var member = members.GetValueOrDefault(caller);
-        if (!RoomRules.CanRead(room, member))
+        if (!RoomRules.CanRead(room, member?.Member))
             return null;
-        return new RoomWrite<TUser, TKey>(batch, store, room, member, caller, Now(room));
+        return new RoomWrite<TUser, TKey>(batch, store, room, member?.Member, caller, member?.DisplayName, Now(room));
     }
 
     /// <summary>Runs <paramref name="work"/>, which creates a room: nothing to lock yet.</summary>
@@ -118,7 +118,7 @@ internal sealed class RoomWrites<TUser, TKey>(IChatDbContextProvider request, Ch
 }
 
 /// <summary>What a write in a room sees: the room (locked), the caller's membership (read under the lock), the time, and the outbox.</summary>
-internal sealed class RoomWrite<TUser, TKey>(WriteBatch batch, ChatStore<TUser, TKey> store, ChatRoom<TKey> room, ChatRoomUser<TKey>? member, TKey caller, DateTime now)
+internal sealed class RoomWrite<TUser, TKey>(WriteBatch batch, ChatStore<TUser, TKey> store, ChatRoom<TKey> room, ChatRoomUser<TKey>? member, TKey caller, string? callerName, DateTime now)
     where TUser : class
     where TKey : IEquatable<TKey>
 {
@@ -144,13 +144,8 @@ internal sealed class RoomWrite<TUser, TKey>(WriteBatch batch, ChatStore<TUser, 
     /// <summary>Saves the tracked changes, when the next step needs the ids they generate.</summary>
     public Task SaveAsync() => store.Db.SaveChangesAsync(CancellationToken.None);
 
-    /// <summary>The caller's display name, read once for every writer of the batch in this room.</summary>
-    public async Task<string> CallerNameAsync()
-    {
-        var names = await batch.ReadOnceAsync("names:" + room.Id, () =>
-            store.Users.DisplayNamesAsync(CallersOf(batch, room.Id, caller), CancellationToken.None));
-        return names.GetValueOrDefault(caller) ?? UserKey<TKey>.Format(caller);
-    }
+    /// <summary>The caller's display name, read with its membership (a caller who is no member has no name here: it shows its id).</summary>
+    public string CallerName => callerName ?? UserKey<TKey>.Format(caller);
 
     /// <summary>The callers of the batch's writes in <paramref name="roomId"/>, <paramref name="caller"/> among them.</summary>
     internal static List<TKey> CallersOf(WriteBatch batch, long roomId, TKey caller)
@@ -185,4 +180,14 @@ internal sealed class NewRoomWrite<TUser, TKey>(WriteBatch batch, ChatStore<TUse
 
     public void Record(ChatRoom<TKey> room, TKey actor, string type, object payload, IReadOnlyCollection<string>? userIds = null) =>
         batch.Record(room, type, payload, UserKey<TKey>.Format(actor), now, userIds);
+}
+
+/// <summary>A membership read by a write batch, with its user's display name.</summary>
+/// <typeparam name="TKey">The host's user key.</typeparam>
+internal sealed class BatchMember<TKey>
+    where TKey : IEquatable<TKey>
+{
+    public required ChatRoomUser<TKey> Member { get; init; }
+
+    public string? DisplayName { get; init; }
 }

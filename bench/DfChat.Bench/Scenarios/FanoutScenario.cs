@@ -106,8 +106,8 @@ internal static class FanoutScenario
             broadcast = await bare.MeasureAsync(messages, BroadcastAsync, backplane, cancellationToken);
 
         var hostPeak = await host.StopAsync();
-        await baseline.StopAsync();
-        return new FanoutReport(provider, recipients, messages, dfchat, broadcast, hostPeak, options.Redis is not null);
+        var baselinePeak = await baseline.StopAsync();
+        return new FanoutReport(provider, recipients, messages, dfchat, broadcast, hostPeak, baselinePeak, options.Redis is not null);
     }
 
     /// <summary>The sample host's backplane channel prefix (HostSetup.AddChatBackplane).</summary>
@@ -237,7 +237,7 @@ internal sealed record FanoutResult(int Expected, double[] SortedLatencies, int 
 }
 
 /// <summary>The fan-out table of one provider.</summary>
-internal sealed record FanoutReport(string Provider, int Recipients, int Messages, FanoutResult DfChat, FanoutResult Broadcast, long HostPeakBytes, bool Backplane)
+internal sealed record FanoutReport(string Provider, int Recipients, int Messages, FanoutResult DfChat, FanoutResult Broadcast, long HostPeakBytes, long BaselinePeakBytes, bool Backplane)
 {
     public IEnumerable<string> MissingFigures()
     {
@@ -247,6 +247,8 @@ internal sealed record FanoutReport(string Provider, int Recipients, int Message
             yield return "no bare broadcast delivery";
         if (HostPeakBytes <= 0)
             yield return "no peak memory of the host";
+        if (BaselinePeakBytes <= 0)
+            yield return "no peak memory of the bare hub's server";
         if (Backplane && (DfChat.BackplanePerEvent is null || Broadcast.BackplanePerEvent is null))
             yield return "no count of backplane messages";
     }
@@ -263,7 +265,7 @@ internal sealed record FanoutReport(string Provider, int Recipients, int Message
         Row(md, "**DfChat: POST a message, `messageCreated` to every member**", DfChat);
         Row(md, "bare SignalR hub: POST, broadcast of the same payload to a group — **baseline**", Broadcast);
         md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"Peak working set of the sample host: {BenchReport.Megabytes(HostPeakBytes)}. {(Backplane ? "Both through a Redis backplane; its messages counted by a subscriber to each one's channel prefix." : "No backplane (one node).")}");
+        md.AppendLine(CultureInfo.InvariantCulture, $"Peak working set (VmHWM): the sample host {BenchReport.Megabytes(HostPeakBytes)}, the bare hub's server {BenchReport.Megabytes(BaselinePeakBytes)} (each with the {Recipients} connections). {(Backplane ? "Both through a Redis backplane; its messages counted by a subscriber to each one's channel prefix." : "No backplane (one node).")}");
     }
 
     private void Row(StringBuilder md, string label, FanoutResult result)

@@ -5,7 +5,7 @@ namespace DfChat.Bench;
 /// <summary>What to run and how long, from the command line.</summary>
 /// <remarks>
 /// <c>send|fanout|read|inbox|inprocess|all [--provider sqlite|postgres|sqlite,postgres] [--seconds N] [--warmup N] [--settle N] [--rounds N]
-/// [--connections 1,32] [--recipients N] [--messages N] [--catch-up N] [--inbox-rooms N] [--unread N] [--postgres CONNECTION] [--redis HOST:PORT] [--out FILE] [--lock FILE] [--smoke]</c>.
+/// [--connections 1,32] [--recipients N] [--messages N] [--catch-up N] [--inbox-rooms N] [--unread N] [--population N] [--postgres CONNECTION] [--redis HOST:PORT] [--out FILE] [--lock FILE] [--smoke]</c>.
 /// PostgreSQL's server comes from <c>--postgres</c>, else <c>DFCHAT_BENCH_POSTGRES</c>, else
 /// <c>DFCHAT_TEST_POSTGRES</c> (what CI sets for the tests); each run creates its own databases in it and
 /// drops them afterwards.
@@ -27,6 +27,8 @@ internal sealed record BenchOptions
           --catch-up N                   messages the catch-up reads with ?after= (default 10000)
           --inbox-rooms N                rooms of the inbox scenario's user (default 1000)
           --unread N                     unread messages in each of those rooms (default 1000)
+          --population N                 other users, and group rooms of two of them, seeded around
+                                         the read and inbox scenarios' own rows (default 10000)
           --postgres CONNECTION          PostgreSQL server to create the bench databases in
                                          (default: $DFCHAT_BENCH_POSTGRES, else $DFCHAT_TEST_POSTGRES)
           --redis HOST:PORT              fan-out through a Redis backplane, counting its messages
@@ -69,6 +71,9 @@ internal sealed record BenchOptions
     /// <summary>Rooms of the inbox scenario's user (issue 11: 1,000).</summary>
     public int InboxRooms { get; init; } = 1000;
 
+    /// <summary>Users, and group rooms of two of them, seeded beside what the read and inbox scenarios read: a busy site's tables, not a few rows.</summary>
+    public int Population { get; init; } = 10_000;
+
     /// <summary>Unread messages in each of the inbox's rooms (issue 11: 1,000).</summary>
     public int Unread { get; init; } = 1000;
 
@@ -96,7 +101,7 @@ internal sealed record BenchOptions
 
         string? providers = null, postgres = null, redis = null, output = null, lockFile = null;
         double? seconds = null, warmUp = null, settle = null;
-        int? recipients = null, rounds = null, messages = null, catchUp = null, inboxRooms = null, unread = null;
+        int? recipients = null, rounds = null, messages = null, catchUp = null, inboxRooms = null, unread = null, population = null;
         IReadOnlyList<int>? connections = null;
         var smoke = false;
         for (var i = 1; i < args.Length; i++)
@@ -115,6 +120,7 @@ internal sealed record BenchOptions
                 case "--catch-up": catchUp = (int)ParseNumber(args[i], Value()); break;
                 case "--inbox-rooms": inboxRooms = (int)ParseNumber(args[i], Value()); break;
                 case "--unread": unread = (int)ParseNumber(args[i], Value()); break;
+                case "--population": population = (int)ParseNumber(args[i], Value()); break;
                 case "--postgres": postgres = Value(); break;
                 case "--redis": redis = Value(); break;
                 case "--out": output = Value(); break;
@@ -152,6 +158,7 @@ internal sealed record BenchOptions
             CatchUp = catchUp.Value,
             InboxRooms = inboxRooms ?? (smoke ? 60 : 1000),
             Unread = unread ?? (smoke ? 50 : 1000),
+            Population = population ?? (smoke ? 50 : 10_000),
             PostgresConnectionString = postgres,
             Redis = redis ?? NonEmpty(Environment.GetEnvironmentVariable("DFCHAT_BENCH_REDIS")) ?? NonEmpty(Environment.GetEnvironmentVariable("DFCHAT_TEST_REDIS")),
             OutputFile = output,

@@ -30,8 +30,9 @@ internal static class InboxScenario
         {
             var users = await new ChatApiClient(seeding).CreateUsersAsync("inbox", 3, cancellationToken);
             (unread, caughtUp) = (users[1], users[2]);
-            Console.WriteLine($"inbox on {provider}: seeding {options.InboxRooms:N0} rooms of {options.Unread:N0} messages straight into the database");
-            seedSeconds = await HistorySeeder.SeedInboxAsync(
+            Console.WriteLine($"inbox on {provider}: seeding {options.Population:N0} other users and rooms, and {options.InboxRooms:N0} rooms of {options.Unread:N0} messages, straight into the database");
+            seedSeconds = await PopulationSeeder.SeedAsync(provider, database.ConnectionString, options.Population, options.Population, cancellationToken);
+            seedSeconds += await HistorySeeder.SeedInboxAsync(
                 provider, database.ConnectionString, users[0].Id, unread.Id, caughtUp.Id, options.InboxRooms, options.Unread, cancellationToken);
             Console.WriteLine($"inbox on {provider}: seeded in {seedSeconds:F1} s");
         }
@@ -73,7 +74,7 @@ internal static class InboxScenario
         }
 
         var hostPeak = await host.StopAsync();
-        return new InboxReport(provider, options.InboxRooms, options.Unread, pageSize, seedSeconds, rows, hostPeak);
+        return new InboxReport(provider, options.InboxRooms, options.Unread, options.Population, pageSize, seedSeconds, rows, hostPeak);
     }
 
     /// <summary>The first page must be full of the user's rooms, each with the unread count the seeding meant; returns the page's size.</summary>
@@ -98,7 +99,7 @@ internal static class InboxScenario
 internal sealed record InboxRow(string Label, bool IsBaseline, int Connections, LoadResult Result);
 
 /// <summary>The inbox table of one provider.</summary>
-internal sealed record InboxReport(string Provider, int Rooms, int UnreadPerRoom, int PageSize, double SeedSeconds, IReadOnlyList<InboxRow> Rows, long HostPeakBytes)
+internal sealed record InboxReport(string Provider, int Rooms, int UnreadPerRoom, int Population, int PageSize, double SeedSeconds, IReadOnlyList<InboxRow> Rows, long HostPeakBytes)
 {
     public IEnumerable<string> MissingFigures(IReadOnlyList<int> connectionCounts)
     {
@@ -123,7 +124,7 @@ internal sealed record InboxReport(string Provider, int Rooms, int UnreadPerRoom
         md.AppendLine();
         md.AppendLine(invariant, $"### Inbox, {Reporting.BenchReport.ProviderName(Provider)}: {Rooms:N0} rooms of {UnreadPerRoom:N0} unread messages each");
         md.AppendLine();
-        md.AppendLine(invariant, $"Two users in the same {Rooms:N0} group rooms of {UnreadPerRoom:N0} messages each ({Rooms * (long)UnreadPerRoom:N0} messages, seeded straight into the database in {SeedSeconds:F0} s): one has read none of them, one all of them. Each asks for its room list, the first page ({PageSize} rooms, each with its last message and the caller's unread count, checked before measuring). Ratio of p50 latency (lower is better; target ≤ 1.3×).");
+        md.AppendLine(invariant, $"Two users in the same {Rooms:N0} group rooms of {UnreadPerRoom:N0} messages each ({Rooms * (long)UnreadPerRoom:N0} messages, seeded straight into the database in {SeedSeconds:F0} s, beside {Population:N0} other users and {Population:N0} group rooms of two of them): one has read none of them, one all of them. Each asks for its room list, the first page ({PageSize} rooms, each with its last message and the caller's unread count, checked before measuring). Ratio of p50 latency (lower is better; target ≤ 1.3×).");
         md.AppendLine();
         md.AppendLine("| connections | what | p50 ratio to nothing unread | req/s | p50 ms | p99 ms | non-2xx |");
         md.AppendLine("|---:|---|---:|---:|---:|---:|---|");

@@ -46,8 +46,9 @@ internal static class ReadScenario
             var users = await api.CreateUsersAsync("reader", Authors, cancellationToken);
             reader = users[0];
             roomId = await api.CreateGroupAsync(reader, "read benchmark", users, cancellationToken);
-            Console.WriteLine($"read on {provider}: seeding {options.Messages:N0} messages straight into the database");
-            seedSeconds = await HistorySeeder.SeedRoomHistoryAsync(
+            Console.WriteLine($"read on {provider}: seeding {options.Population:N0} other users and rooms, and {options.Messages:N0} messages, straight into the database");
+            seedSeconds = await PopulationSeeder.SeedAsync(provider, database.ConnectionString, options.Population, options.Population, cancellationToken);
+            seedSeconds += await HistorySeeder.SeedRoomHistoryAsync(
                 provider, database.ConnectionString, roomId, [.. users.Select(u => u.Id)], options.Messages, Spacing, cancellationToken);
             Console.WriteLine($"read on {provider}: seeded in {seedSeconds:F1} s");
         }
@@ -117,7 +118,7 @@ internal static class ReadScenario
 
         var hostPeak = await host.StopAsync();
         var baselinePeak = await baseline.StopAsync();
-        return new ReadReport(provider, options.Messages, seedSeconds, rows, catchUp, hostPeak, baselinePeak);
+        return new ReadReport(provider, options.Messages, options.Population, seedSeconds, rows, catchUp, hostPeak, baselinePeak);
     }
 
     /// <summary>
@@ -292,7 +293,7 @@ internal sealed record CatchUpResult(
 
 /// <summary>The read tables of one provider: newest page against the raw query, deep page and catch-up against the newest page.</summary>
 internal sealed record ReadReport(
-    string Provider, int Messages, double SeedSeconds, IReadOnlyList<ReadRow> Rows, CatchUpResult CatchUp, long HostPeakBytes, long BaselinePeakBytes)
+    string Provider, int Messages, int Population, double SeedSeconds, IReadOnlyList<ReadRow> Rows, CatchUpResult CatchUp, long HostPeakBytes, long BaselinePeakBytes)
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
@@ -329,7 +330,7 @@ internal sealed record ReadReport(
         md.AppendLine();
         md.AppendLine(Invariant, $"### Read, {provider}: one room of {Messages:N0} messages");
         md.AppendLine();
-        md.AppendLine(Invariant, $"Seeded straight into the database in {SeedSeconds:F0} s (users and the room over HTTP). One reader, a member of the room, with its bearer token on every connection. The baseline reads the same tables of the same database from the baseline server: the caller's membership, then the page with its authors' names (`Baselines/RawMessageReader.cs`), as JSON.");
+        md.AppendLine(Invariant, $"Seeded straight into the database in {SeedSeconds:F0} s (the reader, its room and its fellow authors over HTTP), beside {Population:N0} other users and {Population:N0} group rooms of two of them. One reader, a member of the room, with its bearer token on every connection. The baseline reads the same tables of the same database from the baseline server: the caller's membership, then the page with its authors' names (`Baselines/RawMessageReader.cs`), as JSON.");
         md.AppendLine();
         md.AppendLine("#### Newest page of 50 (ratio of throughput; target ≥ 0.5×)");
         md.AppendLine();

@@ -35,12 +35,35 @@ internal static class MembershipSeeder
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.MemberCount, r => r.MemberCount + added.Count), cancellationToken);
     }
 
-    /// <summary>The sample host's user table (ASP.NET Core Identity's), as far as the chat's model needs it.</summary>
+    /// <summary>
+    /// The sample host's user table (ASP.NET Core Identity's): what the chat's model needs, and the columns
+    /// a row needs to be inserted (<see cref="PopulationSeeder"/>).
+    /// </summary>
     internal sealed class HostUser
     {
         public string Id { get; set; } = "";
 
         public string? UserName { get; set; }
+
+        public string? NormalizedUserName { get; set; }
+
+        public string? Email { get; set; }
+
+        public string? NormalizedEmail { get; set; }
+
+        public string? SecurityStamp { get; set; }
+
+        public string? ConcurrencyStamp { get; set; }
+
+        public bool EmailConfirmed { get; set; }
+
+        public bool PhoneNumberConfirmed { get; set; }
+
+        public bool TwoFactorEnabled { get; set; }
+
+        public bool LockoutEnabled { get; set; }
+
+        public int AccessFailedCount { get; set; }
     }
 
     internal sealed class HostDatabase(DbContextOptions<HostDatabase> options) : DbContext(options)

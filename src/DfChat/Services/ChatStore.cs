@@ -138,7 +138,7 @@ internal sealed class ChatStore<TUser, TKey>(
     public async Task<MemberModel> BuildMemberAsync(ChatRoomUser<TKey> member, CancellationToken cancellationToken) =>
         (await BuildMembersAsync([member], cancellationToken))[0];
 
-    /// <summary>Builds messages with their media and reaction counts in two queries, whatever their number.</summary>
+    /// <summary>Builds messages of any rooms with their media, reaction counts and authors' names in three queries, whatever their number.</summary>
     public Task<List<MessageModel>> BuildMessagesAsync(IReadOnlyList<ChatMessage<TKey>> messages, TKey caller, CancellationToken cancellationToken)
     {
         var ids = messages.Select(m => m.Id).ToArray();

@@ -256,4 +256,3 @@ internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, 
 
     private static string Id(TKey key) => UserKey<TKey>.Format(key);
 }
-

@@ -27,7 +27,8 @@ internal sealed partial class ChatOutbox : IAsyncDisposable, IDisposable
     private readonly IOptionsMonitor<DfChatOptions> _options;
     private readonly TimeProvider _clock;
     private readonly ILogger<ChatOutbox> _logger;
-    private readonly Channel<ChatRoomEvent> _committed = Channel.CreateUnbounded<ChatRoomEvent>(new UnboundedChannelOptions { SingleReader = true });
+    /// <summary>The events of each committed transaction (or recovery pass), kept together so that they are published in one batch.</summary>
+    private readonly Channel<IReadOnlyList<ChatRoomEvent>> _committed = Channel.CreateUnbounded<IReadOnlyList<ChatRoomEvent>>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Lock _gate = new();
     private readonly List<long> _published = [];
     private Task? _loop;
@@ -50,8 +51,7 @@ internal sealed partial class ChatOutbox : IAsyncDisposable, IDisposable
         if (events.Count == 0)
             return;
         Interlocked.Add(ref _pending, events.Count);
-        foreach (var chatEvent in events)
-            _committed.Writer.TryWrite(chatEvent);
+        _committed.Writer.TryWrite([.. events]);
         EnsureRunning();
     }
 
@@ -176,7 +176,7 @@ internal sealed partial class ChatOutbox : IAsyncDisposable, IDisposable
         {
             var batch = new List<ChatRoomEvent>();
             while (batch.Count < 1000 && reader.TryRead(out var next))
-                batch.Add(next);
+                batch.AddRange(next);
             try
             {
                 await PublishAsync(batch);
@@ -214,11 +214,22 @@ internal sealed partial class ChatOutbox : IAsyncDisposable, IDisposable
             ? await scope.ServiceProvider.GetRequiredService<IChatRecipients>().OfAsync(batch.Select(e => RoomKey(e.RoomId)).Distinct().ToArray(), CancellationToken.None)
             : [];
         var media = scope.ServiceProvider.GetRequiredService<IChatMediaStore>();
+
+        // A room whose event could not be delivered publishes none of its later events of this batch: they
+        // stay in the outbox with it, so that recovery publishes them all in seq order (a backplane that
+        // comes back in the middle of a batch must not let seq 5 out before seq 4).
+        var stalled = new HashSet<long>();
         foreach (var row in batch)
         {
+            if (stalled.Contains(row.RoomId))
+                continue;
             var chatEvent = ToEvent(row) with { Recipients = recipients.GetValueOrDefault(RoomKey(row.RoomId)) ?? [] };
             if (!await NotifyAsync(listeners, chatEvent, CancellationToken.None))
+            {
+                stalled.Add(row.RoomId);
                 continue;
+            }
+
             if (row.FilesToDelete is { } files)
             {
                 foreach (var key in JsonSerializer.Deserialize<string[]>(files, WriteBatch.Json) ?? [])

@@ -141,6 +141,8 @@ internal sealed record BenchOptions
         catchUp ??= smoke ? 500 : 10_000;
         if (catchUp >= messages)
             throw new ArgumentException("--catch-up must be fewer than --messages.");
+        if (population < 2)
+            throw new ArgumentException("--population needs at least 2 users: its rooms have two members.");
         if (chosen.Contains("postgres") && postgres is null)
             throw new ArgumentException("PostgreSQL needs a server: --postgres \"Host=...;Username=...;Database=postgres\" or DFCHAT_BENCH_POSTGRES.");
 

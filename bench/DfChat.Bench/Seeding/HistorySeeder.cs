@@ -83,7 +83,7 @@ internal static class HistorySeeder
         var start = Truncate(DateTime.UtcNow.AddHours(-rooms - 1));
         DateTime RoomStart(int i) => start.AddHours(i);
         DateTime MessageAt(int i, int n) => RoomStart(i).AddSeconds(n);
-        var ownerPermissions = RoomRulesGroupDefaults;
+        var ownerPermissions = GroupMemberPermissions;
 
         long[] roomIds;
         await using (var db = HostDatabase.Open(provider, connectionString))
@@ -151,10 +151,6 @@ internal static class HistorySeeder
         return await db.Set<ChatMessage<string>>().Where(m => m.RoomId == room)
             .OrderByDescending(m => m.Id).Skip(offset).Select(m => m.Id).FirstAsync(cancellationToken);
     }
-
-    /// <summary>A group's default permissions (<c>RoomRules.DefaultPermissions</c>), as <see cref="MembershipSeeder"/> gives its members.</summary>
-    private const ChatPermissions RoomRulesGroupDefaults =
-        ChatPermissions.CreateMessages | ChatPermissions.AddUsers | ChatPermissions.EditOwnMessages | ChatPermissions.DeleteOwnMessages;
 
     private static string Text(long number) =>
         $"Message {number}: an ordinary sentence of an ordinary length, as people write them in a busy room.";

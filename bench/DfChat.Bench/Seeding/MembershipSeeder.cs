@@ -11,6 +11,10 @@ namespace DfChat.Bench.Seeding;
 /// </summary>
 internal static class MembershipSeeder
 {
+    /// <summary>A group member's default permissions (the chat's <c>RoomRules.DefaultPermissions</c>), what every seeder gives its members.</summary>
+    public const ChatPermissions GroupMemberPermissions =
+        ChatPermissions.CreateMessages | ChatPermissions.AddUsers | ChatPermissions.EditOwnMessages | ChatPermissions.DeleteOwnMessages;
+
     /// <summary>Adds <paramref name="userIds"/> as ordinary members of a group room, with its default permissions.</summary>
     public static async Task AddGroupMembersAsync(string provider, string connectionString, string roomId, string ownerId, IEnumerable<string> userIds, CancellationToken cancellationToken)
     {
@@ -23,7 +27,7 @@ internal static class MembershipSeeder
         {
             RoomId = room,
             UserId = id,
-            Permissions = ChatPermissions.CreateMessages | ChatPermissions.AddUsers | ChatPermissions.EditOwnMessages | ChatPermissions.DeleteOwnMessages,
+            Permissions = GroupMemberPermissions,
             LastSeenAt = now,
             ReadNumber = readNumber,
             CreatedBy = ownerId,

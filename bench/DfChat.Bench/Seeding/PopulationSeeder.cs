@@ -15,7 +15,7 @@ internal static class PopulationSeeder
 {
     private const int Chunk = 2_000;
 
-    /// <summary>Adds <paramref name="users"/> users and <paramref name="rooms"/> group rooms of two members each. Returns the seconds it took.</summary>
+    /// <summary>Adds <paramref name="users"/> users (at least 2) and <paramref name="rooms"/> group rooms of two of them each. Returns the seconds it took.</summary>
     public static async Task<double> SeedAsync(string provider, string connectionString, int users, int rooms, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
@@ -42,7 +42,7 @@ internal static class PopulationSeeder
             await using var db = HostDatabase.Open(provider, connectionString);
             var chunk = Enumerable.Range(start, Math.Min(Chunk, rooms - start)).Select(i =>
             {
-                var (owner, other) = (ids[i % users], ids[(i + 1 + (i / users)) % users]);
+                var (owner, other) = (ids[i % users], ids[(i + 1) % users]);
                 var at = now.AddMinutes(-i);
                 var room = new ChatRoom<string>
                 {
@@ -55,7 +55,7 @@ internal static class PopulationSeeder
                     LatestLastSeenAt = at,
                     MemberCount = 2,
                 };
-                return (Room: room, Members: new[] { Member(room, owner, owner, at, isOwner: true), Member(room, other, owner, at, isOwner: false) });
+                return (Room: room, Members: new[] { Member(owner, owner, at, isOwner: true), Member(other, owner, at, isOwner: false) });
             }).ToList();
             db.AddRange(chunk.Select(c => c.Room));
             await db.SaveChangesAsync(cancellationToken);
@@ -72,13 +72,11 @@ internal static class PopulationSeeder
         return clock.Elapsed.TotalSeconds;
     }
 
-    private static ChatRoomUser<string> Member(ChatRoom<string> room, string userId, string owner, DateTime at, bool isOwner) => new()
+    private static ChatRoomUser<string> Member(string userId, string owner, DateTime at, bool isOwner) => new()
     {
         UserId = userId,
         IsOwner = isOwner,
-        Permissions = isOwner
-            ? ChatPermissions.All
-            : ChatPermissions.CreateMessages | ChatPermissions.AddUsers | ChatPermissions.EditOwnMessages | ChatPermissions.DeleteOwnMessages,
+        Permissions = isOwner ? ChatPermissions.All : GroupMemberPermissions,
         LastSeenAt = at,
         CreatedBy = owner,
         CreatedAt = at,

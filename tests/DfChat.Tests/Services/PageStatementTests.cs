@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
+using DfChat.Events;
 using DfChat.Models;
 using DfChat.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -19,6 +20,14 @@ public abstract class PageStatementTests(ServiceDatabase database) : ServiceTest
     protected override void ConfigureServices(IServiceCollection services) =>
         services.ConfigureDbContext<TestDbContext>(o => o.AddInterceptors(_statements));
 
+    /// <summary>Counts from here, once the outbox has published and marked the events so far (its own statements, not the page's).</summary>
+    private async Task StartCountingAsync()
+    {
+        await Host.OutboxIdleAsync();
+        await Host.Services.GetRequiredService<ChatOutbox>().CheckpointAsync(CancellationToken.None);
+        _statements.Clear();
+    }
+
     private async Task<RoomModel> GroupWithMessagesAsync(int count)
     {
         var room = (await Alice.CreateGroupAsync("Group", Bob)).Created();
@@ -34,7 +43,7 @@ public abstract class PageStatementTests(ServiceDatabase database) : ServiceTest
         var room = await GroupWithMessagesAsync(60);
 
         // Act
-        _statements.Clear();
+        await StartCountingAsync();
         var page = (await Bob.ListMessagesAsync(room.Id, new PageRequest(50))).Ok();
 
         // Assert
@@ -54,7 +63,7 @@ public abstract class PageStatementTests(ServiceDatabase database) : ServiceTest
         (await Alice.ReactAsync(room.Id, later.Id, "like")).Created();
 
         // Act
-        _statements.Clear();
+        await StartCountingAsync();
         var page = (await Bob.ListMessagesAsync(room.Id, new PageRequest(10))).Ok();
 
         // Assert
@@ -75,7 +84,7 @@ public abstract class PageStatementTests(ServiceDatabase database) : ServiceTest
         var oldest = (await Bob.ListMessagesAfterAsync(room.Id, (await Bob.ListMessagesAsync(room.Id, new PageRequest(30))).Ok().Items[^1].Id, new PageRequest(10))).Ok();
 
         // Act
-        _statements.Clear();
+        await StartCountingAsync();
         var next = (await Bob.ListMessagesAfterAsync(room.Id, "ignored", new PageRequest(10, oldest.NextCursor))).Ok();
 
         // Assert
@@ -102,15 +111,19 @@ public abstract class PageStatementTests(ServiceDatabase database) : ServiceTest
 
         // Act
         var page = (await Bob.ListMessagesAsync(room.Id)).Ok();
+        var caughtUp = (await Bob.ListMessagesAfterAsync(room.Id, ours[0].Id)).Ok();
 
         // Assert
         Assert.Equal(["ours 2", "ours 1", "ours 0"], page.Items.Select(m => m.Text));
         Assert.All(page.Items, m => Assert.Empty(m.Media));
         Assert.Equal([0, 1, 0], page.Items.Select(m => m.Reactions.Sum(r => r.Count)));
         Assert.True(page.Items[1].Reactions[0].Me);
+        Assert.Equal(["ours 1", "ours 2"], caughtUp.Items.Select(m => m.Text));
+        Assert.All(caughtUp.Items, m => Assert.Empty(m.Media));
+        Assert.Equal([1, 0], caughtUp.Items.Select(m => m.Reactions.Sum(r => r.Count)));
     }
 
-    /// <summary>Every statement the host's DbContexts execute, with its SQL.</summary>
+    /// <summary>Every statement the host's DbContexts execute (readers, scalars and non-queries), with its SQL.</summary>
     private sealed class StatementLog : DbCommandInterceptor
     {
         private readonly ConcurrentQueue<string> _sql = new();
@@ -121,16 +134,28 @@ public abstract class PageStatementTests(ServiceDatabase database) : ServiceTest
 
         public string Describe() => $"{_sql.Count} statements:\n" + string.Join("\n---\n", _sql);
 
-        public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
+        public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result) =>
+            Logged(command, result);
+
+        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default) =>
+            ValueTask.FromResult(Logged(command, result));
+
+        public override InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result) =>
+            Logged(command, result);
+
+        public override ValueTask<InterceptionResult<object>> ScalarExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<object> result, CancellationToken cancellationToken = default) =>
+            ValueTask.FromResult(Logged(command, result));
+
+        public override InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result) =>
+            Logged(command, result);
+
+        public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default) =>
+            ValueTask.FromResult(Logged(command, result));
+
+        private T Logged<T>(DbCommand command, T result)
         {
             _sql.Enqueue(command.CommandText);
             return result;
-        }
-
-        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
-        {
-            _sql.Enqueue(command.CommandText);
-            return ValueTask.FromResult(result);
         }
     }
 }

@@ -63,6 +63,7 @@ public static class DfChatServiceCollectionExtensions
         services.TryAddSingleton<IChatLinkGenerator, MountedChatLinkGenerator>();
         services.TryAddSingleton<IChatMediaStore, FileSystemMediaStore>();
         services.TryAddSingleton(new ChatUserModel<TUser>(null));
+        services.TryAddSingleton<ChatReadQueries<TUser, TKey>>();
         services.AddOptions<FileSystemMediaStoreOptions>();
         services.TryAddScoped<RoomWrites<TUser, TKey>>();
         services.TryAddScoped<IChatRecipients, ChatRecipients<TKey>>();

@@ -2,6 +2,7 @@ using DfChat.Entities;
 using DfChat.Models;
 using DfChat.Options;
 using DfChat.Rules;
+using DfChat.Services;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -16,6 +17,7 @@ internal sealed class ChatStore<TUser, TKey>(
     IChatDbContextProvider contextProvider,
     IOptionsMonitor<DfChatOptions> options,
     ChatUserDirectory<TUser, TKey> users,
+    ChatReadQueries<TUser, TKey> queries,
     IChatLinkGenerator links)
     where TUser : class
     where TKey : IEquatable<TKey>
@@ -57,12 +59,24 @@ internal sealed class ChatStore<TUser, TKey>(
     {
         if (!EntityId.TryParse(roomId, out var id))
             return null;
-        var row = await (
-            from r in Rooms
-            where r.Id == id
-            from m in Members.Where(m => m.RoomId == r.Id && m.UserId.Equals(caller)).DefaultIfEmpty()
-            select new { Room = r, Member = m }).AsNoTracking().FirstOrDefaultAsync(cancellationToken);
-        return row is not null && RoomRules.CanRead(row.Room, row.Member) ? new RoomAccess<TKey>(row.Room, row.Member) : null;
+        var access = await queries.RoomAsync(Db, id, caller, cancellationToken);
+        return access is not null && RoomRules.CanRead(access.Room, access.Member) ? access : null;
+    }
+
+    /// <summary>
+    /// A page of the room's messages older than <paramref name="before"/>, newest first (or newer than
+    /// <paramref name="after"/>, oldest first), with each author's display name and whether each message has
+    /// media or reactions, in one statement compiled once (<see cref="ChatReadQueries{TUser, TKey}"/>); an
+    /// ordinary page then costs that statement, and <see cref="BuildPageAsync"/> queries media and reactions
+    /// only when there are some.
+    /// </summary>
+    public async Task<List<MessageRow<TKey>>> PageAsync(long roomId, long? before, long? after, int take, CancellationToken cancellationToken)
+    {
+        var rows = after is { } newer ? queries.After(Db, roomId, newer, take) : queries.Before(Db, roomId, before ?? long.MaxValue, take);
+        var page = new List<MessageRow<TKey>>(take);
+        await foreach (var row in rows.WithCancellation(cancellationToken))
+            page.Add(row);
+        return page;
     }
 
     public ChatError? ValidatePage(PageRequest page, string scope, out int limit, out Cursor? cursor)
@@ -151,23 +165,7 @@ internal sealed class ChatStore<TUser, TKey>(
     }
 
     /// <summary>
-    /// A page's messages as rows that also carry their author's display name and whether they have media or
-    /// reactions, all in the page's own statement: an ordinary page (no media, no reactions) then costs that
-    /// one statement, and <see cref="BuildPageAsync"/> queries media and reactions only when there are some.
-    /// </summary>
-    public IQueryable<MessageRow<TKey>> WithDetails(IQueryable<ChatMessage<TKey>> messages) =>
-        messages.Select(users.WithDisplayName(
-            (ChatMessage<TKey> m, string? authorName) => new MessageRow<TKey>
-            {
-                Message = m,
-                AuthorName = authorName,
-                HasMedia = MessageMedia.Any(l => l.MessageId == m.Id),
-                HasReactions = Reactions.Any(r => r.MessageId == m.Id),
-            },
-            m => m.UserId));
-
-    /// <summary>
-    /// Builds a page of one room's messages read through <see cref="WithDetails"/>. The page holds every
+    /// Builds a page of one room's messages read by <see cref="PageAsync"/>. The page holds every
     /// message of the room between its first and last id, so media and reactions, when it has some, are read
     /// by that id range on the room's indexes: one statement each, whose SQL EF Core generates once (a list
     /// of ids is expanded into one parameter each, and its SQL generated again on every call).

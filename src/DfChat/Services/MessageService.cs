@@ -28,10 +28,7 @@ internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, 
         if (store.ValidatePage(page, scope, out var limit, out var cursor) is { } invalid)
             return invalid;
 
-        var query = store.Messages.Where(m => m.RoomId == access.Room.Id);
-        if (cursor is { } c)
-            query = query.Where(m => m.Id < c.Id);
-        var rows = await store.WithDetails(query.OrderByDescending(m => m.Id).Take(limit + 1)).AsNoTracking().ToListAsync(cancellationToken);
+        var rows = await store.PageAsync(access.Room.Id, before: cursor?.Id, after: null, limit + 1, cancellationToken);
         var (items, next) = ChatStore<TUser, TKey>.Paginate(rows, limit, scope, r => (0, r.Message.Id));
         return ChatResult<PageModel<MessageModel>>.Ok(new PageModel<MessageModel>
         {
@@ -62,8 +59,7 @@ internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, 
                 return ChatError.MessageNotFound;
         }
 
-        var rows = await store.WithDetails(store.Messages.Where(m => m.RoomId == access.Room.Id && m.Id > after)
-            .OrderBy(m => m.Id).Take(limit + 1)).AsNoTracking().ToListAsync(cancellationToken);
+        var rows = await store.PageAsync(access.Room.Id, before: null, after: after, limit + 1, cancellationToken);
         var (items, next) = ChatStore<TUser, TKey>.Paginate(rows, limit, scope, r => (0, r.Message.Id));
         return ChatResult<PageModel<MessageModel>>.Ok(new PageModel<MessageModel>
         {

@@ -78,9 +78,19 @@ internal sealed class ChatReadQueries<TUser, TKey>(ChatUserModel<TUser> users)
         string? userKey)
     {
         var db = messages.Parameters[0];
+        // The message with the columns its wire model shows: not its client id nor its number.
         Expression<Func<DbContext, ChatMessage<TKey>, string?, MessageRow<TKey>>> shape = (db, m, authorName) => new MessageRow<TKey>
         {
-            Message = m,
+            Message = new ChatMessage<TKey>
+            {
+                Id = m.Id,
+                RoomId = m.RoomId,
+                UserId = m.UserId,
+                Text = m.Text,
+                ReplyToId = m.ReplyToId,
+                CreatedAt = m.CreatedAt,
+                EditedAt = m.EditedAt,
+            },
             AuthorName = authorName,
             HasMedia = db.Set<ChatMessageMedia>().Any(l => l.MessageId == m.Id),
             HasReactions = db.Set<ChatMessageReaction<TKey>>().Any(r => r.MessageId == m.Id),

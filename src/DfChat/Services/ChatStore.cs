@@ -79,6 +79,21 @@ internal sealed class ChatStore<TUser, TKey>(
         return page;
     }
 
+    /// <summary>
+    /// Opens the context's connection until the result is disposed, so that a request's statements share it:
+    /// EF Core otherwise opens and closes it around each one. A connection the host already opened stays open.
+    /// </summary>
+    public async Task<IAsyncDisposable> OpenConnectionAsync(CancellationToken cancellationToken)
+    {
+        await Db.Database.OpenConnectionAsync(cancellationToken);
+        return new ConnectionLease(Db);
+    }
+
+    private sealed class ConnectionLease(DbContext db) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() => await db.Database.CloseConnectionAsync();
+    }
+
     public ChatError? ValidatePage(PageRequest page, string scope, out int limit, out Cursor? cursor)
     {
         limit = page.Limit ?? Options.DefaultPageSize;
@@ -287,7 +302,7 @@ internal sealed class ChatStore<TUser, TKey>(
         (await BuildRoomsAsync([(room, member)], caller, cancellationToken))[0];
 }
 
-/// <summary>A message read for a page, with its author's display name and whether it has media or reactions.</summary>
+/// <summary>A message read for a page (the columns its wire model shows), with its author's display name and whether it has media or reactions.</summary>
 /// <typeparam name="TKey">The host's user key.</typeparam>
 internal sealed class MessageRow<TKey>
     where TKey : IEquatable<TKey>

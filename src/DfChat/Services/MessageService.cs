@@ -22,6 +22,7 @@ internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, 
     {
         if (!UserKey<TKey>.TryParse(callerId, out var caller))
             return ChatError.UserNotFound;
+        await using var connection = await store.OpenConnectionAsync(cancellationToken);
         if (await store.FindReadableAsync(roomId, caller, cancellationToken) is not { } access)
             return ChatError.RoomNotFound;
         var scope = "messages:" + access.Room.Id;
@@ -41,6 +42,7 @@ internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, 
     {
         if (!UserKey<TKey>.TryParse(callerId, out var caller))
             return ChatError.UserNotFound;
+        await using var connection = await store.OpenConnectionAsync(cancellationToken);
         if (await store.FindReadableAsync(roomId, caller, cancellationToken) is not { } access)
             return ChatError.RoomNotFound;
         var scope = "after:" + access.Room.Id;

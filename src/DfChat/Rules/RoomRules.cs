@@ -37,7 +37,8 @@ internal static class RoomRules
 
     /// <summary>
     /// Members read their rooms, and anyone reads a public room. Everyone else must not learn that the
-    /// room exists: every route answers them 404, never 403.
+    /// room exists: every route answers them 404, never 403. A page of messages checks the same rule in
+    /// its own SQL (<see cref="Services.ChatReadQueries{TUser, TKey}"/>).
     /// </summary>
     public static bool CanRead<TKey>(ChatRoom<TKey> room, ChatRoomUser<TKey>? member)
         where TKey : IEquatable<TKey> => member is not null || room.IsPublic;

@@ -27,13 +27,13 @@ internal sealed class ChatReadQueries<TUser, TKey>(ChatUserModel<TUser> users)
     public Task<RoomAccess<TKey>?> RoomAsync(DbContext db, long roomId, TKey caller, CancellationToken cancellationToken) =>
         For(db).Room(db, roomId, caller, cancellationToken);
 
-    /// <summary>Up to <paramref name="take"/> messages of the room older than <paramref name="before"/>, newest first.</summary>
-    public IAsyncEnumerable<MessageRow<TKey>> Before(DbContext db, long roomId, long before, int take) =>
-        For(db).Before(db, roomId, before, take);
+    /// <summary>Up to <paramref name="take"/> messages of the room older than <paramref name="before"/>, newest first; none unless <paramref name="caller"/> may read the room.</summary>
+    public IAsyncEnumerable<MessageRow<TKey>> Before(DbContext db, long roomId, TKey caller, long before, int take) =>
+        For(db).Before(db, roomId, caller, before, take);
 
-    /// <summary>Up to <paramref name="take"/> messages of the room newer than <paramref name="after"/>, oldest first.</summary>
-    public IAsyncEnumerable<MessageRow<TKey>> After(DbContext db, long roomId, long after, int take) =>
-        For(db).After(db, roomId, after, take);
+    /// <summary>Up to <paramref name="take"/> messages of the room newer than <paramref name="after"/>, oldest first; none unless <paramref name="caller"/> may read the room.</summary>
+    public IAsyncEnumerable<MessageRow<TKey>> After(DbContext db, long roomId, TKey caller, long after, int take) =>
+        For(db).After(db, roomId, caller, after, take);
 
     private Compiled For(DbContext db) => _byModel.GetOrAdd(db.Model, static (model, users) => new Compiled(model, users), users);
 
@@ -48,23 +48,30 @@ internal sealed class ChatReadQueries<TUser, TKey>(ChatUserModel<TUser> users)
                  select new RoomAccess<TKey>(r, m)).FirstOrDefault());
 
             var userKey = model.FindEntityType(typeof(TUser))?.FindPrimaryKey()?.Properties.Single().Name;
+            // RoomRules.CanRead in SQL, a condition of the whole statement (evaluated once, not per row).
             Before = EF.CompileAsyncQuery(WithDetails(
-                (DbContext db, long roomId, long before, int take) => db.Set<ChatMessage<TKey>>().AsNoTracking()
-                    .Where(m => m.RoomId == roomId && m.Id < before).OrderByDescending(m => m.Id).Take(take),
+                (DbContext db, long roomId, TKey caller, long before, int take) => db.Set<ChatMessage<TKey>>().AsNoTracking()
+                    .Where(m => m.RoomId == roomId && m.Id < before
+                        && db.Set<ChatRoom<TKey>>().Any(r => r.Id == roomId
+                            && (r.IsPublic || db.Set<ChatRoomUser<TKey>>().Any(u => u.RoomId == roomId && u.UserId.Equals(caller)))))
+                    .OrderByDescending(m => m.Id).Take(take),
                 users.DisplayName,
                 userKey));
             After = EF.CompileAsyncQuery(WithDetails(
-                (DbContext db, long roomId, long after, int take) => db.Set<ChatMessage<TKey>>().AsNoTracking()
-                    .Where(m => m.RoomId == roomId && m.Id > after).OrderBy(m => m.Id).Take(take),
+                (DbContext db, long roomId, TKey caller, long after, int take) => db.Set<ChatMessage<TKey>>().AsNoTracking()
+                    .Where(m => m.RoomId == roomId && m.Id > after
+                        && db.Set<ChatRoom<TKey>>().Any(r => r.Id == roomId
+                            && (r.IsPublic || db.Set<ChatRoomUser<TKey>>().Any(u => u.RoomId == roomId && u.UserId.Equals(caller)))))
+                    .OrderBy(m => m.Id).Take(take),
                 users.DisplayName,
                 userKey));
         }
 
         public Func<DbContext, long, TKey, CancellationToken, Task<RoomAccess<TKey>?>> Room { get; }
 
-        public Func<DbContext, long, long, int, IAsyncEnumerable<MessageRow<TKey>>> Before { get; }
+        public Func<DbContext, long, TKey, long, int, IAsyncEnumerable<MessageRow<TKey>>> Before { get; }
 
-        public Func<DbContext, long, long, int, IAsyncEnumerable<MessageRow<TKey>>> After { get; }
+        public Func<DbContext, long, TKey, long, int, IAsyncEnumerable<MessageRow<TKey>>> After { get; }
     }
 
     /// <summary>
@@ -72,8 +79,8 @@ internal sealed class ChatReadQueries<TUser, TKey>(ChatUserModel<TUser> users)
     /// host's display-name expression) and whether each message has media or reactions (two <c>EXISTS</c>):
     /// one statement for an ordinary page.
     /// </summary>
-    private static Expression<Func<DbContext, long, long, int, IQueryable<MessageRow<TKey>>>> WithDetails(
-        Expression<Func<DbContext, long, long, int, IQueryable<ChatMessage<TKey>>>> messages,
+    private static Expression<Func<DbContext, long, TKey, long, int, IQueryable<MessageRow<TKey>>>> WithDetails(
+        Expression<Func<DbContext, long, TKey, long, int, IQueryable<ChatMessage<TKey>>>> messages,
         Expression<Func<TUser, string?>>? displayName,
         string? userKey)
     {
@@ -117,7 +124,7 @@ internal sealed class ChatReadQueries<TUser, TKey>(ChatUserModel<TUser> users)
             message);
         var body = Expression.Call(typeof(Queryable), nameof(Queryable.Select), [typeof(ChatMessage<TKey>), typeof(MessageRow<TKey>)],
             messages.Body, Expression.Quote(row));
-        return Expression.Lambda<Func<DbContext, long, long, int, IQueryable<MessageRow<TKey>>>>(body, messages.Parameters);
+        return Expression.Lambda<Func<DbContext, long, TKey, long, int, IQueryable<MessageRow<TKey>>>>(body, messages.Parameters);
     }
 
     private sealed class Replacer(Dictionary<Expression, Expression> replacements) : ExpressionVisitor

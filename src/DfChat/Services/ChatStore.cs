@@ -66,13 +66,15 @@ internal sealed class ChatStore<TUser, TKey>(
     /// <summary>
     /// A page of the room's messages older than <paramref name="before"/>, newest first (or newer than
     /// <paramref name="after"/>, oldest first), with each author's display name and whether each message has
-    /// media or reactions, in one statement compiled once (<see cref="ChatReadQueries{TUser, TKey}"/>); an
-    /// ordinary page then costs that statement, and <see cref="BuildPageAsync"/> queries media and reactions
-    /// only when there are some.
+    /// media or reactions, in one statement compiled once (<see cref="ChatReadQueries{TUser, TKey}"/>). The
+    /// statement returns nothing unless <paramref name="caller"/> may read the room (<see cref="RoomRules.CanRead"/>).
+    /// <see cref="BuildPageAsync"/> then queries media and reactions only when there are some.
     /// </summary>
-    public async Task<List<MessageRow<TKey>>> PageAsync(long roomId, long? before, long? after, int take, CancellationToken cancellationToken)
+    public async Task<List<MessageRow<TKey>>> ReadablePageAsync(long roomId, TKey caller, long? before, long? after, int take, CancellationToken cancellationToken)
     {
-        var rows = after is { } newer ? queries.After(Db, roomId, newer, take) : queries.Before(Db, roomId, before ?? long.MaxValue, take);
+        var rows = after is { } newer
+            ? queries.After(Db, roomId, caller, newer, take)
+            : queries.Before(Db, roomId, caller, before ?? long.MaxValue, take);
         var page = new List<MessageRow<TKey>>(take);
         await foreach (var row in rows.WithCancellation(cancellationToken))
             page.Add(row);
@@ -180,7 +182,7 @@ internal sealed class ChatStore<TUser, TKey>(
     }
 
     /// <summary>
-    /// Builds a page of one room's messages read by <see cref="PageAsync"/>. The page holds every
+    /// Builds a page of one room's messages read by <see cref="ReadablePageAsync"/>. The page holds every
     /// message of the room between its first and last id, so media and reactions, when it has some, are read
     /// by that id range on the room's indexes: one statement each, whose SQL EF Core generates once (a list
     /// of ids is expanded into one parameter each, and its SQL generated again on every call).

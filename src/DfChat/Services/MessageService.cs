@@ -18,54 +18,48 @@ internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, 
 {
     private const int MaxClientMessageIdLength = 100;
 
-    public async Task<ChatResult<PageModel<MessageModel>>> ListAsync(string callerId, string roomId, PageRequest page, CancellationToken cancellationToken)
+    public Task<ChatResult<PageModel<MessageModel>>> ListAsync(string callerId, string roomId, PageRequest page, CancellationToken cancellationToken) =>
+        PageAsync(callerId, roomId, afterMessageId: null, page, cancellationToken);
+
+    public Task<ChatResult<PageModel<MessageModel>>> ListAfterAsync(string callerId, string roomId, string afterMessageId, PageRequest page, CancellationToken cancellationToken) =>
+        PageAsync(callerId, roomId, afterMessageId ?? "", page, cancellationToken);
+
+    /// <summary>
+    /// The newest messages (older than the cursor), or with <paramref name="afterMessageId"/> those after it. The
+    /// page's statement also checks that the caller may read the room, so an ordinary page costs that one
+    /// statement; the room is read on its own only to tell an outsider's 404 from an empty page or a 400.
+    /// </summary>
+    private async Task<ChatResult<PageModel<MessageModel>>> PageAsync(string callerId, string roomId, string? afterMessageId, PageRequest page, CancellationToken cancellationToken)
     {
         if (!UserKey<TKey>.TryParse(callerId, out var caller))
             return ChatError.UserNotFound;
-        await using var connection = await store.OpenConnectionAsync(cancellationToken);
-        if (await store.FindReadableAsync(roomId, caller, cancellationToken) is not { } access)
+        if (!EntityId.TryParse(roomId, out var id))
             return ChatError.RoomNotFound;
-        var scope = "messages:" + access.Room.Id;
-        if (store.ValidatePage(page, scope, out var limit, out var cursor) is { } invalid)
-            return invalid;
+        await using var connection = await store.OpenConnectionAsync(cancellationToken);
+        var catchUp = afterMessageId is not null;
+        var scope = (catchUp ? "after:" : "messages:") + id;
+        var refused = store.ValidatePage(page, scope, out var limit, out var cursor);
+        long? before = catchUp ? null : cursor?.Id;
+        long? after = catchUp ? cursor?.Id : null;
+        if (refused is null && catchUp && cursor is null)
+        {
+            if (EntityId.TryParse(afterMessageId, out var from) && await store.Messages.AnyAsync(m => m.Id == from && m.RoomId == id, cancellationToken))
+                after = from;
+            else
+                refused = ChatError.MessageNotFound;
+        }
 
-        var rows = await store.PageAsync(access.Room.Id, before: cursor?.Id, after: null, limit + 1, cancellationToken);
+        // Outsiders learn nothing, not even that their request is wrong.
+        if (refused is not null)
+            return await store.FindReadableAsync(roomId, caller, cancellationToken) is null ? ChatError.RoomNotFound : refused;
+
+        var rows = await store.ReadablePageAsync(id, caller, before, after, limit + 1, cancellationToken);
+        if (rows.Count == 0 && await store.FindReadableAsync(roomId, caller, cancellationToken) is null)
+            return ChatError.RoomNotFound;
         var (items, next) = ChatStore<TUser, TKey>.Paginate(rows, limit, scope, r => (0, r.Message.Id));
         return ChatResult<PageModel<MessageModel>>.Ok(new PageModel<MessageModel>
         {
-            Items = await store.BuildPageAsync(access.Room.Id, items, caller, cancellationToken),
-            NextCursor = next,
-        });
-    }
-
-    public async Task<ChatResult<PageModel<MessageModel>>> ListAfterAsync(string callerId, string roomId, string afterMessageId, PageRequest page, CancellationToken cancellationToken)
-    {
-        if (!UserKey<TKey>.TryParse(callerId, out var caller))
-            return ChatError.UserNotFound;
-        await using var connection = await store.OpenConnectionAsync(cancellationToken);
-        if (await store.FindReadableAsync(roomId, caller, cancellationToken) is not { } access)
-            return ChatError.RoomNotFound;
-        var scope = "after:" + access.Room.Id;
-        if (store.ValidatePage(page, scope, out var limit, out var cursor) is { } invalid)
-            return invalid;
-
-        long after;
-        if (cursor is { } c)
-        {
-            after = c.Id;
-        }
-        else
-        {
-            if (!EntityId.TryParse(afterMessageId, out after)
-                || !await store.Messages.AnyAsync(m => m.Id == after && m.RoomId == access.Room.Id, cancellationToken))
-                return ChatError.MessageNotFound;
-        }
-
-        var rows = await store.PageAsync(access.Room.Id, before: null, after: after, limit + 1, cancellationToken);
-        var (items, next) = ChatStore<TUser, TKey>.Paginate(rows, limit, scope, r => (0, r.Message.Id));
-        return ChatResult<PageModel<MessageModel>>.Ok(new PageModel<MessageModel>
-        {
-            Items = await store.BuildPageAsync(access.Room.Id, items, caller, cancellationToken),
+            Items = await store.BuildPageAsync(id, items, caller, cancellationToken),
             NextCursor = next,
         });
     }

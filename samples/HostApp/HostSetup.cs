@@ -2,6 +2,7 @@ using HostApp.Data;
 using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace HostApp;
 
@@ -22,13 +23,26 @@ internal static class HostSetup
             case "postgres" or "postgresql" or "npgsql":
                 if (string.IsNullOrEmpty(connectionString))
                     throw new InvalidOperationException("Database:Provider is postgres: set ConnectionStrings:Chat, for example 'Host=localhost;Database=dfchat;Username=dfchat;Password=…'.");
-                services.AddDbContextPool<AppDbContext, PostgresAppDbContext>(o => o.UseNpgsql(connectionString));
+                services.AddDbContextPool<AppDbContext, PostgresAppDbContext>(o => o.UseNpgsql(WithAutoPrepare(connectionString)));
                 break;
             default:
                 throw new InvalidOperationException($"Database:Provider '{provider}' is not supported: use sqlite or postgres.");
         }
 
         return services;
+    }
+
+    /// <summary>
+    /// The chat runs the same few statements over and over: unless the connection string says otherwise,
+    /// Npgsql prepares the most used ones once per connection (kept while the pool reuses it), instead of
+    /// PostgreSQL parsing and planning each one again on every request.
+    /// </summary>
+    private static string WithAutoPrepare(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase))
+            builder.MaxAutoPrepare = 64;
+        return builder.ConnectionString;
     }
 
     /// <summary>Creates the database or upgrades it to the newest migration; on SQLite, switches to write-ahead logging so readers never wait for the writer.</summary>

@@ -48,21 +48,12 @@ internal sealed class ChatReadQueries<TUser, TKey>(ChatUserModel<TUser> users)
                  select new RoomAccess<TKey>(r, m)).FirstOrDefault());
 
             var userKey = model.FindEntityType(typeof(TUser))?.FindPrimaryKey()?.Properties.Single().Name;
-            // RoomRules.CanRead in SQL, a condition of the whole statement (evaluated once, not per row).
             Before = EF.CompileAsyncQuery(WithDetails(
-                (DbContext db, long roomId, TKey caller, long before, int take) => db.Set<ChatMessage<TKey>>().AsNoTracking()
-                    .Where(m => m.RoomId == roomId && m.Id < before
-                        && db.Set<ChatRoom<TKey>>().Any(r => r.Id == roomId
-                            && (r.IsPublic || db.Set<ChatRoomUser<TKey>>().Any(u => u.RoomId == roomId && u.UserId.Equals(caller)))))
-                    .OrderByDescending(m => m.Id).Take(take),
+                ReadableMessages((messages, before, take) => messages.Where(m => m.Id < before).OrderByDescending(m => m.Id).Take(take)),
                 users.DisplayName,
                 userKey));
             After = EF.CompileAsyncQuery(WithDetails(
-                (DbContext db, long roomId, TKey caller, long after, int take) => db.Set<ChatMessage<TKey>>().AsNoTracking()
-                    .Where(m => m.RoomId == roomId && m.Id > after
-                        && db.Set<ChatRoom<TKey>>().Any(r => r.Id == roomId
-                            && (r.IsPublic || db.Set<ChatRoomUser<TKey>>().Any(u => u.RoomId == roomId && u.UserId.Equals(caller)))))
-                    .OrderBy(m => m.Id).Take(take),
+                ReadableMessages((messages, after, take) => messages.Where(m => m.Id > after).OrderBy(m => m.Id).Take(take)),
                 users.DisplayName,
                 userKey));
         }
@@ -72,6 +63,22 @@ internal sealed class ChatReadQueries<TUser, TKey>(ChatUserModel<TUser> users)
         public Func<DbContext, long, TKey, long, int, IAsyncEnumerable<MessageRow<TKey>>> Before { get; }
 
         public Func<DbContext, long, TKey, long, int, IAsyncEnumerable<MessageRow<TKey>>> After { get; }
+    }
+
+    /// <summary>
+    /// The room's messages, none unless the caller may read the room (<see cref="RoomRules.CanRead"/> in SQL,
+    /// a condition of the whole statement, evaluated once, not per row), taken by <paramref name="page"/>.
+    /// </summary>
+    private static Expression<Func<DbContext, long, TKey, long, int, IQueryable<ChatMessage<TKey>>>> ReadableMessages(
+        Expression<Func<IQueryable<ChatMessage<TKey>>, long, int, IQueryable<ChatMessage<TKey>>>> page)
+    {
+        Expression<Func<DbContext, long, TKey, IQueryable<ChatMessage<TKey>>>> readable = (db, roomId, caller) =>
+            db.Set<ChatMessage<TKey>>().AsNoTracking().Where(m => m.RoomId == roomId
+                && db.Set<ChatRoom<TKey>>().Any(r => r.Id == roomId
+                    && (r.IsPublic || db.Set<ChatRoomUser<TKey>>().Any(u => u.RoomId == roomId && u.UserId.Equals(caller)))));
+        var body = new Replacer(new Dictionary<Expression, Expression> { [page.Parameters[0]] = readable.Body }).Visit(page.Body)!;
+        return Expression.Lambda<Func<DbContext, long, TKey, long, int, IQueryable<ChatMessage<TKey>>>>(
+            body, [.. readable.Parameters, page.Parameters[1], page.Parameters[2]]);
     }
 
     /// <summary>

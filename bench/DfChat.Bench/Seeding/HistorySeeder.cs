@@ -160,7 +160,8 @@ internal static class HistorySeeder
 
     /// <summary>
     /// Bulk insert: on SQLite one prepared statement, re-bound per row, in transactions of 50,000 rows; on
-    /// PostgreSQL one binary <c>COPY</c>.
+    /// PostgreSQL one binary <c>COPY</c>. Each row says, as a message DfChat stored would, that it has no media
+    /// and no reactions.
     /// </summary>
     private static async Task InsertMessagesAsync(string provider, string connectionString, IEnumerable<MessageRow> rows, CancellationToken cancellationToken)
     {
@@ -170,7 +171,8 @@ internal static class HistorySeeder
             await connection.OpenAsync(cancellationToken);
             await using var command = connection.CreateCommand();
             command.CommandText = """
-                INSERT INTO "ChatMessages" ("RoomId", "Number", "UserId", "Text", "CreatedAt") VALUES ($room, $number, $user, $text, $created)
+                INSERT INTO "ChatMessages" ("RoomId", "Number", "UserId", "Text", "CreatedAt", "HasMedia", "ReactionCount")
+                VALUES ($room, $number, $user, $text, $created, 0, 0)
                 """;
             var room = command.Parameters.Add("$room", SqliteType.Integer);
             var number = command.Parameters.Add("$number", SqliteType.Integer);
@@ -209,7 +211,7 @@ internal static class HistorySeeder
         await using var pg = new NpgsqlConnection(connectionString);
         await pg.OpenAsync(cancellationToken);
         await using var import = await pg.BeginBinaryImportAsync(
-            """COPY "ChatMessages" ("RoomId", "Number", "UserId", "Text", "CreatedAt") FROM STDIN (FORMAT BINARY)""", cancellationToken);
+            """COPY "ChatMessages" ("RoomId", "Number", "UserId", "Text", "CreatedAt", "HasMedia", "ReactionCount") FROM STDIN (FORMAT BINARY)""", cancellationToken);
         foreach (var row in rows)
         {
             await import.StartRowAsync(cancellationToken);
@@ -218,6 +220,8 @@ internal static class HistorySeeder
             await import.WriteAsync(row.UserId, NpgsqlDbType.Text, cancellationToken);
             await import.WriteAsync(row.Text, NpgsqlDbType.Text, cancellationToken);
             await import.WriteAsync(row.CreatedAt, NpgsqlDbType.TimestampTz, cancellationToken);
+            await import.WriteAsync(false, NpgsqlDbType.Boolean, cancellationToken);
+            await import.WriteAsync(0, NpgsqlDbType.Integer, cancellationToken);
         }
 
         await import.CompleteAsync(cancellationToken);

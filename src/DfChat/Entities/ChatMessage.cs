@@ -31,4 +31,18 @@ public class ChatMessage<TUserKey>
 
     /// <summary>The sender's idempotency key: unique per room and sender.</summary>
     public string? ClientMessageId { get; set; }
+
+    /// <summary>
+    /// Whether media was attached when the message was sent; null for a message stored before this column
+    /// existed (unknown). Lets a page skip reading media for the messages that have none.
+    /// </summary>
+    public bool? HasMedia { get; set; }
+
+    /// <summary>
+    /// How many reactions the chat has added to the message and not removed since; null for a message stored
+    /// before this column existed (unknown). An upper bound, never less than the reaction rows: rows the
+    /// database deletes by itself (a user deleted with cascade) are not subtracted. Lets a page skip reading
+    /// reactions for the messages that have none.
+    /// </summary>
+    public int? ReactionCount { get; set; }
 }

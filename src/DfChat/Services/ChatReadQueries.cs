@@ -83,8 +83,7 @@ internal sealed class ChatReadQueries<TUser, TKey>(ChatUserModel<TUser> users)
 
     /// <summary>
     /// <paramref name="messages"/> as rows that also carry each author's display name (a subquery through the
-    /// host's display-name expression) and whether each message has media or reactions (two <c>EXISTS</c>):
-    /// one statement for an ordinary page.
+    /// host's display-name expression): one statement for an ordinary page.
     /// </summary>
     private static Expression<Func<DbContext, long, TKey, long, int, IQueryable<MessageRow<TKey>>>> WithDetails(
         Expression<Func<DbContext, long, TKey, long, int, IQueryable<ChatMessage<TKey>>>> messages,
@@ -92,22 +91,22 @@ internal sealed class ChatReadQueries<TUser, TKey>(ChatUserModel<TUser> users)
         string? userKey)
     {
         var db = messages.Parameters[0];
-        // The message with the columns its wire model shows: not its client id nor its number.
+        // The message with the columns its wire model shows (not its client id nor its number, nor its room:
+        // the caller knows it), and the columns that tell whether media and reactions must be read.
         Expression<Func<DbContext, ChatMessage<TKey>, string?, MessageRow<TKey>>> shape = (db, m, authorName) => new MessageRow<TKey>
         {
             Message = new ChatMessage<TKey>
             {
                 Id = m.Id,
-                RoomId = m.RoomId,
                 UserId = m.UserId,
                 Text = m.Text,
                 ReplyToId = m.ReplyToId,
                 CreatedAt = m.CreatedAt,
                 EditedAt = m.EditedAt,
+                HasMedia = m.HasMedia,
+                ReactionCount = m.ReactionCount,
             },
             AuthorName = authorName,
-            HasMedia = db.Set<ChatMessageMedia>().Any(l => l.MessageId == m.Id),
-            HasReactions = db.Set<ChatMessageReaction<TKey>>().Any(r => r.MessageId == m.Id),
         };
         var message = shape.Parameters[1];
         Expression name = Expression.Constant(null, typeof(string));

@@ -169,7 +169,10 @@ internal sealed class ChatStore<TUser, TKey>(
     public async Task<MemberModel> BuildMemberAsync(ChatRoomUser<TKey> member, CancellationToken cancellationToken) =>
         (await BuildMembersAsync([member], cancellationToken))[0];
 
-    /// <summary>Builds messages of any rooms with their media, reaction counts and authors' names in three queries, whatever their number.</summary>
+    /// <summary>
+    /// Builds messages of any rooms with their media, reaction counts and authors' names in at most three
+    /// queries, whatever their number: media and reactions are read only when one of the messages may have some.
+    /// </summary>
     public Task<List<MessageModel>> BuildMessagesAsync(IReadOnlyList<ChatMessage<TKey>> messages, TKey caller, CancellationToken cancellationToken)
     {
         var ids = messages.Select(m => m.Id).ToArray();
@@ -193,14 +196,15 @@ internal sealed class ChatStore<TUser, TKey>(
             return [];
         var first = page.Min(r => r.Message.Id);
         var last = page.Max(r => r.Message.Id);
-        var media = page.Any(r => r.HasMedia)
+        var media = page.Any(r => r.MayHaveMedia)
             ? await MediaOfAsync(Messages.Where(m => m.RoomId == roomId && m.Id >= first && m.Id <= last)
                 .Join(MessageMedia, m => m.Id, link => link.MessageId, (m, link) => link), cancellationToken)
             : EmptyMedia;
-        var reactions = page.Any(r => r.HasReactions)
+        var reactions = page.Any(r => r.MayHaveReactions)
             ? await ReactionCountsAsync(Reactions.Where(r => r.RoomId == roomId && r.MessageId >= first && r.MessageId <= last), caller, cancellationToken)
             : EmptyReactions;
-        return page.Select(r => ToModel(r.Message, r.AuthorName, media, reactions)).ToList();
+        var room = Id(roomId);
+        return page.Select(r => ToModel(r.Message, room, r.AuthorName, media, reactions)).ToList();
     }
 
     private async Task<List<MessageModel>> BuildAsync(
@@ -212,10 +216,10 @@ internal sealed class ChatStore<TUser, TKey>(
     {
         if (messages.Count == 0)
             return [];
-        var media = await MediaOfAsync(links, cancellationToken);
-        var counts = await ReactionCountsAsync(reactions, caller, cancellationToken);
+        var media = messages.Any(m => m.HasMedia != false) ? await MediaOfAsync(links, cancellationToken) : EmptyMedia;
+        var counts = messages.Any(m => m.ReactionCount != 0) ? await ReactionCountsAsync(reactions, caller, cancellationToken) : EmptyReactions;
         var names = await users.DisplayNamesAsync(messages.Select(m => m.UserId), cancellationToken);
-        return messages.Select(m => ToModel(m, names.GetValueOrDefault(m.UserId), media, counts)).ToList();
+        return messages.Select(m => ToModel(m, Id(m.RoomId), names.GetValueOrDefault(m.UserId), media, counts)).ToList();
     }
 
     private static readonly ILookup<long, MediaModel> EmptyMedia = Array.Empty<MediaModel>().ToLookup(m => 0L);
@@ -252,10 +256,10 @@ internal sealed class ChatStore<TUser, TKey>(
             c => new ReactionCountModel { Reaction = c.Reaction, Count = c.Count, Me = c.Mine > 0 });
     }
 
-    private static MessageModel ToModel(ChatMessage<TKey> m, string? authorName, ILookup<long, MediaModel> media, ILookup<long, ReactionCountModel> reactions) => new()
+    private static MessageModel ToModel(ChatMessage<TKey> m, string roomId, string? authorName, ILookup<long, MediaModel> media, ILookup<long, ReactionCountModel> reactions) => new()
     {
         Id = Id(m.Id),
-        RoomId = Id(m.RoomId),
+        RoomId = roomId,
         UserId = Id(m.UserId),
         User = new UserModel { Id = Id(m.UserId), DisplayName = authorName ?? Id(m.UserId) },
         Text = m.Text,
@@ -314,7 +318,9 @@ internal sealed class MessageRow<TKey>
     /// <summary>Null when the author has no display name (or no longer exists): the page shows the id.</summary>
     public string? AuthorName { get; init; }
 
-    public bool HasMedia { get; init; }
+    /// <summary>Whether the message's media must be read: it has some, or was stored before <see cref="ChatMessage{TUserKey}.HasMedia"/> existed.</summary>
+    public bool MayHaveMedia => Message.HasMedia != false;
 
-    public bool HasReactions { get; init; }
+    /// <summary>Whether the message's reactions must be read: it has some, or was stored before <see cref="ChatMessage{TUserKey}.ReactionCount"/> existed.</summary>
+    public bool MayHaveReactions => Message.ReactionCount != 0;
 }

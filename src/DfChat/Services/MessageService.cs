@@ -127,6 +127,8 @@ internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, 
                 ReplyToId = replyToId,
                 CreatedAt = w.Now,
                 ClientMessageId = request.ClientMessageId,
+                HasMedia = media.Count > 0,
+                ReactionCount = 0,
             };
             store.Messages.Add(message);
             await UnreadCounts.MessageSentAsync(w.Db, room, w.Member!, message, CancellationToken.None);

@@ -66,7 +66,7 @@ internal sealed class ReactionService<TUser, TKey>(ChatStore<TUser, TKey> store,
             var store = w.Store;
             var roomKey = w.Room.Id;
             if (!EntityId.TryParse(messageId, out var messageKey)
-                || !await store.Messages.AnyAsync(m => m.Id == messageKey && m.RoomId == roomKey, CancellationToken.None))
+                || await store.Messages.FirstOrDefaultAsync(m => m.Id == messageKey && m.RoomId == roomKey, CancellationToken.None) is not { } message)
                 return ChatError.MessageNotFound;
             if (RoomRules.RequireMember(w.Access, "react") is { } denied)
                 return denied;
@@ -84,6 +84,7 @@ internal sealed class ReactionService<TUser, TKey>(ChatStore<TUser, TKey> store,
                 CreatedAt = w.Now,
             };
             store.Reactions.Add(entity);
+            message.ReactionCount += 1;
             await w.SaveAsync();
             var model = ChatStore<TUser, TKey>.ToModel(entity);
             w.Record(ChatEventNames.ReactionAdded, model);
@@ -117,6 +118,8 @@ internal sealed class ReactionService<TUser, TKey>(ChatStore<TUser, TKey> store,
             if (RoomRules.CanDeleteReaction(w.Access, reaction, caller) is { } denied)
                 return denied;
             w.Store.Reactions.Remove(reaction);
+            if (await w.Store.Messages.FirstOrDefaultAsync(m => m.Id == reaction.MessageId, CancellationToken.None) is { ReactionCount: > 0 } message)
+                message.ReactionCount -= 1;
             w.Record(ChatEventNames.ReactionRemoved, new ReactionRemovedPayload(
                 EntityId.Format(reaction.RoomId), EntityId.Format(reaction.MessageId),
                 EntityId.Format(reaction.Id), UserKey<TKey>.Format(reaction.UserId), reaction.Reaction));

@@ -16,7 +16,7 @@ namespace DfChat.Tests.Migrations;
 /// <summary>
 /// The sample's migrations upgrade a database created at the previous migration (<c>Initial</c>) with
 /// users, a room, members, messages and a reaction in it: the data survives, the room's new
-/// <c>NormalizedName</c> is backfilled so that search finds it, and the new index exists.
+/// <c>NormalizedName</c> and the messages' media and reaction columns are backfilled, and the new index exists.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "xunit disposes it through IAsyncLifetime.DisposeAsync.")]
 public abstract class MigrationUpgradeTests(ServiceDatabase database) : DatabaseTestBase(database), IAsyncLifetime
@@ -77,7 +77,7 @@ public abstract class MigrationUpgradeTests(ServiceDatabase database) : Database
         {
             base.OnModelCreating(builder);
             builder.Entity<ChatRoom<string>>().Ignore(r => r.NormalizedName).Ignore(r => r.LastMessageNumber).Ignore(r => r.LastSeq).Ignore(r => r.LatestLastSeenAt);
-            builder.Entity<ChatMessage<string>>().Ignore(m => m.Number);
+            builder.Entity<ChatMessage<string>>().Ignore(m => m.Number).Ignore(m => m.HasMedia).Ignore(m => m.ReactionCount);
             var members = builder.Entity<ChatRoomUser<string>>();
             members.Ignore(m => m.ReadNumber).Ignore(m => m.ReadExclusions);
             members.Property<int>("UnreadCount");
@@ -247,6 +247,9 @@ public abstract class MigrationUpgradeTests(ServiceDatabase database) : Database
             Assert.Equal(seeded.FirstMessageId, messages[1].ReplyToId);
             Assert.Equal("c-1", messages[0].ClientMessageId);
             Assert.Equal(T0.AddMinutes(2), messages[1].CreatedAt);
+
+            // Backfilled: whether each old message has media, and how many reactions it has.
+            Assert.Equal([(false, 0), (false, 1)], messages.Select(m => (m.HasMedia, m.ReactionCount)).Select(x => (x.HasMedia!.Value, x.ReactionCount!.Value)));
 
             var reaction = await db.Set<ChatMessageReaction<string>>().SingleAsync();
             Assert.Equal((seeded.SecondMessageId, seeded.AliceId, "like"), (reaction.MessageId, reaction.UserId, reaction.Reaction));

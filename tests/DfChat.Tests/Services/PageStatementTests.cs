@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
+using DfChat.Entities;
 using DfChat.Events;
 using DfChat.Models;
 using DfChat.Tests.Infrastructure;
@@ -12,7 +13,8 @@ namespace DfChat.Tests.Services;
 /// <summary>
 /// What reading a page of messages costs in statements, whatever its size: one, the page with its authors'
 /// names, which also checks that the caller may read the room; media and reactions only when the page has
-/// some; the room on its own only to tell an outsider's 404 from an empty page or an invalid request.
+/// some (as the message rows say, kept up to date by sends and reactions); the room on its own only to tell an
+/// outsider's 404 from an empty page or an invalid request.
 /// </summary>
 public abstract class PageStatementTests(ServiceDatabase database) : ServiceTestBase(database)
 {
@@ -177,6 +179,83 @@ public abstract class PageStatementTests(ServiceDatabase database) : ServiceTest
         Assert.Equal(["ours 1", "ours 2"], caughtUp.Items.Select(m => m.Text));
         Assert.All(caughtUp.Items, m => Assert.Empty(m.Media));
         Assert.Equal([1, 0], caughtUp.Items.Select(m => m.Reactions.Sum(r => r.Count)));
+    }
+
+    [SkippableFact]
+    public async Task ListMessages_ReactionsAddedAndRemoved_ReadOnlyWhileSomeRemain()
+    {
+        // Arrange: two reactions to one message, then one removed, then the other.
+        var room = await GroupWithMessagesAsync(5);
+        var target = (await Bob.ListMessagesAsync(room.Id)).Ok().Items[2];
+        var like = (await Alice.ReactAsync(room.Id, target.Id, "like")).Created();
+        var dislike = (await Bob.ReactAsync(room.Id, target.Id, "dislike")).Created();
+        (await Alice.ReactAsync(room.Id, target.Id, "like")).Existing();
+        (await Alice.DeleteReactionAsync(like.Id)).Ok();
+
+        // Act
+        await StartCountingAsync();
+        var one = (await Bob.ListMessagesAsync(room.Id)).Ok();
+        var withOne = _statements.Count;
+        (await Bob.DeleteReactionAsync(dislike.Id)).Ok();
+        await StartCountingAsync();
+        var none = (await Bob.ListMessagesAsync(room.Id)).Ok();
+
+        // Assert: the page reads reactions while one remains, and not once none does.
+        var reacted = Assert.Single(one.Items, m => m.Reactions.Count > 0);
+        Assert.Equal((target.Id, "dislike", 1, true), (reacted.Id, reacted.Reactions[0].Reaction, reacted.Reactions[0].Count, reacted.Reactions[0].Me));
+        Assert.Equal(2, withOne);
+        Assert.All(none.Items, m => Assert.Empty(m.Reactions));
+        Assert.True(_statements.Count == 1, _statements.Describe());
+        Assert.Equal(0, await Host.QueryAsync(db => db.Set<ChatMessage<string>>().Where(m => m.Id == long.Parse(target.Id, System.Globalization.CultureInfo.InvariantCulture)).Select(m => m.ReactionCount).SingleAsync()));
+    }
+
+    [SkippableFact]
+    public async Task ListMessages_MessagesStoredBeforeTheHintColumns_StillShowTheirMediaAndReactions()
+    {
+        // Arrange: a picture and a reaction, then the columns emptied as on a database upgraded without backfill.
+        var room = await GroupWithMessagesAsync(3);
+        var picture = (await Alice.UploadAsync(TestFiles.Png())).Ok();
+        var pictured = (await Alice.SendAsync(room.Id, new SendMessageRequest { Text = "look", MediaIds = [picture.Id] })).Created();
+        (await Bob.ReactAsync(room.Id, pictured.Id, "like")).Created();
+        await Host.DbAsync(db => db.Set<ChatMessage<string>>().ExecuteUpdateAsync(s => s.SetProperty(m => m.HasMedia, (bool?)null).SetProperty(m => m.ReactionCount, (int?)null)));
+
+        // Act
+        var page = (await Bob.ListMessagesAsync(room.Id)).Ok();
+        var single = (await Bob.GetMessageAsync(room.Id, pictured.Id)).Ok();
+        (await Alice.ReactAsync(room.Id, pictured.Id, "dislike")).Created();
+        var afterReaction = (await Bob.ListMessagesAsync(room.Id)).Ok();
+
+        // Assert
+        foreach (var message in new[] { page.Items[0], single, afterReaction.Items[0] })
+        {
+            Assert.Equal(pictured.Id, message.Id);
+            Assert.Equal(picture.Id, Assert.Single(message.Media).Id);
+        }
+
+        Assert.Equal(["like"], page.Items[0].Reactions.Select(r => r.Reaction));
+        Assert.Equal(["like"], single.Reactions.Select(r => r.Reaction));
+        Assert.Equal(["like", "dislike"], afterReaction.Items[0].Reactions.Select(r => r.Reaction));
+    }
+
+    [SkippableFact]
+    public async Task GetMessage_WithoutMediaOrReactions_ReadsNeither()
+    {
+        // Arrange
+        var room = await GroupWithMessagesAsync(2);
+        var plain = (await Alice.SendAsync(room.Id, "plain")).Created();
+        var reacted = (await Alice.SendAsync(room.Id, "reacted")).Created();
+        (await Bob.ReactAsync(room.Id, reacted.Id, "like")).Created();
+
+        // Act
+        await StartCountingAsync();
+        (await Bob.GetMessageAsync(room.Id, plain.Id)).Ok();
+        var withoutAny = _statements.Count;
+        await StartCountingAsync();
+        var withReaction = (await Bob.GetMessageAsync(room.Id, reacted.Id)).Ok();
+
+        // Assert: one statement more for the message that has reactions, none for media.
+        Assert.True(_statements.Count == withoutAny + 1, _statements.Describe());
+        Assert.Equal(["like"], withReaction.Reactions.Select(r => r.Reaction));
     }
 
     /// <summary>Every statement the host's DbContexts execute (readers, scalars and non-queries) but the outbox's, with its SQL.</summary>

@@ -79,8 +79,14 @@ namespace HostApp.Migrations.Postgres
                     b.Property<DateTime?>("EditedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<bool?>("HasMedia")
+                        .HasColumnType("boolean");
+
                     b.Property<long>("Number")
                         .HasColumnType("bigint");
+
+                    b.Property<int?>("ReactionCount")
+                        .HasColumnType("integer");
 
                     b.Property<long?>("ReplyToId")
                         .HasColumnType("bigint");

@@ -70,7 +70,13 @@ namespace HostApp.Migrations.Sqlite
                     b.Property<DateTime?>("EditedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool?>("HasMedia")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("Number")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("ReactionCount")
                         .HasColumnType("INTEGER");
 
                     b.Property<long?>("ReplyToId")

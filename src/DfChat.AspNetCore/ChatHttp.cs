@@ -226,16 +226,16 @@ internal sealed class ChatRouteMapper(RouteGroupBuilder group)
 /// <summary>Turns service results into typed HTTP results.</summary>
 internal static class ChatResults
 {
-    public static Results<Ok<T>, ProblemHttpResult> Ok<T>(ChatResult<T> result) =>
-        result.Succeeded ? TypedResults.Ok(result.Value) : ChatHttp.ToProblem(result.Error!);
+    public static Results<ChatOk<T>, ProblemHttpResult> Ok<T>(ChatResult<T> result) =>
+        result.Succeeded ? new ChatOk<T>(result.Value!) : ChatHttp.ToProblem(result.Error!);
 
-    public static Results<Created<T>, Ok<T>, ProblemHttpResult> CreatedOrOk<T>(ChatResult<T> result, HttpRequest request, Func<T, string> id)
+    public static Results<ChatCreated<T>, ChatOk<T>, ProblemHttpResult> CreatedOrOk<T>(ChatResult<T> result, HttpRequest request, Func<T, string> id)
     {
         if (!result.Succeeded)
             return ChatHttp.ToProblem(result.Error!);
         return result.Created
-            ? TypedResults.Created(ChatHttp.Location(request, id(result.Value!)), result.Value)
-            : TypedResults.Ok(result.Value);
+            ? new ChatCreated<T>(ChatHttp.Location(request, id(result.Value!)), result.Value!)
+            : new ChatOk<T>(result.Value!);
     }
 
     public static Results<NoContent, ProblemHttpResult> NoContent(ChatResult result) =>

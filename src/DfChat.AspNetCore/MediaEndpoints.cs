@@ -32,7 +32,7 @@ internal static class MediaEndpoints
         map.Get("/media/{mediaId}/content", GetContent, "DfChatGetMediaContent", "The bytes of a media, with range requests.", Tag);
     }
 
-    private static async Task<Results<Created<MediaModel>, Ok<MediaModel>, ProblemHttpResult>> Upload(
+    private static async Task<Results<ChatCreated<MediaModel>, ChatOk<MediaModel>, ProblemHttpResult>> Upload(
         HttpContext http, IChatMediaService media, CancellationToken cancellationToken)
     {
         var request = http.Request;
@@ -70,7 +70,7 @@ internal static class MediaEndpoints
         return ChatHttp.Invalid("file", "Send multipart/form-data with one part named 'file'.");
     }
 
-    private static async Task<Results<Ok<MediaModel>, ProblemHttpResult>> Get(
+    private static async Task<Results<ChatOk<MediaModel>, ProblemHttpResult>> Get(
         HttpContext http, IChatMediaService media, string mediaId, CancellationToken cancellationToken) =>
         ChatResults.Ok(await media.GetAsync(ChatHttp.Caller(http), mediaId, cancellationToken));
 

@@ -22,7 +22,7 @@ internal static class MemberEndpoints
         map.Delete("/rooms/{roomId}/users/{userId}", Remove, "DfChatRemoveMember", "Removes a member (can_remove_users), or leaves.", Tag);
     }
 
-    private static async Task<Results<Ok<PageModel<MemberModel>>, ProblemHttpResult>> List(
+    private static async Task<Results<ChatOk<PageModel<MemberModel>>, ProblemHttpResult>> List(
         HttpContext http, IChatMemberService members, string roomId, string? limit, string? cursor, CancellationToken cancellationToken)
     {
         if (!ChatHttp.TryParseLimit(limit, out var take, out var problem))
@@ -30,7 +30,7 @@ internal static class MemberEndpoints
         return ChatResults.Ok(await members.ListAsync(ChatHttp.Caller(http), roomId, new PageRequest(take, cursor), cancellationToken));
     }
 
-    private static async Task<Results<Created<MemberModel>, Ok<MemberModel>, ProblemHttpResult>> Add(
+    private static async Task<Results<ChatCreated<MemberModel>, ChatOk<MemberModel>, ProblemHttpResult>> Add(
         HttpContext http, IChatMemberService members, string roomId, CancellationToken cancellationToken)
     {
         var (body, problem) = await ChatHttp.ReadBodyAsync<AddMemberRequest>(http.Request, cancellationToken);
@@ -39,11 +39,11 @@ internal static class MemberEndpoints
         return ChatResults.CreatedOrOk(await members.AddAsync(ChatHttp.Caller(http), roomId, body!, cancellationToken), http.Request, m => m.UserId);
     }
 
-    private static async Task<Results<Ok<MemberModel>, ProblemHttpResult>> Get(
+    private static async Task<Results<ChatOk<MemberModel>, ProblemHttpResult>> Get(
         HttpContext http, IChatMemberService members, string roomId, string userId, CancellationToken cancellationToken) =>
         ChatResults.Ok(await members.GetAsync(ChatHttp.Caller(http), roomId, userId, cancellationToken));
 
-    private static async Task<Results<Ok<MemberModel>, ProblemHttpResult>> Update(
+    private static async Task<Results<ChatOk<MemberModel>, ProblemHttpResult>> Update(
         HttpContext http, IChatMemberService members, string roomId, string userId, CancellationToken cancellationToken)
     {
         var (body, problem) = await ChatHttp.ReadBodyAsync<UpdateMemberRequest>(http.Request, cancellationToken);

@@ -25,7 +25,7 @@ internal static class MessageEndpoints
         map.Delete("/rooms/{roomId}/messages/{messageId}", Delete, "DfChatDeleteMessage", "Deletes a message with its reactions and media.", Tag);
     }
 
-    private static async Task<Results<Ok<PageModel<MessageModel>>, ProblemHttpResult>> List(
+    private static async Task<Results<ChatOk<PageModel<MessageModel>>, ProblemHttpResult>> List(
         HttpContext http, IChatMessageService messages, string roomId, string? after, string? limit, string? cursor, CancellationToken cancellationToken)
     {
         if (!ChatHttp.TryParseLimit(limit, out var take, out var problem))
@@ -37,7 +37,7 @@ internal static class MessageEndpoints
             : await messages.ListAfterAsync(caller, roomId, after, page, cancellationToken));
     }
 
-    private static async Task<Results<Created<MessageModel>, Ok<MessageModel>, ProblemHttpResult>> Send(
+    private static async Task<Results<ChatCreated<MessageModel>, ChatOk<MessageModel>, ProblemHttpResult>> Send(
         HttpContext http, IChatMessageService messages, string roomId, CancellationToken cancellationToken)
     {
         var (body, problem) = await ChatHttp.ReadBodyAsync<SendMessageRequest>(http.Request, cancellationToken);
@@ -46,11 +46,11 @@ internal static class MessageEndpoints
         return ChatResults.CreatedOrOk(await messages.SendAsync(ChatHttp.Caller(http), roomId, body!, cancellationToken), http.Request, m => m.Id);
     }
 
-    private static async Task<Results<Ok<MessageModel>, ProblemHttpResult>> Get(
+    private static async Task<Results<ChatOk<MessageModel>, ProblemHttpResult>> Get(
         HttpContext http, IChatMessageService messages, string roomId, string messageId, CancellationToken cancellationToken) =>
         ChatResults.Ok(await messages.GetAsync(ChatHttp.Caller(http), roomId, messageId, cancellationToken));
 
-    private static async Task<Results<Ok<MessageModel>, ProblemHttpResult>> Edit(
+    private static async Task<Results<ChatOk<MessageModel>, ProblemHttpResult>> Edit(
         HttpContext http, IChatMessageService messages, string roomId, string messageId, CancellationToken cancellationToken)
     {
         var (body, problem) = await ChatHttp.ReadBodyAsync<EditMessageBody>(http.Request, cancellationToken);

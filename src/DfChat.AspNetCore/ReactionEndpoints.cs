@@ -23,7 +23,7 @@ internal static class ReactionEndpoints
         map.Delete("/reactions/{reactionId}", Delete, "DfChatDeleteReaction", "Deletes a reaction: its author, or a member with can_delete_messages.", Tag);
     }
 
-    private static async Task<Results<Ok<PageModel<ReactionModel>>, ProblemHttpResult>> ListForMessage(
+    private static async Task<Results<ChatOk<PageModel<ReactionModel>>, ProblemHttpResult>> ListForMessage(
         HttpContext http, IChatReactionService reactions, string roomId, string messageId, string? limit, string? cursor, CancellationToken cancellationToken)
     {
         if (!ChatHttp.TryParseLimit(limit, out var take, out var problem))
@@ -31,7 +31,7 @@ internal static class ReactionEndpoints
         return ChatResults.Ok(await reactions.ListForMessageAsync(ChatHttp.Caller(http), roomId, messageId, new PageRequest(take, cursor), cancellationToken));
     }
 
-    private static async Task<Results<Created<ReactionModel>, Ok<ReactionModel>, ProblemHttpResult>> Add(
+    private static async Task<Results<ChatCreated<ReactionModel>, ChatOk<ReactionModel>, ProblemHttpResult>> Add(
         HttpContext http, IChatReactionService reactions, string roomId, string messageId, CancellationToken cancellationToken)
     {
         var (body, problem) = await ChatHttp.ReadBodyAsync<AddReactionBody>(http.Request, cancellationToken);
@@ -42,11 +42,11 @@ internal static class ReactionEndpoints
             return ChatHttp.ToProblem(result.Error!);
         var mount = http.RequestServices.GetRequiredService<ChatMountPoint>();
         return result.Created
-            ? TypedResults.Created($"{mount.Prefix}/reactions/{result.Value!.Id}", result.Value)
-            : TypedResults.Ok(result.Value);
+            ? new ChatCreated<ReactionModel>($"{mount.Prefix}/reactions/{result.Value!.Id}", result.Value!)
+            : new ChatOk<ReactionModel>(result.Value!);
     }
 
-    private static async Task<Results<Ok<PageModel<ReactionModel>>, ProblemHttpResult>> ListMine(
+    private static async Task<Results<ChatOk<PageModel<ReactionModel>>, ProblemHttpResult>> ListMine(
         HttpContext http, IChatReactionService reactions, string? limit, string? cursor, CancellationToken cancellationToken)
     {
         if (!ChatHttp.TryParseLimit(limit, out var take, out var problem))
@@ -54,7 +54,7 @@ internal static class ReactionEndpoints
         return ChatResults.Ok(await reactions.ListMineAsync(ChatHttp.Caller(http), new PageRequest(take, cursor), cancellationToken));
     }
 
-    private static async Task<Results<Ok<ReactionModel>, ProblemHttpResult>> Get(
+    private static async Task<Results<ChatOk<ReactionModel>, ProblemHttpResult>> Get(
         HttpContext http, IChatReactionService reactions, string reactionId, CancellationToken cancellationToken) =>
         ChatResults.Ok(await reactions.GetAsync(ChatHttp.Caller(http), reactionId, cancellationToken));
 

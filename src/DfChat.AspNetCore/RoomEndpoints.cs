@@ -28,7 +28,7 @@ internal static class RoomEndpoints
         map.Get("/rooms/{roomId}/events", ListEvents, "DfChatListRoomEvents", "The room's events after a seq, oldest first: catch-up after a gap or a reconnect.", Tag);
     }
 
-    private static async Task<Results<Ok<PageModel<RoomModel>>, ProblemHttpResult>> ListMine(
+    private static async Task<Results<ChatOk<PageModel<RoomModel>>, ProblemHttpResult>> ListMine(
         HttpContext http, IChatRoomService rooms, string? type, string? search, string? limit, string? cursor, CancellationToken cancellationToken)
     {
         if (!ChatHttp.TryParseLimit(limit, out var take, out var problem))
@@ -36,7 +36,7 @@ internal static class RoomEndpoints
         return ChatResults.Ok(await rooms.ListMineAsync(ChatHttp.Caller(http), type, search, new PageRequest(take, cursor), cancellationToken));
     }
 
-    private static async Task<Results<Ok<PageModel<RoomModel>>, ProblemHttpResult>> ListPublic(
+    private static async Task<Results<ChatOk<PageModel<RoomModel>>, ProblemHttpResult>> ListPublic(
         HttpContext http, IChatRoomService rooms, string? search, string? limit, string? cursor, CancellationToken cancellationToken)
     {
         if (!ChatHttp.TryParseLimit(limit, out var take, out var problem))
@@ -44,7 +44,7 @@ internal static class RoomEndpoints
         return ChatResults.Ok(await rooms.ListPublicAsync(ChatHttp.Caller(http), search, new PageRequest(take, cursor), cancellationToken));
     }
 
-    private static async Task<Results<Ok<PageModel<EventModel>>, ProblemHttpResult>> ListEvents(
+    private static async Task<Results<ChatOk<PageModel<EventModel>>, ProblemHttpResult>> ListEvents(
         HttpContext http, IChatRoomService rooms, string roomId, string? after, string? limit, string? cursor, CancellationToken cancellationToken)
     {
         if (!ChatHttp.TryParseLimit(limit, out var take, out var problem))
@@ -52,7 +52,7 @@ internal static class RoomEndpoints
         return ChatResults.Ok(await rooms.ListEventsAsync(ChatHttp.Caller(http), roomId, after, new PageRequest(take, cursor), cancellationToken));
     }
 
-    private static async Task<Results<Created<RoomModel>, Ok<RoomModel>, ProblemHttpResult>> Create(
+    private static async Task<Results<ChatCreated<RoomModel>, ChatOk<RoomModel>, ProblemHttpResult>> Create(
         HttpContext http, IChatRoomService rooms, CancellationToken cancellationToken)
     {
         var (body, problem) = await ChatHttp.ReadBodyAsync<CreateRoomRequest>(http.Request, cancellationToken);
@@ -61,11 +61,11 @@ internal static class RoomEndpoints
         return ChatResults.CreatedOrOk(await rooms.CreateAsync(ChatHttp.Caller(http), body!, cancellationToken), http.Request, r => r.Id);
     }
 
-    private static async Task<Results<Ok<RoomModel>, ProblemHttpResult>> Get(
+    private static async Task<Results<ChatOk<RoomModel>, ProblemHttpResult>> Get(
         HttpContext http, IChatRoomService rooms, string roomId, CancellationToken cancellationToken) =>
         ChatResults.Ok(await rooms.GetAsync(ChatHttp.Caller(http), roomId, cancellationToken));
 
-    private static async Task<Results<Ok<RoomModel>, ProblemHttpResult>> Update(
+    private static async Task<Results<ChatOk<RoomModel>, ProblemHttpResult>> Update(
         HttpContext http, IChatRoomService rooms, string roomId, CancellationToken cancellationToken)
     {
         var (body, problem) = await ChatHttp.ReadBodyAsync<UpdateRoomRequest>(http.Request, cancellationToken);
@@ -78,11 +78,11 @@ internal static class RoomEndpoints
         HttpContext http, IChatRoomService rooms, string roomId, CancellationToken cancellationToken) =>
         ChatResults.NoContent(await rooms.DeleteAsync(ChatHttp.Caller(http), roomId, cancellationToken));
 
-    private static async Task<Results<Ok<RoomModel>, ProblemHttpResult>> Join(
+    private static async Task<Results<ChatOk<RoomModel>, ProblemHttpResult>> Join(
         HttpContext http, IChatRoomService rooms, string roomId, CancellationToken cancellationToken) =>
         ChatResults.Ok(await rooms.JoinAsync(ChatHttp.Caller(http), roomId, cancellationToken));
 
-    private static async Task<Results<Ok<MembershipModel>, ProblemHttpResult>> MarkRead(
+    private static async Task<Results<ChatOk<MembershipModel>, ProblemHttpResult>> MarkRead(
         HttpContext http, IChatRoomService rooms, string roomId, CancellationToken cancellationToken)
     {
         var (body, problem) = await ChatHttp.ReadBodyAsync<MarkReadBody>(http.Request, cancellationToken);

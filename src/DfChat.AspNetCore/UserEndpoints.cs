@@ -14,10 +14,10 @@ internal static class UserEndpoints
         map.Get("/users", SearchUsers, "DfChatSearchUsers", "Users whose display name or user name contains the search, case-insensitive.", "Users");
     }
 
-    private static async Task<Results<Ok<UserModel>, ProblemHttpResult>> GetMe(HttpContext http, IChatUserService users, CancellationToken cancellationToken) =>
+    private static async Task<Results<ChatOk<UserModel>, ProblemHttpResult>> GetMe(HttpContext http, IChatUserService users, CancellationToken cancellationToken) =>
         ChatResults.Ok(await users.GetMeAsync(ChatHttp.Caller(http), cancellationToken));
 
-    private static async Task<Results<Ok<PageModel<UserModel>>, ProblemHttpResult>> SearchUsers(
+    private static async Task<Results<ChatOk<PageModel<UserModel>>, ProblemHttpResult>> SearchUsers(
         HttpContext http, IChatUserService users, string? search, string? limit, CancellationToken cancellationToken)
     {
         if (!ChatHttp.TryParseLimit(limit, out var take, out var problem))

@@ -23,7 +23,7 @@ namespace DfChat.Tests.Http;
 /// The request boundary beyond the hostile-input corpus: 401 comes before 415; a caller that is not a
 /// user of the host (an id that is not a key, a deleted user) is 401 on the routes and closed on the
 /// hub, never a 404 or a 500; media content is served sandboxed, with a valid content type whatever
-/// was stored.
+/// was stored; the chat's answers keep the contract's field names whatever the host's JSON settings.
 /// </summary>
 public abstract class RequestBoundaryTests(ChatApiFactory api) : HttpTestBase(api)
 {
@@ -303,9 +303,57 @@ public abstract class RequestBoundaryTests(ChatApiFactory api) : HttpTestBase(ap
         Assert.True(result.Succeeded, string.Join(", ", result.Errors.Select(e => e.Description)));
     }
 
-    /// <summary>The sample with a stand-in authentication that believes the <see cref="HeaderUserHandler.Header"/> header.</summary>
-    private WebApplicationFactory<Program> HeaderAuthenticated() => Api.WithWebHostBuilder(builder => builder.ConfigureTestServices(services =>
+    [SkippableFact]
+    public async Task Routes_HostWritesItsOwnJsonInPascalCase_ChatAnswersKeepTheContractsFieldNames()
     {
+        // Arrange: a host whose JSON settings (for its own endpoints) name properties as they are in C#.
+        var alice = await UserAsync();
+        using var host = HeaderAuthenticated(services => services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = null));
+        using var client = host.CreateClient();
+        client.DefaultRequestHeaders.Add(HeaderUserHandler.Header, alice.Id);
+
+        // Act
+        var room = await HttpAssert.JsonAsync(await client.PostAsync("/api/chat/rooms", Json("""{"type":"group","name":"Pascal"}""")), HttpStatusCode.Created);
+        var roomId = room.Str("id");
+        var sent = await HttpAssert.JsonAsync(await client.PostAsync($"/api/chat/rooms/{roomId}/messages", Json("""{"text":"hello"}""")), HttpStatusCode.Created);
+        var page = await HttpAssert.JsonAsync(await client.GetAsync($"/api/chat/rooms/{roomId}/messages"));
+        var me = await HttpAssert.JsonAsync(await client.GetAsync("/api/chat/users/me"));
+
+        // Assert: the contract's camelCase names, not the host's.
+        Assert.Equal("group", room.Str("type"));
+        Assert.True(room.GetProperty("membership").GetProperty("isOwner").GetBoolean());
+        Assert.Equal(roomId, sent.Str("roomId"));
+        Assert.Equal(alice.Id, sent.GetProperty("user").Str("id"));
+        var item = Assert.Single(page.GetProperty("items").EnumerateArray());
+        Assert.Equal(("hello", sent.Str("id")), (item.Str("text"), item.Str("id")));
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, page.GetProperty("nextCursor").ValueKind);
+        Assert.Equal(alice.Id, me.Str("id"));
+        Assert.False(room.TryGetProperty("Id", out _), "The host's naming policy reached a chat answer.");
+    }
+
+    [SkippableFact]
+    public void Routes_EveryAnswerBody_IsAChatJsonType()
+    {
+        // Arrange
+        var bodies = Api.Services.GetRequiredService<Microsoft.AspNetCore.Routing.EndpointDataSource>().Endpoints
+            .Where(e => e.Metadata.GetMetadata<DfChat.AspNetCore.DfChatRoute>() is not null)
+            .SelectMany(e => e.Metadata.OfType<Microsoft.AspNetCore.Http.Metadata.IProducesResponseTypeMetadata>())
+            .Where(m => m.StatusCode is 200 or 201 && m.Type is not null && m.Type != typeof(void))
+            .Select(m => m.Type!)
+            .Distinct()
+            .ToList();
+
+        // Assert: a type missing from ChatJson would answer 500 on its route.
+        Assert.NotEmpty(bodies);
+        Assert.All(bodies, type => Assert.NotNull(DfChat.AspNetCore.ChatJson.Default.GetTypeInfo(type)));
+    }
+
+    private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
+
+    /// <summary>The sample with a stand-in authentication that believes the <see cref="HeaderUserHandler.Header"/> header.</summary>
+    private WebApplicationFactory<Program> HeaderAuthenticated(Action<IServiceCollection>? more = null) => Api.WithWebHostBuilder(builder => builder.ConfigureTestServices(services =>
+    {
+        more?.Invoke(services);
         services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, HeaderUserHandler>(HeaderUserHandler.SchemeName, null);
         services.PostConfigure<AuthenticationOptions>(o =>
         {

@@ -1,0 +1,85 @@
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using DfChat.Models;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Metadata;
+
+namespace DfChat.AspNetCore;
+
+/// <summary>
+/// The JSON of the contract's answers, written with DfChat's own settings rather than the host's
+/// <c>JsonOptions</c>: a host that sets another naming policy or adds converters for its own endpoints
+/// must not rename or reshape the chat's fields. Source-generated, so a page of messages is written
+/// without reflection.
+/// </summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(UserModel))]
+[JsonSerializable(typeof(PageModel<UserModel>))]
+[JsonSerializable(typeof(RoomModel))]
+[JsonSerializable(typeof(PageModel<RoomModel>))]
+[JsonSerializable(typeof(MembershipModel))]
+[JsonSerializable(typeof(MemberModel))]
+[JsonSerializable(typeof(PageModel<MemberModel>))]
+[JsonSerializable(typeof(MessageModel))]
+[JsonSerializable(typeof(PageModel<MessageModel>))]
+[JsonSerializable(typeof(ReactionModel))]
+[JsonSerializable(typeof(PageModel<ReactionModel>))]
+[JsonSerializable(typeof(MediaModel))]
+[JsonSerializable(typeof(PageModel<EventModel>))]
+internal sealed partial class ChatJson : JsonSerializerContext
+{
+    /// <summary>How <typeparamref name="T"/> is written; every type a chat endpoint answers with is listed above.</summary>
+    public static JsonTypeInfo<T> Of<T>() =>
+        Default.GetTypeInfo(typeof(T)) as JsonTypeInfo<T>
+        ?? throw new InvalidOperationException($"{typeof(T)} is not one of the chat's JSON types; add it to {nameof(ChatJson)}.");
+}
+
+/// <summary>A 200 answer whose body is written as <see cref="ChatJson"/> says.</summary>
+/// <typeparam name="T">The body's type.</typeparam>
+internal sealed class ChatOk<T>(T value) : IResult, IStatusCodeHttpResult, IValueHttpResult, IValueHttpResult<T>, IEndpointMetadataProvider
+{
+    public T Value => value;
+
+    object? IValueHttpResult.Value => value;
+
+    int? IStatusCodeHttpResult.StatusCode => StatusCodes.Status200OK;
+
+    public Task ExecuteAsync(HttpContext httpContext) => ChatJsonBody.WriteAsync(httpContext, StatusCodes.Status200OK, value);
+
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(T), ["application/json"]));
+}
+
+/// <summary>A 201 answer with the new resource's <c>Location</c>, its body written as <see cref="ChatJson"/> says.</summary>
+/// <typeparam name="T">The body's type.</typeparam>
+internal sealed class ChatCreated<T>(string location, T value) : IResult, IStatusCodeHttpResult, IValueHttpResult, IValueHttpResult<T>, IEndpointMetadataProvider
+{
+    public T Value => value;
+
+    object? IValueHttpResult.Value => value;
+
+    public string Location => location;
+
+    int? IStatusCodeHttpResult.StatusCode => StatusCodes.Status201Created;
+
+    public Task ExecuteAsync(HttpContext httpContext)
+    {
+        httpContext.Response.Headers.Location = location;
+        return ChatJsonBody.WriteAsync(httpContext, StatusCodes.Status201Created, value);
+    }
+
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status201Created, typeof(T), ["application/json"]));
+}
+
+internal static class ChatJsonBody
+{
+    public static Task WriteAsync<T>(HttpContext httpContext, int statusCode, T value)
+    {
+        httpContext.Response.StatusCode = statusCode;
+        return httpContext.Response.WriteAsJsonAsync(value, ChatJson.Of<T>(), contentType: null, httpContext.RequestAborted);
+    }
+}

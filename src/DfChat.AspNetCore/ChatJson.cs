@@ -75,6 +75,7 @@ internal sealed class ChatCreated<T>(string location, T value) : IResult, IStatu
         builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status201Created, typeof(T), ["application/json"]));
 }
 
+/// <summary>Writes an answer's status and its body as <see cref="ChatJson"/> says.</summary>
 internal static class ChatJsonBody
 {
     public static Task WriteAsync<T>(HttpContext httpContext, int statusCode, T value)

@@ -93,7 +93,7 @@ internal sealed class ChatReadQueries<TUser, TKey>(ChatUserModel<TUser> users)
         var db = messages.Parameters[0];
         // The message with the columns its wire model shows (not its client id nor its number, nor its room:
         // the caller knows it), and the columns that tell whether media and reactions must be read.
-        Expression<Func<DbContext, ChatMessage<TKey>, string?, MessageRow<TKey>>> shape = (db, m, authorName) => new MessageRow<TKey>
+        Expression<Func<ChatMessage<TKey>, string?, MessageRow<TKey>>> shape = (m, authorName) => new MessageRow<TKey>
         {
             Message = new ChatMessage<TKey>
             {
@@ -108,7 +108,7 @@ internal sealed class ChatReadQueries<TUser, TKey>(ChatUserModel<TUser> users)
             },
             AuthorName = authorName,
         };
-        var message = shape.Parameters[1];
+        var message = shape.Parameters[0];
         Expression name = Expression.Constant(null, typeof(string));
         if (displayName is not null && userKey is not null)
         {
@@ -126,7 +126,7 @@ internal sealed class ChatReadQueries<TUser, TKey>(ChatUserModel<TUser> users)
         }
 
         var row = Expression.Lambda<Func<ChatMessage<TKey>, MessageRow<TKey>>>(
-            new Replacer(new Dictionary<Expression, Expression> { [shape.Parameters[0]] = db, [shape.Parameters[2]] = name }).Visit(shape.Body)!,
+            new Replacer(new Dictionary<Expression, Expression> { [shape.Parameters[1]] = name }).Visit(shape.Body)!,
             message);
         var body = Expression.Call(typeof(Queryable), nameof(Queryable.Select), [typeof(ChatMessage<TKey>), typeof(MessageRow<TKey>)],
             messages.Body, Expression.Quote(row));

@@ -196,11 +196,11 @@ internal sealed class ChatStore<TUser, TKey>(
             return [];
         var first = page.Min(r => r.Message.Id);
         var last = page.Max(r => r.Message.Id);
-        var media = page.Any(r => r.MayHaveMedia)
+        var media = page.Any(r => MessageDetails.MayHaveMedia(r.Message))
             ? await MediaOfAsync(Messages.Where(m => m.RoomId == roomId && m.Id >= first && m.Id <= last)
                 .Join(MessageMedia, m => m.Id, link => link.MessageId, (m, link) => link), cancellationToken)
             : EmptyMedia;
-        var reactions = page.Any(r => r.MayHaveReactions)
+        var reactions = page.Any(r => MessageDetails.MayHaveReactions(r.Message))
             ? await ReactionCountsAsync(Reactions.Where(r => r.RoomId == roomId && r.MessageId >= first && r.MessageId <= last), caller, cancellationToken)
             : EmptyReactions;
         var room = Id(roomId);
@@ -216,8 +216,8 @@ internal sealed class ChatStore<TUser, TKey>(
     {
         if (messages.Count == 0)
             return [];
-        var media = messages.Any(m => m.HasMedia != false) ? await MediaOfAsync(links, cancellationToken) : EmptyMedia;
-        var counts = messages.Any(m => m.ReactionCount != 0) ? await ReactionCountsAsync(reactions, caller, cancellationToken) : EmptyReactions;
+        var media = messages.Any(MessageDetails.MayHaveMedia) ? await MediaOfAsync(links, cancellationToken) : EmptyMedia;
+        var counts = messages.Any(MessageDetails.MayHaveReactions) ? await ReactionCountsAsync(reactions, caller, cancellationToken) : EmptyReactions;
         var names = await users.DisplayNamesAsync(messages.Select(m => m.UserId), cancellationToken);
         return messages.Select(m => ToModel(m, Id(m.RoomId), names.GetValueOrDefault(m.UserId), media, counts)).ToList();
     }
@@ -318,9 +318,16 @@ internal sealed class MessageRow<TKey>
     /// <summary>Null when the author has no display name (or no longer exists): the page shows the id.</summary>
     public string? AuthorName { get; init; }
 
-    /// <summary>Whether the message's media must be read: it has some, or was stored before <see cref="ChatMessage{TUserKey}.HasMedia"/> existed.</summary>
-    public bool MayHaveMedia => Message.HasMedia != false;
+}
 
-    /// <summary>Whether the message's reactions must be read: it has some, or was stored before <see cref="ChatMessage{TUserKey}.ReactionCount"/> existed.</summary>
-    public bool MayHaveReactions => Message.ReactionCount != 0;
+/// <summary>What a message's row says about reading its media and reactions.</summary>
+internal static class MessageDetails
+{
+    /// <summary>Its media must be read: it has some, or was stored before <see cref="ChatMessage{TUserKey}.HasMedia"/> existed (null).</summary>
+    public static bool MayHaveMedia<TKey>(ChatMessage<TKey> message)
+        where TKey : IEquatable<TKey> => message.HasMedia != false;
+
+    /// <summary>Its reactions must be read: it has some, or was stored before <see cref="ChatMessage{TUserKey}.ReactionCount"/> existed (null).</summary>
+    public static bool MayHaveReactions<TKey>(ChatMessage<TKey> message)
+        where TKey : IEquatable<TKey> => message.ReactionCount != 0;
 }

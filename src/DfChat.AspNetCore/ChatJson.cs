@@ -61,8 +61,6 @@ internal sealed class ChatCreated<T>(string location, T value) : IResult, IStatu
 
     object? IValueHttpResult.Value => value;
 
-    public string Location => location;
-
     int? IStatusCodeHttpResult.StatusCode => StatusCodes.Status201Created;
 
     public Task ExecuteAsync(HttpContext httpContext)

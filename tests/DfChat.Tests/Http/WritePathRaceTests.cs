@@ -2,9 +2,12 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
+using DfChat.Entities;
 using DfChat.Events;
 using DfChat.Tests.Http.Infrastructure;
 using DfChat.Tests.RealTime;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DfChat.Tests.Http;
 
@@ -171,6 +174,61 @@ public abstract class WritePathRaceTests(ChatApiFactory api) : HttpTestBase(api)
         }
 
         Assert.Equal(roomId, (await watcherHub.NextAsync(ChatEventNames.RoomDeleted)).Str("roomId"));
+    }
+
+    [SkippableFact]
+    public async Task React_RacingRemovalsEditsAndSends_EachMessagesReactionCountEqualsItsReactions()
+    {
+        // Arrange: 3 messages of the owner in a group of 6 reactors.
+        var owner = await UserAsync("owner");
+        var reactors = await UsersAsync(6, "reactor");
+        var roomId = await owner.CreateGroupAsync(reactors);
+        var targets = new List<string>();
+        for (var t = 0; t < 3; t++)
+            targets.Add(await owner.SendIdAsync(roomId, $"target {t}"));
+        var outcomes = new ConcurrentQueue<Outcome>();
+
+        // Act: reactors add two reactions and take one back, while the owner edits the targets and sends more.
+        var reacting = reactors.Select((reactor, r) => Task.Run(async () =>
+        {
+            for (var round = 0; round < 6; round++)
+            {
+                var like = await Outcome.OfAsync("react", reactor, u => u.PostAsync($"rooms/{roomId}/messages/{targets[(r + round) % 3]}/reactions", new { reaction = "like" }));
+                outcomes.Enqueue(like);
+                outcomes.Enqueue(await Outcome.OfAsync("react", reactor, u => u.PostAsync($"rooms/{roomId}/messages/{targets[(r + round + 1) % 3]}/reactions", new { reaction = "dislike" })));
+                if (like.Status is 200 or 201)
+                    outcomes.Enqueue(await Outcome.OfAsync("unreact", reactor, u => u.DeleteAsync($"reactions/{like.Json.Str("id")}")));
+            }
+        }));
+        var editing = Task.Run(async () =>
+        {
+            for (var i = 0; i < 12; i++)
+            {
+                outcomes.Enqueue(await Outcome.OfAsync("edit", owner, u => u.PatchAsync($"rooms/{roomId}/messages/{targets[i % 3]}", new { text = $"edited {i}" })));
+                outcomes.Enqueue(await Outcome.OfAsync("send", owner, Send(roomId, $"more {i}")));
+            }
+        });
+        await Task.WhenAll(reacting.Append(editing));
+
+        // Assert: every answer in range, and each message's stored count is its reactions, which its page shows.
+        WritePath.NoServerError(outcomes);
+        WritePath.AllAre(outcomes, "react", 200, 201);
+        WritePath.AllAre(outcomes, "unreact", 204);
+        WritePath.AllAre(outcomes, "edit", 200);
+        WritePath.AllAre(outcomes, "send", 201);
+        var page = await WritePath.AllMessagesAsync(owner, roomId);
+        await using var scope = Api.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<HostApp.Data.AppDbContext>();
+        foreach (var target in targets)
+        {
+            var id = long.Parse(target, System.Globalization.CultureInfo.InvariantCulture);
+            var rows = await db.Set<ChatMessageReaction<string>>().CountAsync(r => r.MessageId == id);
+            var stored = await db.Set<ChatMessage<string>>().Where(m => m.Id == id).Select(m => m.ReactionCount).SingleAsync();
+            var shown = page.Single(m => m.Str("id") == target).GetProperty("reactions").EnumerateArray().Sum(c => c.GetProperty("count").GetInt32());
+            Assert.Equal((rows, rows), (stored, shown));
+        }
+
+        Assert.Equal(6 * 3, page.Sum(m => m.GetProperty("reactions").EnumerateArray().Sum(c => c.GetProperty("count").GetInt32())));
     }
 
     [SkippableFact]

@@ -332,6 +332,37 @@ public abstract class RequestBoundaryTests(ChatApiFactory api) : HttpTestBase(ap
     }
 
     [SkippableFact]
+    public async Task MessagePage_ManyTimesJsonsStreamingBuffer_IsWrittenWholeEveryTime()
+    {
+        // Arrange: 25 messages of 4,000 characters, with text JSON must escape (quotes, markup, a surrogate pair),
+        // so that a page is about a hundred kilobytes: far past the 8 KB after which System.Text.Json stops
+        // streaming a type through the source generator's fast path, which the chat's answers write through.
+        var alice = await UserAsync();
+        var roomId = await alice.CreateGroupAsync();
+        const string Unit = "Ünïcödé <b>&\"q\" 😀 ";
+        var texts = Enumerable.Range(0, 25)
+            .Select(i => string.Concat(Enumerable.Repeat(Unit, (4000 - 4) / Unit.Length)).Insert(0, $"{i:D3} "))
+            .ToList();
+        foreach (var text in texts)
+            await alice.SendIdAsync(roomId, text);
+
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            // Act
+            using var response = await alice.GetAsync($"rooms/{roomId}/messages?limit=25");
+            var body = await response.Content.ReadAsByteArrayAsync();
+
+            // Assert: the whole page, every time, as the contract's JSON.
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("application/json; charset=utf-8", response.Content.Headers.ContentType?.ToString());
+            Assert.True(body.Length > 100_000, $"The page was {body.Length} bytes.");
+            using var page = System.Text.Json.JsonDocument.Parse(body);
+            var shown = page.RootElement.GetProperty("items").EnumerateArray().Select(m => m.Str("text")).ToList();
+            Assert.Equal(Enumerable.Reverse(texts), shown);
+        }
+    }
+
+    [SkippableFact]
     public void Routes_EveryAnswerBody_IsAChatJsonType()
     {
         // Arrange

@@ -317,7 +317,6 @@ internal sealed class MessageRow<TKey>
 
     /// <summary>Null when the author has no display name (or no longer exists): the page shows the id.</summary>
     public string? AuthorName { get; init; }
-
 }
 
 /// <summary>What a message's row says about reading its media and reactions.</summary>

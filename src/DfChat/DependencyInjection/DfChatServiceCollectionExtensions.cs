@@ -68,6 +68,7 @@ public static class DfChatServiceCollectionExtensions
         services.TryAddScoped<RoomWrites<TUser, TKey>>();
         services.TryAddScoped<IChatRecipients, ChatRecipients<TKey>>();
         services.TryAddScoped<IChatUserFilter<TUser>, EveryUserFilter<TUser>>();
+        services.TryAddScoped<IChatWritePartition, SinglePartition>();
         services.TryAddScoped<ChatUserDirectory<TUser, TKey>>();
         services.TryAddScoped<ChatStore<TUser, TKey>>();
         services.TryAddScoped<IChatRoomService, RoomService<TUser, TKey>>();
@@ -134,6 +135,19 @@ public sealed class DfChatBuilder<TUser>
         where TFilter : class, IChatUserFilter<TUser>
     {
         Services.Replace(ServiceDescriptor.Scoped<IChatUserFilter<TUser>, TFilter>());
+        return this;
+    }
+
+    /// <summary>
+    /// Keeps the writes of each partition that <typeparamref name="TPartition"/> names (a tenant) out of
+    /// each other's transactions, for hosts whose DbContext depends on the request: see <see cref="IChatWritePartition"/>.
+    /// </summary>
+    /// <typeparam name="TPartition">The host's partition, resolved in the request's scope when a write is queued.</typeparam>
+    /// <returns>This builder.</returns>
+    public DfChatBuilder<TUser> UseWritePartition<TPartition>()
+        where TPartition : class, IChatWritePartition
+    {
+        Services.Replace(ServiceDescriptor.Scoped<IChatWritePartition, TPartition>());
         return this;
     }
 

@@ -47,13 +47,24 @@ internal sealed class ChatUserDirectory<TUser, TKey>(IChatDbContextProvider cont
         ?? throw new InvalidOperationException($"{typeof(TUser).Name} is not part of {Db.GetType().Name}'s model: call modelBuilder.UseDfChat<{typeof(TUser).Name}>() in OnModelCreating.");
 
     /// <summary>Which of <paramref name="ids"/> exist and <paramref name="caller"/> may find (the caller itself included, when it exists).</summary>
-    public async Task<HashSet<TKey>> FindableAsync(TKey caller, IReadOnlyCollection<TKey> ids, CancellationToken cancellationToken)
+    public async Task<HashSet<TKey>> FindableAsync(TKey caller, IReadOnlyCollection<TKey> ids, CancellationToken cancellationToken) =>
+        await FindableAsync(caller, ids, await FilterOfAsync(caller, cancellationToken), cancellationToken);
+
+    /// <summary>
+    /// Which of <paramref name="ids"/> exist and pass <paramref name="filter"/>, the host filter's answer for
+    /// <paramref name="caller"/> that the request asked before queueing its write (<see cref="FilterOfAsync"/>):
+    /// the host's filter runs in the request's own scope, never in a write batch's.
+    /// </summary>
+    public async Task<HashSet<TKey>> FindableAsync(TKey caller, IReadOnlyCollection<TKey> ids, UserFilter filter, CancellationToken cancellationToken)
     {
         var key = KeyName;
-        var users = await FindableByAsync(caller, cancellationToken);
-        var found = await users.Select(u => EF.Property<TKey>(u, key)).Where(k => ids.Contains(k)).ToListAsync(cancellationToken);
+        var found = await FindableBy(caller, filter).Select(u => EF.Property<TKey>(u, key)).Where(k => ids.Contains(k)).ToListAsync(cancellationToken);
         return [.. found];
     }
+
+    /// <summary>What the host's <see cref="IChatUserFilter{TUser}"/> lets <paramref name="caller"/> find, asked in the current scope.</summary>
+    public async Task<UserFilter> FilterOfAsync(TKey caller, CancellationToken cancellationToken) =>
+        new(await filter.FindableByAsync(UserKey<TKey>.Format(caller), cancellationToken));
 
     /// <summary>The display names of <paramref name="ids"/>; users without one (or without a row) are left out.</summary>
     public async Task<Dictionary<TKey, string>> DisplayNamesAsync(IEnumerable<TKey> ids, CancellationToken cancellationToken)
@@ -121,7 +132,7 @@ internal sealed class ChatUserDirectory<TUser, TKey>(IChatDbContextProvider cont
     public async Task<List<UserModel>> SearchAsync(TKey caller, string? search, int limit, CancellationToken cancellationToken)
     {
         var key = KeyName;
-        var query = await FindableByAsync(caller, cancellationToken);
+        var query = FindableBy(caller, await FilterOfAsync(caller, cancellationToken));
         if (!string.IsNullOrEmpty(search))
             query = query.Where(Matches(search));
         var rows = await query
@@ -133,10 +144,10 @@ internal sealed class ChatUserDirectory<TUser, TKey>(IChatDbContextProvider cont
     }
 
     /// <summary>The host's users that <paramref name="caller"/> may find: the filter's, and the caller itself.</summary>
-    private async Task<IQueryable<TUser>> FindableByAsync(TKey caller, CancellationToken cancellationToken)
+    private IQueryable<TUser> FindableBy(TKey caller, UserFilter filter)
     {
         var users = Db.Set<TUser>().AsQueryable();
-        if (await filter.FindableByAsync(UserKey<TKey>.Format(caller), cancellationToken) is not { } findable)
+        if (filter.Condition is not { } findable)
             return users;
         var key = KeyName;
         var user = findable.Parameters[0];
@@ -147,6 +158,10 @@ internal sealed class ChatUserDirectory<TUser, TKey>(IChatDbContextProvider cont
             method: null);
         return users.Where(Expression.Lambda<Func<TUser, bool>>(Expression.OrElse(isCaller, findable.Body), user));
     }
+
+    /// <summary>The host filter's condition for one caller (null: every user).</summary>
+    /// <param name="Condition">The users the caller may find, as SQL-translatable condition.</param>
+    public sealed record UserFilter(Expression<Func<TUser, bool>>? Condition);
 
     /// <summary>Holds the caller's key so that EF Core sends it as a parameter.</summary>
     private sealed record CallerKey(TKey Value);

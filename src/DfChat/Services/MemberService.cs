@@ -40,6 +40,9 @@ internal sealed class MemberService<TUser, TKey>(ChatStore<TUser, TKey> store, R
         ArgumentNullException.ThrowIfNull(request);
         if (!UserKey<TKey>.TryParse(callerId, out var caller))
             return ChatError.UserNotFound;
+
+        // The host's filter is asked here, in the request's scope: the write runs in a batch of its own.
+        var findable = await store.Users.FilterOfAsync(caller, cancellationToken);
         return await writes.InRoomAsync(caller, roomId, async w =>
         {
             var store = w.Store;
@@ -57,7 +60,7 @@ internal sealed class MemberService<TUser, TKey>(ChatStore<TUser, TKey> store, R
                 permissions = parsed;
             }
 
-            if ((await store.Users.FindableAsync(caller, [userId], CancellationToken.None)).Count == 0)
+            if ((await store.Users.FindableAsync(caller, [userId], findable, CancellationToken.None)).Count == 0)
                 return ChatError.Invalid("userId", "userId must be a user.");
             if (await store.Members.AnyAsync(m => m.RoomId == room.Id && m.UserId.Equals(userId), CancellationToken.None))
                 return ChatError.Conflict("already_member", "The user is already a member of the room.");

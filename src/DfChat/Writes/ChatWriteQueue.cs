@@ -2,7 +2,8 @@ using System.Collections.Concurrent;
 using DfChat.Events;
 using DfChat.Options;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -29,9 +30,16 @@ internal sealed partial class ChatWriteQueue(
     ChatOutbox outbox,
     HostTransactions hostTransactions,
     IOptionsMonitor<DfChatOptions> options,
-    ILogger<ChatWriteQueue> logger)
+    ILogger<ChatWriteQueue> logger) : IDisposable
 {
     private readonly ConcurrentDictionary<string, Lane> _lanes = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The one writer of a SQLite database, shared by its partitions' lanes: writes of two tenants never
+    /// share a batch, yet never contend for the file either (SQLite answers a second writer with a busy
+    /// wait that costs far more than waiting in turn).
+    /// </summary>
+    private readonly SemaphoreSlim _singleWriter = new(1, 1);
 
     /// <summary>Runs <paramref name="work"/> in the lane <paramref name="lane"/>, batched with whatever else waits there.</summary>
     public Task<ChatResult<T>> RunAsync<T>(string lane, Func<WriteBatch, Task<ChatResult<T>>> work, WriteHint? hint = null) =>
@@ -52,7 +60,7 @@ internal sealed partial class ChatWriteQueue(
 
     private async Task<ChatResult<T>> EnqueueAsync<T>(string lane, ResultItem<T> item)
     {
-        var queue = _lanes.GetOrAdd(lane, _ => new Lane());
+        var queue = _lanes.GetOrAdd(lane, static key => new Lane(WriteLanes.IsSingleWriterPartition(key)));
         bool start;
         lock (queue)
         {
@@ -139,10 +147,23 @@ internal sealed partial class ChatWriteQueue(
                 }
             }
 
-            await RunBatchAsync(batch);
+            if (lane.SharesSingleWriter)
+                await _singleWriter.WaitAsync();
+            try
+            {
+                await RunBatchAsync(batch);
+            }
+            finally
+            {
+                if (lane.SharesSingleWriter)
+                    _singleWriter.Release();
+            }
+
             if (until is not null && batch.Contains(until))
             {
-                _ = Task.Run(() => DrainAsync(key, lane));
+                // The rest of the lane is nobody's request: it must not run in this one's context.
+                using (ExecutionContext.SuppressFlow())
+                    _ = Task.Run(() => DrainAsync(key, lane));
                 return;
             }
         }
@@ -155,21 +176,30 @@ internal sealed partial class ChatWriteQueue(
         {
             try
             {
-                await using var batch = await WriteBatch.BeginAsync(scopes, items, CancellationToken.None);
+                // The batch's DbContext is made in its first write's context: whatever the host's context
+                // reads from the request when it is made (a tenant) is that write's, and the lane's
+                // partition guarantees the batch's other writes agree (IChatWritePartition).
+                await using var batch = await items[0].InOwnContextAsync(() => WriteBatch.BeginAsync(scopes, items, CancellationToken.None));
+                var saveOneByOne = HostObservesSaves(batch.Db);
                 var kept = 0;
                 var prepared = new List<WriteItem>();
                 foreach (var item in items)
                 {
                     if (item is IPreparedWrite)
                     {
-                        if (await item.RunAsync(batch))
+                        if (await item.InOwnContextAsync(() => item.RunAsync(batch)))
+                        {
                             prepared.Add(item);
+                            if (saveOneByOne)
+                                kept += await SavePreparedAsync(batch, prepared);
+                        }
+
                         continue;
                     }
 
                     // In arrival order: what was prepared before this write is saved before it runs.
                     kept += await SavePreparedAsync(batch, prepared);
-                    if (await RunOneAsync(batch, item, alone: items.Count == 1))
+                    if (await item.InOwnContextAsync(() => RunOneAsync(batch, item, alone: items.Count == 1)))
                         kept++;
 
                     // It may have changed memberships or names that the batch has read once for everyone.
@@ -253,14 +283,37 @@ internal sealed partial class ChatWriteQueue(
     {
         if (prepared.Count == 0)
             return 0;
-        await batch.Db.SaveChangesAsync(CancellationToken.None);
-        foreach (var item in prepared)
-            ((IPreparedWrite)item).AfterSave();
-        await batch.Db.SaveChangesAsync(CancellationToken.None);
-        var count = prepared.Count;
+        async Task<int> SaveAsync()
+        {
+            await batch.Db.SaveChangesAsync(CancellationToken.None);
+            foreach (var item in prepared)
+                ((IPreparedWrite)item).AfterSave();
+            await batch.Db.SaveChangesAsync(CancellationToken.None);
+            return prepared.Count;
+        }
+
+        // One write's rows are saved in that write's own context; several are saved together only when
+        // no host code watches the save (HostObservesSaves), so none of it can see another's request.
+        var count = prepared.Count == 1 ? await prepared[0].InOwnContextAsync(SaveAsync) : await SaveAsync();
         prepared.Clear();
         return count;
     }
+
+    /// <summary>
+    /// True when host code runs inside SaveChanges (a save-changes interceptor, or a context that
+    /// overrides SaveChanges): then a batch saves each write's rows on their own, in that write's
+    /// context, so that code stamping "modified by" from the request stamps each row with its own.
+    /// </summary>
+    private static bool HostObservesSaves(DbContext db)
+    {
+        var interceptors = db.GetService<IDbContextOptions>().FindExtension<CoreOptionsExtension>()?.Interceptors;
+        return (interceptors is not null && interceptors.Any(i => i is ISaveChangesInterceptor))
+            || OverridesSaveChanges.GetOrAdd(db.GetType(), static type =>
+                type.GetMethod(nameof(DbContext.SaveChanges), [typeof(bool)])!.DeclaringType != typeof(DbContext)
+                || type.GetMethod(nameof(DbContext.SaveChangesAsync), [typeof(bool), typeof(CancellationToken)])!.DeclaringType != typeof(DbContext));
+    }
+
+    private static readonly ConcurrentDictionary<Type, bool> OverridesSaveChanges = new();
 
     /// <summary>
     /// Runs one write within the batch; true when its changes stay. Among others, a write that fails (an
@@ -300,6 +353,8 @@ internal sealed partial class ChatWriteQueue(
         }
     }
 
+    public void Dispose() => _singleWriter.Dispose();
+
     private static TimeSpan Backoff(int attempt) =>
         TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20) * (1 << Math.Min(attempt, 6)));
 
@@ -315,9 +370,12 @@ internal sealed partial class ChatWriteQueue(
     [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "A batch of {Count} chat writes failed to commit; running each alone.")]
     private static partial void LogBatchFailed(ILogger logger, Exception exception, int count);
 
-    private sealed class Lane
+    private sealed class Lane(bool sharesSingleWriter)
     {
         public Queue<WriteItem> Waiting { get; } = new();
+
+        /// <summary>A partition's lane of a SQLite database: its batches take the database's one writer in turn with the other partitions'.</summary>
+        public bool SharesSingleWriter { get; } = sharesSingleWriter;
 
         public bool Draining { get; set; }
     }
@@ -352,6 +410,27 @@ internal abstract class WriteItem
 
     /// <summary>The room and caller of the write, when known in advance.</summary>
     public WriteHint? Hint { get; init; }
+
+    /// <summary>
+    /// The execution context of the code that queued the write (its request's: <c>IHttpContextAccessor</c>,
+    /// <c>Activity.Current</c>, the culture, any <c>AsyncLocal</c>), captured when it was queued; null when
+    /// that code suppressed the flow.
+    /// </summary>
+    public ExecutionContext? Context { get; } = ExecutionContext.Capture();
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in <see cref="Context"/>, whichever request's flow runs the batch:
+    /// host code that runs during the write (interceptors, query filters, the DbContext's own
+    /// construction) sees this write's request.
+    /// </summary>
+    public Task<TResult> InOwnContextAsync<TResult>(Func<Task<TResult>> work)
+    {
+        if (Context is not { } context)
+            return work();
+        Task<TResult>? running = null;
+        ExecutionContext.Run(context, _ => running = work(), null);
+        return running!;
+    }
 
     /// <summary>Runs the work; true when it succeeded and its changes should stay.</summary>
     public abstract Task<bool> RunAsync(WriteBatch batch);

@@ -20,7 +20,7 @@ namespace DfChat.Writes;
 /// }, cancellationToken);
 /// </code>
 /// </example>
-internal sealed class RoomWrites<TUser, TKey>(IChatDbContextProvider request, ChatWriteQueue queue, TimeProvider clock)
+internal sealed class RoomWrites<TUser, TKey>(IChatDbContextProvider request, ChatWriteQueue queue, IChatWritePartition partition, TimeProvider clock)
     where TUser : class
     where TKey : IEquatable<TKey>
 {
@@ -60,7 +60,7 @@ internal sealed class RoomWrites<TUser, TKey>(IChatDbContextProvider request, Ch
             }, cancellationToken);
         }
 
-        return queue.RunPreparedAsync(WriteLanes.Room(request.Context, id), new WriteHint(id, caller), PrepareAsync);
+        return queue.RunPreparedAsync(Lane(WriteLanes.Room(request.Context, id)), new WriteHint(id, caller), PrepareAsync);
     }
 
     /// <summary>
@@ -104,7 +104,10 @@ internal sealed class RoomWrites<TUser, TKey>(IChatDbContextProvider request, Ch
     private Task<ChatResult<T>> RunAsync<T>(string lane, WriteHint? hint, Func<WriteBatch, Task<ChatResult<T>>> work, CancellationToken cancellationToken) =>
         request.Context.Database.CurrentTransaction is not null
             ? queue.RunInHostTransactionAsync(request.Context, work, cancellationToken)
-            : queue.RunAsync(lane, work, hint);
+            : queue.RunAsync(Lane(lane), work, hint);
+
+    /// <summary><paramref name="lane"/> of the request's write partition, read in the request's own scope before the write is queued.</summary>
+    private string Lane(string lane) => WriteLanes.InPartition(lane, partition.Current);
 
     /// <summary>
     /// Now, truncated to microseconds (what PostgreSQL stores, so that an instant reads back exactly),

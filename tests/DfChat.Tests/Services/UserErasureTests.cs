@@ -45,17 +45,20 @@ public abstract class UserErasureTests(ServiceDatabase database) : ServiceTestBa
     }
 
     [SkippableFact]
-    public async Task DeleteHostUser_NotErased_FailsAndKeepsChatRows()
+    public async Task DeleteHostUser_MemberNotErased_FailsAndKeepsChatRows()
     {
-        // Arrange
+        // Arrange: Bob only was added and posted (a cascade used to take his rows behind the write path's back).
         var room = (await Alice.CreateGroupAsync("Team", Bob)).Created();
+        (await Bob.SendAsync(room.Id, "hi")).Created();
 
         // Act
-        var failure = await Record.ExceptionAsync(() => DeleteHostUserAsync(Host, Alice));
+        var failure = await Record.ExceptionAsync(() => DeleteHostUserAsync(Host, Bob));
 
         // Assert
         Assert.IsType<DbUpdateException>(failure);
-        Assert.Equal(2, (await Bob.GetRoomAsync(room.Id)).Ok().MemberCount);
+        var after = (await Alice.GetRoomAsync(room.Id)).Ok();
+        Assert.Equal(2, after.MemberCount);
+        Assert.Equal(Bob.Id, after.LastMessage!.UserId);
     }
 
     [SkippableFact]

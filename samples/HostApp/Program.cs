@@ -33,6 +33,7 @@ app.UseAuthorization();
 
 app.MapCachedOpenApi();
 app.MapGroup("/auth").MapIdentityApi<AppUser>();
+app.MapGroup("/auth").MapAccountDeletion();
 app.MapGroup("/api/chat").MapDfChat();
 
 app.Run();

@@ -44,6 +44,7 @@ internal static class DfChatRouteStatuses
     private static readonly Dictionary<string, int[]> ByRoute = new(StringComparer.Ordinal)
     {
         ["GET /users/me"] = [],
+        ["GET /users/me/export"] = [],
         ["GET /users"] = [Invalid],
         ["GET /rooms"] = [Invalid],
         ["GET /rooms/public"] = [Invalid],

@@ -59,7 +59,8 @@ export interface Room {
   isPublic: boolean;
   avatarUrl: string | null;
   createdAt: string;
-  createdBy: string;
+  /** Null once the creator was erased. */
+  createdBy: string | null;
   memberCount: number;
   lastMessage: Message | null;
   lastActivityAt: string;
@@ -77,7 +78,8 @@ export interface Member {
   permissions: Permission[];
   muted: boolean;
   lastSeenAt: string;
-  createdBy: string;
+  /** Null once the user who added the member was erased. */
+  createdBy: string | null;
   createdAt: string;
 }
 
@@ -98,12 +100,12 @@ export interface ReactionCount {
   me: boolean;
 }
 
-/** A message; `user` is its author as `GET /users` shows it. */
+/** A message; `user` is its author as `GET /users` shows it (both null once the author was erased and the message kept). */
 export interface Message {
   id: string;
   roomId: string;
-  userId: string;
-  user: User;
+  userId: string | null;
+  user: User | null;
   text: string | null;
   media: Media[];
   reactions: ReactionCount[];
@@ -293,4 +295,13 @@ export interface ListEventsOptions {
   after?: number;
   limit?: number;
   cursor?: string | null;
+}
+
+/** `GET /users/me/export`: everything the chat holds about the caller. */
+export interface UserExport {
+  user: User;
+  memberships: Member[];
+  messages: Message[];
+  reactions: Reaction[];
+  media: Media[];
 }

@@ -77,6 +77,7 @@ public static class DfChatServiceCollectionExtensions
         services.TryAddScoped<IChatReactionService, ReactionService<TUser, TKey>>();
         services.TryAddScoped<IChatMediaService, MediaService<TUser, TKey>>();
         services.TryAddScoped<IChatUserService, UserService<TUser, TKey>>();
+        services.TryAddScoped<IChatUserData, ChatUserData<TUser, TKey>>();
         services.TryAddScoped<IChatMembershipQueries, ChatMembershipQueries<TUser, TKey>>();
         services.TryAddScoped<IChatMediaSweep, UnattachedMediaSweep<TUser, TKey>>();
     }

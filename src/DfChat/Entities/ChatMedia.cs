@@ -20,8 +20,8 @@ public class ChatMedia<TUserKey>
     /// <summary>Where the media store keeps the bytes; generated, never derived from the file name.</summary>
     public string StorageKey { get; set; } = "";
 
-    /// <summary>The uploader.</summary>
-    public TUserKey UploadedBy { get; set; } = default!;
+    /// <summary>The uploader; null once the uploader was erased and the upload is kept (attached to an anonymized message).</summary>
+    public TUserKey? UploadedBy { get; set; }
 
     /// <summary>When it was uploaded (UTC).</summary>
     public DateTime CreatedAt { get; set; }

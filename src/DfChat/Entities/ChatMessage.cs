@@ -14,8 +14,8 @@ public class ChatMessage<TUserKey>
     /// <summary>The message's place in its room: 1 for the first message, one more for each next one, never reused.</summary>
     public long Number { get; set; }
 
-    /// <summary>The author.</summary>
-    public TUserKey UserId { get; set; } = default!;
+    /// <summary>The author; null once the author was erased and the message kept (<c>ErasedUserMessages.Anonymize</c>).</summary>
+    public TUserKey? UserId { get; set; }
 
     /// <summary>The text, if any.</summary>
     public string? Text { get; set; }
@@ -40,8 +40,8 @@ public class ChatMessage<TUserKey>
 
     /// <summary>
     /// How many reactions the chat has added to the message and not removed since; null for a message stored
-    /// before this column existed (unknown). An upper bound, never less than the reaction rows: rows the
-    /// database deletes by itself (a user deleted with cascade) are not subtracted. Lets a page skip reading
+    /// before this column existed (unknown). Kept in step with every addition and removal of a reaction
+    /// (erasing a user included). Lets a page skip reading
     /// reactions for the messages that have none.
     /// </summary>
     public int? ReactionCount { get; set; }

@@ -32,8 +32,8 @@ public class ChatRoom<TUserKey>
     /// <summary>When the room was created (UTC).</summary>
     public DateTime CreatedAt { get; set; }
 
-    /// <summary>The user who created the room.</summary>
-    public TUserKey CreatedBy { get; set; } = default!;
+    /// <summary>The user who created the room; null once that user was erased.</summary>
+    public TUserKey? CreatedBy { get; set; }
 
     /// <summary>The newest message of the room, kept in step with sends and deletes.</summary>
     public long? LastMessageId { get; set; }

@@ -40,8 +40,8 @@ public class ChatRoomUser<TUserKey>
     /// </summary>
     public long ReadExclusions { get; set; }
 
-    /// <summary>Who added the member (the member itself when it created or joined the room).</summary>
-    public TUserKey CreatedBy { get; set; } = default!;
+    /// <summary>Who added the member (the member itself when it created or joined the room); null once that user was erased.</summary>
+    public TUserKey? CreatedBy { get; set; }
 
     /// <summary>When the membership began (UTC).</summary>
     public DateTime CreatedAt { get; set; }

@@ -18,6 +18,21 @@ internal static class ChatModelConventions
     public static PropertyBuilder<DateTime> IsUtc(this PropertyBuilder<DateTime> property) => property.HasConversion(Utc);
 
     public static PropertyBuilder<DateTime?> IsUtc(this PropertyBuilder<DateTime?> property) => property.HasConversion(NullableUtc);
+
+    /// <summary>
+    /// A reference to the host's user that erasing the user sets to null: optional where the key type can
+    /// hold null (string, as in <c>IdentityUser</c>). A value-type key (<c>Guid</c>, <c>int</c>) cannot, so the
+    /// column stays required and erasing replaces or removes the row instead (see <c>IChatUserData</c>).
+    /// </summary>
+    public static PropertyBuilder<TKey> IsErasableUser<TKey>(this PropertyBuilder<TKey> property) =>
+        typeof(TKey).IsValueType ? property : property.IsRequired(false);
+
+    /// <summary>
+    /// Every foreign key to the host's user restricts its deletion: the chat's rows go only through the
+    /// chat's write path (events, counts, files), by <c>IChatUserData.EraseAsync</c>, never behind its back by
+    /// a cascade; a host that deletes a user without erasing them first gets a clear constraint failure.
+    /// </summary>
+    public const DeleteBehavior UserReference = DeleteBehavior.Restrict;
 }
 
 /// <summary>Configures <see cref="ChatRoom{TUserKey}"/>.</summary>
@@ -36,10 +51,14 @@ internal sealed class ChatRoomConfiguration<TUser, TKey> : IEntityTypeConfigurat
         builder.Property(r => r.CreatedAt).IsUtc();
         builder.Property(r => r.LastActivityAt).IsUtc();
         builder.Property(r => r.LatestLastSeenAt).IsUtc();
-        builder.HasOne<TUser>().WithMany().HasForeignKey(r => r.CreatedBy).OnDelete(DeleteBehavior.NoAction);
+        builder.Property(r => r.CreatedBy).IsErasableUser();
+        builder.HasOne<TUser>().WithMany().HasForeignKey(r => r.CreatedBy).OnDelete(ChatModelConventions.UserReference);
         builder.HasOne<ChatMedia<TKey>>().WithMany().HasForeignKey(r => r.AvatarMediaId).OnDelete(DeleteBehavior.SetNull);
         builder.HasIndex(r => r.PrivatePairKey).IsUnique();
         builder.HasIndex(r => new { r.IsPublic, r.LastActivityAt, r.Id });
+
+        // Erasing a user finds the rooms they created.
+        builder.HasIndex(r => r.CreatedBy);
     }
 }
 
@@ -55,8 +74,9 @@ internal sealed class ChatRoomUserConfiguration<TUser, TKey> : IEntityTypeConfig
         builder.Property(m => m.LastSeenAt).IsUtc();
         builder.Property(m => m.CreatedAt).IsUtc();
         builder.HasOne<ChatRoom<TKey>>().WithMany().HasForeignKey(m => m.RoomId).OnDelete(DeleteBehavior.Cascade);
-        builder.HasOne<TUser>().WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
-        builder.HasOne<TUser>().WithMany().HasForeignKey(m => m.CreatedBy).OnDelete(DeleteBehavior.NoAction);
+        builder.Property(m => m.CreatedBy).IsErasableUser();
+        builder.HasOne<TUser>().WithMany().HasForeignKey(m => m.UserId).OnDelete(ChatModelConventions.UserReference);
+        builder.HasOne<TUser>().WithMany().HasForeignKey(m => m.CreatedBy).OnDelete(ChatModelConventions.UserReference);
 
         // One membership per user and room.
         builder.HasIndex(m => new { m.RoomId, m.UserId }).IsUnique();
@@ -66,6 +86,9 @@ internal sealed class ChatRoomUserConfiguration<TUser, TKey> : IEntityTypeConfig
 
         // A user's rooms: one index range, joined to the rooms for their activity.
         builder.HasIndex(m => new { m.UserId, m.RoomId });
+
+        // Erasing a user finds the memberships they added.
+        builder.HasIndex(m => m.CreatedBy);
     }
 }
 
@@ -82,7 +105,8 @@ internal sealed class ChatMessageConfiguration<TUser, TKey> : IEntityTypeConfigu
         builder.Property(m => m.EditedAt).IsUtc();
         builder.Property(m => m.ClientMessageId).HasMaxLength(100);
         builder.HasOne<ChatRoom<TKey>>().WithMany().HasForeignKey(m => m.RoomId).OnDelete(DeleteBehavior.Cascade);
-        builder.HasOne<TUser>().WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
+        builder.Property(m => m.UserId).IsErasableUser();
+        builder.HasOne<TUser>().WithMany().HasForeignKey(m => m.UserId).OnDelete(ChatModelConventions.UserReference);
         builder.HasOne<ChatMessage<TKey>>().WithMany().HasForeignKey(m => m.ReplyToId).OnDelete(DeleteBehavior.NoAction);
 
         // A room's history pages newest first and catches up oldest first along this index.
@@ -93,6 +117,9 @@ internal sealed class ChatMessageConfiguration<TUser, TKey> : IEntityTypeConfigu
 
         // One message per sender and client message id in a room.
         builder.HasIndex(m => new { m.RoomId, m.UserId, m.ClientMessageId }).IsUnique();
+
+        // A user's messages in order, for erasing and exporting them.
+        builder.HasIndex(m => new { m.UserId, m.Id });
     }
 }
 
@@ -109,7 +136,11 @@ internal sealed class ChatMediaConfiguration<TUser, TKey> : IEntityTypeConfigura
         builder.Property(m => m.FileName).HasMaxLength(255);
         builder.Property(m => m.StorageKey).HasMaxLength(100);
         builder.Property(m => m.CreatedAt).IsUtc();
-        builder.HasOne<TUser>().WithMany().HasForeignKey(m => m.UploadedBy).OnDelete(DeleteBehavior.Cascade);
+        builder.Property(m => m.UploadedBy).IsErasableUser();
+        builder.HasOne<TUser>().WithMany().HasForeignKey(m => m.UploadedBy).OnDelete(ChatModelConventions.UserReference);
+
+        // A user's uploads in order, for erasing and exporting them.
+        builder.HasIndex(m => new { m.UploadedBy, m.Id });
     }
 }
 
@@ -141,7 +172,7 @@ internal sealed class ChatMessageReactionConfiguration<TUser, TKey> : IEntityTyp
         builder.HasKey(r => r.Id);
         builder.Property(r => r.CreatedAt).IsUtc();
         builder.HasOne<ChatMessage<TKey>>().WithMany().HasForeignKey(r => r.MessageId).OnDelete(DeleteBehavior.Cascade);
-        builder.HasOne<TUser>().WithMany().HasForeignKey(r => r.UserId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<TUser>().WithMany().HasForeignKey(r => r.UserId).OnDelete(ChatModelConventions.UserReference);
 
         // One reaction per user, message and value; also the message's reaction list and counts.
         builder.HasIndex(r => new { r.MessageId, r.UserId, r.Reaction }).IsUnique();

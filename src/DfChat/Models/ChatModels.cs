@@ -34,8 +34,8 @@ public sealed record RoomModel
     /// <summary>When the room was created.</summary>
     public required DateTime CreatedAt { get; init; }
 
-    /// <summary>Who created the room.</summary>
-    public required string CreatedBy { get; init; }
+    /// <summary>Who created the room; null once that user was erased.</summary>
+    public required string? CreatedBy { get; init; }
 
     /// <summary>How many members it has.</summary>
     public required int MemberCount { get; init; }
@@ -96,8 +96,8 @@ public sealed record MemberModel
     /// <summary>The member's read position.</summary>
     public required DateTime LastSeenAt { get; init; }
 
-    /// <summary>Who added the member.</summary>
-    public required string CreatedBy { get; init; }
+    /// <summary>Who added the member; null once that user was erased.</summary>
+    public required string? CreatedBy { get; init; }
 
     /// <summary>When the membership began.</summary>
     public required DateTime CreatedAt { get; init; }
@@ -112,11 +112,11 @@ public sealed record MessageModel
     /// <summary>The room.</summary>
     public required string RoomId { get; init; }
 
-    /// <summary>The author's id.</summary>
-    public required string UserId { get; init; }
+    /// <summary>The author's id; null once the author was erased and the message kept (anonymized).</summary>
+    public required string? UserId { get; init; }
 
-    /// <summary>The author, as <c>GET /users</c> shows it, so that clients need no second look-up.</summary>
-    public required UserModel User { get; init; }
+    /// <summary>The author, as <c>GET /users</c> shows it, so that clients need no second look-up; null like <see cref="UserId"/>.</summary>
+    public required UserModel? User { get; init; }
 
     /// <summary>The text, or null.</summary>
     public string? Text { get; init; }
@@ -229,4 +229,26 @@ public sealed record EventModel
 
     /// <summary>When the change was committed.</summary>
     public required DateTime CreatedAt { get; init; }
+}
+
+/// <summary>
+/// What the chat holds about one user (<c>GET /users/me/export</c>). Each list is read in keyset pages as it
+/// is enumerated, once, in the scope that produced it; enumerate them one after the other.
+/// </summary>
+public sealed class ChatUserExport
+{
+    /// <summary>The user.</summary>
+    public required UserModel User { get; init; }
+
+    /// <summary>The user's memberships, in joining order.</summary>
+    public required IAsyncEnumerable<MemberModel> Memberships { get; init; }
+
+    /// <summary>The messages the user posted, each with its room id, oldest first.</summary>
+    public required IAsyncEnumerable<MessageModel> Messages { get; init; }
+
+    /// <summary>The user's reactions, oldest first.</summary>
+    public required IAsyncEnumerable<ReactionModel> Reactions { get; init; }
+
+    /// <summary>The user's uploads (metadata; the content is served by its <c>url</c>), oldest first.</summary>
+    public required IAsyncEnumerable<MediaModel> Media { get; init; }
 }

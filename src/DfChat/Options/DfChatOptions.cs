@@ -41,6 +41,18 @@ public sealed class DfChatOptions
 
     /// <summary>The claim holding the caller's user id. Default <see cref="ClaimTypes.NameIdentifier"/>.</summary>
     public string UserIdClaimType { get; set; } = ClaimTypes.NameIdentifier;
+
+    /// <summary>
+    /// What erasing a user (<c>IChatUserData.EraseAsync</c>) does with their messages. Default
+    /// <see cref="ErasedUserMessages.Anonymize"/>.
+    /// </summary>
+    public ErasedUserMessages ErasedUserMessages { get; set; } = ErasedUserMessages.Anonymize;
+
+    /// <summary>
+    /// How many rows (reactions, messages) erasing a user changes in one transaction, so that an erasure
+    /// never holds a room's lock for long. Default 200.
+    /// </summary>
+    public int ErasureBatchSize { get; set; } = 200;
 }
 
 /// <summary>The reaction policy: a value is accepted if any enabled rule accepts it.</summary>

@@ -49,6 +49,10 @@ internal sealed class DfChatOptionsValidator : IValidateOptions<DfChatOptions>
         if (options.Events.Retention <= TimeSpan.Zero)
             failures.Add($"DfChat:Events:Retention must be positive (was {options.Events.Retention}).");
         var writes = options.Writes;
+        if (options.ErasureBatchSize is < 1 or > 10000)
+            failures.Add($"DfChat:ErasureBatchSize must be between 1 and 10000 (was {options.ErasureBatchSize}).");
+        if (!Enum.IsDefined(options.ErasedUserMessages))
+            failures.Add($"DfChat:ErasedUserMessages must be Anonymize or Delete (was {options.ErasedUserMessages}).");
         if (writes.MaxBatchSize is < 1 or > 1000)
             failures.Add($"DfChat:Writes:MaxBatchSize must be between 1 and 1000 (was {writes.MaxBatchSize}).");
         if (writes.MaxAttempts < 1)

@@ -107,12 +107,12 @@ internal static class RoomRules
     /// <summary>Editing: the author with <c>can_edit_own_messages</c>, anyone else with <c>can_edit_messages</c>.</summary>
     public static ChatError? CanEdit<TKey>(RoomAccess<TKey> access, ChatMessage<TKey> message, TKey caller)
         where TKey : IEquatable<TKey> =>
-        Require(access, message.UserId.Equals(caller) ? ChatPermissions.EditOwnMessages : ChatPermissions.EditMessages, "edit this message");
+        Require(access, caller.Equals(message.UserId) ? ChatPermissions.EditOwnMessages : ChatPermissions.EditMessages, "edit this message");
 
     /// <summary>Deleting: the author with <c>can_delete_own_messages</c>, anyone else with <c>can_delete_messages</c>.</summary>
     public static ChatError? CanDelete<TKey>(RoomAccess<TKey> access, ChatMessage<TKey> message, TKey caller)
         where TKey : IEquatable<TKey> =>
-        Require(access, message.UserId.Equals(caller) ? ChatPermissions.DeleteOwnMessages : ChatPermissions.DeleteMessages, "delete this message");
+        Require(access, caller.Equals(message.UserId) ? ChatPermissions.DeleteOwnMessages : ChatPermissions.DeleteMessages, "delete this message");
 
     /// <summary>A reaction goes with its author, or with a member holding <c>can_delete_messages</c>.</summary>
     public static ChatError? CanDeleteReaction<TKey>(RoomAccess<TKey> access, ChatMessageReaction<TKey> reaction, TKey caller)

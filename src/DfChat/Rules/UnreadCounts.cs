@@ -67,7 +67,7 @@ internal static class UnreadCounts
         var messages = db.Set<ChatMessage<TKey>>().Where(m => m.RoomId == room.Id);
         var user = member.UserId;
         var readNumber = await messages.Where(m => m.CreatedAt <= seenAt).MaxAsync(m => (long?)m.Number, cancellationToken) ?? 0;
-        var unread = await messages.CountAsync(m => m.CreatedAt > seenAt && !m.UserId.Equals(user), cancellationToken);
+        var unread = await messages.CountAsync(m => m.CreatedAt > seenAt && !m.UserId!.Equals(user), cancellationToken);
         member.LastSeenAt = seenAt;
         member.ReadNumber = readNumber;
         member.ReadExclusions = room.LastMessageNumber - readNumber - unread;

@@ -50,6 +50,9 @@ internal sealed class ChatStore<TUser, TKey>(
 
     public static string Id(TKey key) => UserKey<TKey>.Format(key);
 
+    /// <summary>A user reference that erasing may have set to null (string keys only).</summary>
+    public static string? IdOrNull(TKey? key) => key is null ? null : UserKey<TKey>.Format(key);
+
     /// <summary>Uploads attached to no message and used as no room's avatar: what the unattached quota counts and the sweep removes once expired.</summary>
     public IQueryable<ChatMedia<TKey>> Unattached() =>
         Media.Where(m => !MessageMedia.Any(l => l.MediaId == m.Id) && !Rooms.Any(r => r.AvatarMediaId == m.Id));
@@ -161,7 +164,7 @@ internal sealed class ChatStore<TUser, TKey>(
             Permissions = ChatPermissionNames.ToNames(RoomRules.PermissionsOf(m)),
             Muted = m.Muted,
             LastSeenAt = m.LastSeenAt,
-            CreatedBy = Id(m.CreatedBy),
+            CreatedBy = IdOrNull(m.CreatedBy),
             CreatedAt = m.CreatedAt,
         }).ToList();
     }
@@ -218,8 +221,8 @@ internal sealed class ChatStore<TUser, TKey>(
             return [];
         var media = messages.Any(MessageDetails.MayHaveMedia) ? await MediaOfAsync(links, cancellationToken) : EmptyMedia;
         var counts = messages.Any(MessageDetails.MayHaveReactions) ? await ReactionCountsAsync(reactions, caller, cancellationToken) : EmptyReactions;
-        var names = await users.DisplayNamesAsync(messages.Select(m => m.UserId), cancellationToken);
-        return messages.Select(m => ToModel(m, Id(m.RoomId), names.GetValueOrDefault(m.UserId), media, counts)).ToList();
+        var names = await users.DisplayNamesAsync(messages.Where(m => m.UserId is not null).Select(m => m.UserId!), cancellationToken);
+        return messages.Select(m => ToModel(m, Id(m.RoomId), m.UserId is { } author ? names.GetValueOrDefault(author) : null, media, counts)).ToList();
     }
 
     private static readonly ILookup<long, MediaModel> EmptyMedia = Array.Empty<MediaModel>().ToLookup(m => 0L);
@@ -260,8 +263,8 @@ internal sealed class ChatStore<TUser, TKey>(
     {
         Id = Id(m.Id),
         RoomId = roomId,
-        UserId = Id(m.UserId),
-        User = new UserModel { Id = Id(m.UserId), DisplayName = authorName ?? Id(m.UserId) },
+        UserId = IdOrNull(m.UserId),
+        User = m.UserId is { } author ? new UserModel { Id = Id(author), DisplayName = authorName ?? Id(author) } : null,
         Text = m.Text,
         Media = media[m.Id].ToArray(),
         Reactions = reactions[m.Id].ToArray(),
@@ -295,7 +298,7 @@ internal sealed class ChatStore<TUser, TKey>(
             IsPublic = r.Room.IsPublic,
             AvatarUrl = r.Room.AvatarMediaId is { } avatar ? avatarUrls.GetValueOrDefault(avatar) : null,
             CreatedAt = r.Room.CreatedAt,
-            CreatedBy = Id(r.Room.CreatedBy),
+            CreatedBy = IdOrNull(r.Room.CreatedBy),
             MemberCount = r.Room.MemberCount,
             LastMessage = r.Room.LastMessageId is { } last ? lastModels.GetValueOrDefault(Id(last)) : null,
             LastActivityAt = r.Room.LastActivityAt,

@@ -132,7 +132,7 @@ internal sealed class MediaService<TUser, TKey>(ChatStore<TUser, TKey> store, Ro
         var now = clock.GetUtcNow().UtcDateTime;
         var fresh = now - options.UnattachedLifetime;
         var pending = await db.Unattached().AsNoTracking()
-            .Where(m => m.UploadedBy.Equals(caller) && m.CreatedAt > fresh)
+            .Where(m => m.UploadedBy!.Equals(caller) && m.CreatedAt > fresh)
             .Select(m => new { m.Size, m.CreatedAt })
             .ToListAsync(cancellationToken);
         if (pending.Count + 1 <= options.MaxUnattachedUploads && pending.Sum(m => m.Size) + adding <= options.MaxUnattachedBytes)
@@ -152,9 +152,9 @@ internal sealed class MediaService<TUser, TKey>(ChatStore<TUser, TKey> store, Ro
     {
         if (!EntityId.TryParse(mediaId, out var id))
             return null;
-        var readableRooms = store.Rooms.Where(r => r.IsPublic || store.Members.Any(m => m.RoomId == r.Id && m.UserId.Equals(caller))).Select(r => r.Id);
+        var readableRooms = store.Rooms.Where(r => r.IsPublic || store.Members.Any(m => m.RoomId == r.Id && m.UserId!.Equals(caller))).Select(r => r.Id);
         return await store.Media.AsNoTracking().FirstOrDefaultAsync(m => m.Id == id && (
-            m.UploadedBy.Equals(caller)
+            m.UploadedBy!.Equals(caller)
             || store.MessageMedia.Any(l => l.MediaId == m.Id && readableRooms.Contains(l.RoomId))
             || store.Rooms.Any(r => r.AvatarMediaId == m.Id && readableRooms.Contains(r.Id))), cancellationToken);
     }

@@ -100,7 +100,7 @@ internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, 
                 // An upload left unattached past its lifetime is the sweep's: it can no longer be sent.
                 var fresh = w.Now - store.Options.Media.UnattachedLifetime;
                 media = await store.Unattached()
-                    .Where(m => mediaIds.Contains(m.Id) && m.UploadedBy.Equals(caller) && m.CreatedAt > fresh)
+                    .Where(m => mediaIds.Contains(m.Id) && m.UploadedBy!.Equals(caller) && m.CreatedAt > fresh)
                     .ToListAsync(CancellationToken.None);
                 if (media.Count != mediaIds.Count)
                     return ChatError.Invalid("mediaIds", "Each media id must be one of your own recent uploads, not yet attached to a message or used as a room's avatar.");
@@ -209,29 +209,41 @@ internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, 
             if (RoomRules.CanDelete(w.Access, message, caller) is { } denied)
                 return denied;
 
-            var mediaIds = await store.MessageMedia.Where(l => l.RoomId == room.Id && l.MessageId == message.Id).Select(l => l.MediaId).ToListAsync(CancellationToken.None);
-            var storageKeys = await store.Media.Where(m => mediaIds.Contains(m.Id)).Select(m => m.StorageKey).ToListAsync(CancellationToken.None);
-
-            await store.Reactions.Where(r => r.RoomId == room.Id && r.MessageId == message.Id).ExecuteDeleteAsync(CancellationToken.None);
-            await store.MessageMedia.Where(l => l.RoomId == room.Id && l.MessageId == message.Id).ExecuteDeleteAsync(CancellationToken.None);
-            await store.Media.Where(m => mediaIds.Contains(m.Id)).ExecuteDeleteAsync(CancellationToken.None);
-            await store.Messages.Where(m => m.RoomId == room.Id && m.ReplyToId == message.Id).ExecuteUpdateAsync(s => s.SetProperty(m => m.ReplyToId, (long?)null), CancellationToken.None);
-            await store.Messages.Where(m => m.Id == message.Id).ExecuteDeleteAsync(CancellationToken.None);
-            await UnreadCounts.MessageDeletedAsync(w.Db, message, CancellationToken.None);
-
-            if (room.LastMessageId == message.Id)
-            {
-                var newest = await store.Messages.Where(m => m.RoomId == room.Id).OrderByDescending(m => m.Id)
-                    .Select(m => new { m.Id, m.CreatedAt }).FirstOrDefaultAsync(CancellationToken.None);
-                room.LastMessageId = newest?.Id;
-                room.LastActivityAt = newest?.CreatedAt ?? room.CreatedAt;
-            }
-
-            // The files go once the delete has committed, by the outbox: a rolled-back delete keeps them.
-            w.Record(ChatEventNames.MessageDeleted, new MessageDeletedPayload(Id(room.Id), Id(message.Id)), filesToDelete: storageKeys);
+            await DeleteMessageAsync(w, message);
             return ChatResult<bool>.Ok(true);
         }, cancellationToken);
         return result.Succeeded ? ChatResult.Ok : result.Error!;
+    }
+
+    /// <summary>
+    /// Deletes <paramref name="message"/> of the room <paramref name="w"/> has locked, whoever asks (a member, or
+    /// the erasure of its author): its reactions, media (files once committed), replies' links, unread
+    /// counts and the room's last message, and <c>messageDeleted</c>. The one place a message is deleted.
+    /// </summary>
+    internal static async Task DeleteMessageAsync(RoomWrite<TUser, TKey> w, ChatMessage<TKey> message)
+    {
+        var store = w.Store;
+        var room = w.Room;
+        var mediaIds = await store.MessageMedia.Where(l => l.RoomId == room.Id && l.MessageId == message.Id).Select(l => l.MediaId).ToListAsync(CancellationToken.None);
+        var storageKeys = await store.Media.Where(m => mediaIds.Contains(m.Id)).Select(m => m.StorageKey).ToListAsync(CancellationToken.None);
+
+        await store.Reactions.Where(r => r.RoomId == room.Id && r.MessageId == message.Id).ExecuteDeleteAsync(CancellationToken.None);
+        await store.MessageMedia.Where(l => l.RoomId == room.Id && l.MessageId == message.Id).ExecuteDeleteAsync(CancellationToken.None);
+        await store.Media.Where(m => mediaIds.Contains(m.Id)).ExecuteDeleteAsync(CancellationToken.None);
+        await store.Messages.Where(m => m.RoomId == room.Id && m.ReplyToId == message.Id).ExecuteUpdateAsync(s => s.SetProperty(m => m.ReplyToId, (long?)null), CancellationToken.None);
+        await store.Messages.Where(m => m.Id == message.Id).ExecuteDeleteAsync(CancellationToken.None);
+        await UnreadCounts.MessageDeletedAsync(w.Db, message, CancellationToken.None);
+
+        if (room.LastMessageId == message.Id)
+        {
+            var newest = await store.Messages.Where(m => m.RoomId == room.Id).OrderByDescending(m => m.Id)
+                .Select(m => new { m.Id, m.CreatedAt }).FirstOrDefaultAsync(CancellationToken.None);
+            room.LastMessageId = newest?.Id;
+            room.LastActivityAt = newest?.CreatedAt ?? room.CreatedAt;
+        }
+
+        // The files go once the delete has committed, by the outbox: a rolled-back delete keeps them.
+        w.Record(ChatEventNames.MessageDeleted, new MessageDeletedPayload(Id(room.Id), Id(message.Id)), filesToDelete: storageKeys);
     }
 
     private static Task<ChatMessage<TKey>?> FindAsync(ChatStore<TUser, TKey> store, long roomId, string messageId) =>
@@ -242,7 +254,7 @@ internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, 
     private static async Task<MessageModel?> FindByClientIdAsync(ChatStore<TUser, TKey> store, long roomId, TKey caller, string clientMessageId)
     {
         var message = await store.Messages.AsNoTracking()
-            .FirstOrDefaultAsync(m => m.RoomId == roomId && m.UserId.Equals(caller) && m.ClientMessageId == clientMessageId, CancellationToken.None);
+            .FirstOrDefaultAsync(m => m.RoomId == roomId && m.UserId!.Equals(caller) && m.ClientMessageId == clientMessageId, CancellationToken.None);
         return message is null ? null : await store.BuildMessageAsync(message, caller, CancellationToken.None);
     }
 

@@ -36,7 +36,7 @@ internal sealed class RoomService<TUser, TKey>(ChatStore<TUser, TKey> store, Roo
 
         var query =
             from m in store.Members.AsNoTracking()
-            where m.UserId.Equals(caller)
+            where m.UserId!.Equals(caller)
             join r in store.Rooms.AsNoTracking() on m.RoomId equals r.Id
             select new { Room = r, Member = m };
         if (roomType is { } t)
@@ -84,7 +84,7 @@ internal sealed class RoomService<TUser, TKey>(ChatStore<TUser, TKey> store, Roo
 
         var rows = await (
             from r in rooms.OrderByDescending(r => r.LastActivityAt).ThenByDescending(r => r.Id).Take(limit + 1)
-            from m in store.Members.Where(m => m.RoomId == r.Id && m.UserId.Equals(caller)).DefaultIfEmpty()
+            from m in store.Members.Where(m => m.RoomId == r.Id && m.UserId!.Equals(caller)).DefaultIfEmpty()
             select new { Room = r, Member = m })
             .ToListAsync(cancellationToken);
         rows = rows.OrderByDescending(x => x.Room.LastActivityAt).ThenByDescending(x => x.Room.Id).ToList();
@@ -235,39 +235,50 @@ internal sealed class RoomService<TUser, TKey>(ChatStore<TUser, TKey> store, Roo
         {
             if (RoomRules.Require(w.Access, ChatPermissions.DeleteRoom, "delete the room") is { } denied)
                 return denied;
-            var store = w.Store;
-            var id = w.Room.Id;
-            var formerMembers = await store.Members.Where(m => m.RoomId == id).Select(m => m.UserId).ToListAsync(CancellationToken.None);
-
-            // The room's media: attached to its messages, or its avatar; never one that another room still
-            // shows, as a message's media or as its avatar (rooms made before the avatar rule may share one).
-            var attached = store.MessageMedia.Where(l => l.RoomId == id).Select(l => l.MediaId);
-            var avatar = w.Room.AvatarMediaId;
-            var media = await store.Media
-                .Where(m => (attached.Contains(m.Id) || m.Id == avatar)
-                    && !store.MessageMedia.Any(l => l.MediaId == m.Id && l.RoomId != id)
-                    && !store.Rooms.Any(r => r.Id != id && r.AvatarMediaId == m.Id))
-                .Select(m => new { m.Id, m.StorageKey })
-                .ToListAsync(CancellationToken.None);
-            var mediaIds = media.Select(m => m.Id).ToArray();
-
-            await store.Reactions.Where(r => r.RoomId == id).ExecuteDeleteAsync(CancellationToken.None);
-            await store.MessageMedia.Where(l => l.RoomId == id).ExecuteDeleteAsync(CancellationToken.None);
-            await store.Messages.Where(m => m.RoomId == id).ExecuteDeleteAsync(CancellationToken.None);
-            await store.Members.Where(m => m.RoomId == id).ExecuteDeleteAsync(CancellationToken.None);
-            await store.Db.Set<ChatRoomEvent>().Where(e => e.RoomId == id).ExecuteDeleteAsync(CancellationToken.None);
-
-            // The room's last event outlives it (the events carry no foreign key): it tells every former
-            // member, and removes the files once the delete has committed.
-            w.Record(ChatEventNames.RoomDeleted, new RoomDeletedPayload(EntityId.Format(id)),
-                formerMembers.Select(UserKey<TKey>.Format).ToArray(), media.Select(m => m.StorageKey).ToArray());
-            await w.SaveAsync();
-            await store.Rooms.Where(r => r.Id == id).ExecuteDeleteAsync(CancellationToken.None);
-            await store.Media.Where(m => mediaIds.Contains(m.Id)).ExecuteDeleteAsync(CancellationToken.None);
-            store.Db.ChangeTracker.Clear();
+            await DeleteRoomAsync(w);
             return ChatResult<bool>.Ok(true);
         }, cancellationToken);
         return result.Succeeded ? ChatResult.Ok : result.Error!;
+    }
+
+    /// <summary>
+    /// Deletes the room <paramref name="w"/> has locked, whoever asks (a member with <c>can_delete_room</c>, or
+    /// the erasure of its last member): members, messages, reactions, media (files once committed), its
+    /// events, and <c>roomDeleted</c> to every former member. Clears the change tracker: nothing of the room is
+    /// used afterwards.
+    /// </summary>
+    internal static async Task DeleteRoomAsync(RoomWrite<TUser, TKey> w)
+    {
+        var store = w.Store;
+        var id = w.Room.Id;
+        var formerMembers = await store.Members.Where(m => m.RoomId == id).Select(m => m.UserId).ToListAsync(CancellationToken.None);
+
+        // The room's media: attached to its messages, or its avatar; never one that another room still
+        // shows, as a message's media or as its avatar (rooms made before the avatar rule may share one).
+        var attached = store.MessageMedia.Where(l => l.RoomId == id).Select(l => l.MediaId);
+        var avatar = w.Room.AvatarMediaId;
+        var media = await store.Media
+            .Where(m => (attached.Contains(m.Id) || m.Id == avatar)
+                && !store.MessageMedia.Any(l => l.MediaId == m.Id && l.RoomId != id)
+                && !store.Rooms.Any(r => r.Id != id && r.AvatarMediaId == m.Id))
+            .Select(m => new { m.Id, m.StorageKey })
+            .ToListAsync(CancellationToken.None);
+        var mediaIds = media.Select(m => m.Id).ToArray();
+
+        await store.Reactions.Where(r => r.RoomId == id).ExecuteDeleteAsync(CancellationToken.None);
+        await store.MessageMedia.Where(l => l.RoomId == id).ExecuteDeleteAsync(CancellationToken.None);
+        await store.Messages.Where(m => m.RoomId == id).ExecuteDeleteAsync(CancellationToken.None);
+        await store.Members.Where(m => m.RoomId == id).ExecuteDeleteAsync(CancellationToken.None);
+        await store.Db.Set<ChatRoomEvent>().Where(e => e.RoomId == id).ExecuteDeleteAsync(CancellationToken.None);
+
+        // The room's last event outlives it (the events carry no foreign key): it tells every former
+        // member, and removes the files once the delete has committed.
+        w.Record(ChatEventNames.RoomDeleted, new RoomDeletedPayload(EntityId.Format(id)),
+            formerMembers.Select(UserKey<TKey>.Format).ToArray(), media.Select(m => m.StorageKey).ToArray());
+        await w.SaveAsync();
+        await store.Rooms.Where(r => r.Id == id).ExecuteDeleteAsync(CancellationToken.None);
+        await store.Media.Where(m => mediaIds.Contains(m.Id)).ExecuteDeleteAsync(CancellationToken.None);
+        store.Db.ChangeTracker.Clear();
     }
 
     public async Task<ChatResult<RoomModel>> JoinAsync(string callerId, string roomId, CancellationToken cancellationToken)
@@ -387,7 +398,7 @@ internal sealed class RoomService<TUser, TKey>(ChatStore<TUser, TKey> store, Roo
         var row = await (
             from r in store.Rooms
             where r.PrivatePairKey == pairKey
-            from m in store.Members.Where(m => m.RoomId == r.Id && m.UserId.Equals(caller)).DefaultIfEmpty()
+            from m in store.Members.Where(m => m.RoomId == r.Id && m.UserId!.Equals(caller)).DefaultIfEmpty()
             select new { Room = r, Member = m }).FirstOrDefaultAsync(CancellationToken.None);
         return row is null ? null : await store.BuildRoomAsync(row.Room, row.Member, caller, CancellationToken.None);
     }
@@ -405,7 +416,7 @@ internal sealed class RoomService<TUser, TKey>(ChatStore<TUser, TKey> store, Roo
         var thisRoom = roomId ?? 0;
         var fresh = now - store.Options.Media.UnattachedLifetime;
         var media = await store.Media
-            .Where(m => m.Id == id && m.UploadedBy.Equals(caller)
+            .Where(m => m.Id == id && m.UploadedBy!.Equals(caller)
                 && !store.MessageMedia.Any(l => l.MediaId == m.Id)
                 && !store.Rooms.Any(r => r.AvatarMediaId == m.Id && r.Id != thisRoom)
                 && (m.CreatedAt > fresh || store.Rooms.Any(r => r.AvatarMediaId == m.Id && r.Id == thisRoom)))

@@ -91,6 +91,25 @@ internal sealed class RoomWrites<TUser, TKey>(IChatDbContextProvider request, Ch
         return new RoomWrite<TUser, TKey>(batch, store, room, member?.Member, caller, member?.DisplayName, Now(room));
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> on the room <paramref name="roomId"/>, locked and re-read, on the chat's own
+    /// behalf (erasing a user): no caller, so no access check and no membership; its events carry an empty
+    /// actor. <see cref="ChatError.RoomNotFound"/> when the room is gone.
+    /// </summary>
+    public Task<ChatResult<T>> InRoomAsChatAsync<T>(long roomId, Func<RoomWrite<TUser, TKey>, Task<ChatResult<T>>> work, CancellationToken cancellationToken) =>
+        RunAsync(WriteLanes.Room(request.Context, roomId), null, async batch =>
+        {
+            if (await batch.LockRoomAsync<TKey>(roomId, CancellationToken.None) is not { } room)
+                return ChatError.RoomNotFound;
+            var store = batch.Services.GetRequiredService<ChatStore<TUser, TKey>>();
+            var write = new RoomWrite<TUser, TKey>(batch, store, room, null, default!, null, Now(room), actorId: "");
+            var result = await work(write);
+
+            // Memberships read for the batch's other writes may have changed.
+            batch.ForgetReads();
+            return result;
+        }, cancellationToken);
+
     /// <summary>Runs <paramref name="work"/>, which creates a room: nothing to lock yet.</summary>
     public Task<ChatResult<T>> NewRoomAsync<T>(Func<NewRoomWrite<TUser, TKey>, Task<ChatResult<T>>> work, CancellationToken cancellationToken) =>
         RunAsync(WriteLanes.NewRooms(request.Context), null, batch =>
@@ -121,7 +140,7 @@ internal sealed class RoomWrites<TUser, TKey>(IChatDbContextProvider request, Ch
 }
 
 /// <summary>What a write in a room sees: the room (locked), the caller's membership (read under the lock), the time, and the outbox.</summary>
-internal sealed class RoomWrite<TUser, TKey>(WriteBatch batch, ChatStore<TUser, TKey> store, ChatRoom<TKey> room, ChatRoomUser<TKey>? member, TKey caller, string? callerName, DateTime now)
+internal sealed class RoomWrite<TUser, TKey>(WriteBatch batch, ChatStore<TUser, TKey> store, ChatRoom<TKey> room, ChatRoomUser<TKey>? member, TKey caller, string? callerName, DateTime now, string? actorId = null)
     where TUser : class
     where TKey : IEquatable<TKey>
 {
@@ -142,7 +161,7 @@ internal sealed class RoomWrite<TUser, TKey>(WriteBatch batch, ChatStore<TUser, 
 
     /// <summary>Records an event of the room with its next <c>seq</c>, in this transaction.</summary>
     public void Record(string type, object payload, IReadOnlyCollection<string>? userIds = null, IReadOnlyCollection<string>? filesToDelete = null) =>
-        batch.Record(room, type, payload, UserKey<TKey>.Format(caller), now, userIds, filesToDelete);
+        batch.Record(room, type, payload, actorId ?? UserKey<TKey>.Format(caller), now, userIds, filesToDelete);
 
     /// <summary>Saves the tracked changes, when the next step needs the ids they generate.</summary>
     public Task SaveAsync() => store.Db.SaveChangesAsync(CancellationToken.None);

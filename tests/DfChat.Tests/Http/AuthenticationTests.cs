@@ -13,6 +13,7 @@ public abstract class AuthenticationTests(ChatApiFactory api) : HttpTestBase(api
     public static TheoryData<string, string> Routes => new()
     {
         { "GET", "users/me" },
+        { "GET", "users/me/export" },
         { "GET", "users?search=a" },
         { "GET", "rooms" },
         { "GET", "rooms/public" },
@@ -47,6 +48,7 @@ public abstract class AuthenticationTests(ChatApiFactory api) : HttpTestBase(api
     public static TheoryData<string, string> DocumentedRoutes => new()
     {
         { "get", "/api/chat/users/me" },
+        { "get", "/api/chat/users/me/export" },
         { "get", "/api/chat/users" },
         { "get", "/api/chat/rooms" },
         { "post", "/api/chat/rooms" },

@@ -119,7 +119,7 @@ public abstract class ForeignKeyTests(ServiceDatabase database) : DatabaseTestBa
         // Assert
         Assert.Equal(1, (await bob.GetRoomAsync(room.Id)).Ok().Membership!.UnreadCount);
         Assert.Equal("Bob", (await bob.GetMeAsync()).Ok().DisplayName);
-        Assert.Equal("Alice", Assert.Single((await bob.ListMessagesAsync(room.Id)).Ok().Items).User.DisplayName);
+        Assert.Equal("Alice", Assert.Single((await bob.ListMessagesAsync(room.Id)).Ok().Items).User!.DisplayName);
         (await host.As("not-a-guid").GetRoomAsync(room.Id)).Fails(ChatErrorKind.NotAuthenticated);
     }
 
@@ -138,7 +138,7 @@ public abstract class ForeignKeyTests(ServiceDatabase database) : DatabaseTestBa
         // Assert
         Assert.Equal(room.Id, again.Id);
         (await bob.SendAsync(room.Id, "hi")).Created();
-        Assert.Equal("Bob", Assert.Single((await alice.ListMessagesAsync(room.Id)).Ok().Items).User.DisplayName);
+        Assert.Equal("Bob", Assert.Single((await alice.ListMessagesAsync(room.Id)).Ok().Items).User!.DisplayName);
         (await alice.CreateRoomAsync(new Models.CreateRoomRequest { Type = "group", Name = "g", UserIds = ["12x"] })).Fails(ChatErrorKind.Invalid, "userIds");
     }
 }

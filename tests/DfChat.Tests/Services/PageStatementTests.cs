@@ -52,7 +52,7 @@ public abstract class PageStatementTests(ServiceDatabase database) : ServiceTest
         // Assert
         Assert.Equal(50, page.Items.Count);
         Assert.True(_statements.Count == 1, _statements.Describe());
-        Assert.All(page.Items, m => Assert.Equal(m.Text is ['m', .. var n] && int.Parse(n, System.Globalization.CultureInfo.InvariantCulture) % 2 == 0 ? "Alice" : "Bob", m.User.DisplayName));
+        Assert.All(page.Items, m => Assert.Equal(m.Text is ['m', .. var n] && int.Parse(n, System.Globalization.CultureInfo.InvariantCulture) % 2 == 0 ? "Alice" : "Bob", m.User!.DisplayName));
     }
 
     [SkippableFact]

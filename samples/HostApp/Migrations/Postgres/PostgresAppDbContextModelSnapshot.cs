@@ -56,7 +56,7 @@ namespace HostApp.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("UploadedBy");
+                    b.HasIndex("UploadedBy", "Id");
 
                     b.ToTable("ChatMedia", (string)null);
                 });
@@ -104,11 +104,11 @@ namespace HostApp.Migrations.Postgres
 
                     b.HasIndex("ReplyToId");
 
-                    b.HasIndex("UserId");
-
                     b.HasIndex("RoomId", "CreatedAt");
 
                     b.HasIndex("RoomId", "Id");
+
+                    b.HasIndex("UserId", "Id");
 
                     b.HasIndex("RoomId", "UserId", "ClientMessageId")
                         .IsUnique();
@@ -554,7 +554,7 @@ namespace HostApp.Migrations.Postgres
                     b.HasOne("HostApp.Data.AppUser", null)
                         .WithMany()
                         .HasForeignKey("UploadedBy")
-                        .OnDelete(DeleteBehavior.Cascade);
+                        .OnDelete(DeleteBehavior.Restrict);
                 });
 
             modelBuilder.Entity("DfChat.Entities.ChatMessage<string>", b =>
@@ -573,7 +573,7 @@ namespace HostApp.Migrations.Postgres
                     b.HasOne("HostApp.Data.AppUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
-                        .OnDelete(DeleteBehavior.Cascade);
+                        .OnDelete(DeleteBehavior.Restrict);
                 });
 
             modelBuilder.Entity("DfChat.Entities.ChatMessageMedia", b =>
@@ -602,7 +602,7 @@ namespace HostApp.Migrations.Postgres
                     b.HasOne("HostApp.Data.AppUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
-                        .OnDelete(DeleteBehavior.Cascade);
+                        .OnDelete(DeleteBehavior.Restrict);
                 });
 
             modelBuilder.Entity("DfChat.Entities.ChatRoom<string>", b =>
@@ -615,7 +615,7 @@ namespace HostApp.Migrations.Postgres
                     b.HasOne("HostApp.Data.AppUser", null)
                         .WithMany()
                         .HasForeignKey("CreatedBy")
-                        .OnDelete(DeleteBehavior.NoAction);
+                        .OnDelete(DeleteBehavior.Restrict);
                 });
 
             modelBuilder.Entity("DfChat.Entities.ChatRoomUser<string>", b =>
@@ -623,7 +623,7 @@ namespace HostApp.Migrations.Postgres
                     b.HasOne("HostApp.Data.AppUser", null)
                         .WithMany()
                         .HasForeignKey("CreatedBy")
-                        .OnDelete(DeleteBehavior.NoAction);
+                        .OnDelete(DeleteBehavior.Restrict);
 
                     b.HasOne("DfChat.Entities.ChatRoom<string>", null)
                         .WithMany()
@@ -634,7 +634,7 @@ namespace HostApp.Migrations.Postgres
                     b.HasOne("HostApp.Data.AppUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
-                        .OnDelete(DeleteBehavior.Cascade);
+                        .OnDelete(DeleteBehavior.Restrict);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>

@@ -49,7 +49,7 @@ namespace HostApp.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("UploadedBy");
+                    b.HasIndex("UploadedBy", "Id");
 
                     b.ToTable("ChatMedia", (string)null);
                 });
@@ -95,11 +95,11 @@ namespace HostApp.Migrations.Sqlite
 
                     b.HasIndex("ReplyToId");
 
-                    b.HasIndex("UserId");
-
                     b.HasIndex("RoomId", "CreatedAt");
 
                     b.HasIndex("RoomId", "Id");
+
+                    b.HasIndex("UserId", "Id");
 
                     b.HasIndex("RoomId", "UserId", "ClientMessageId")
                         .IsUnique();
@@ -533,7 +533,7 @@ namespace HostApp.Migrations.Sqlite
                     b.HasOne("HostApp.Data.AppUser", null)
                         .WithMany()
                         .HasForeignKey("UploadedBy")
-                        .OnDelete(DeleteBehavior.Cascade);
+                        .OnDelete(DeleteBehavior.Restrict);
                 });
 
             modelBuilder.Entity("DfChat.Entities.ChatMessage<string>", b =>
@@ -552,7 +552,7 @@ namespace HostApp.Migrations.Sqlite
                     b.HasOne("HostApp.Data.AppUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
-                        .OnDelete(DeleteBehavior.Cascade);
+                        .OnDelete(DeleteBehavior.Restrict);
                 });
 
             modelBuilder.Entity("DfChat.Entities.ChatMessageMedia", b =>
@@ -581,7 +581,7 @@ namespace HostApp.Migrations.Sqlite
                     b.HasOne("HostApp.Data.AppUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
-                        .OnDelete(DeleteBehavior.Cascade);
+                        .OnDelete(DeleteBehavior.Restrict);
                 });
 
             modelBuilder.Entity("DfChat.Entities.ChatRoom<string>", b =>
@@ -594,7 +594,7 @@ namespace HostApp.Migrations.Sqlite
                     b.HasOne("HostApp.Data.AppUser", null)
                         .WithMany()
                         .HasForeignKey("CreatedBy")
-                        .OnDelete(DeleteBehavior.NoAction);
+                        .OnDelete(DeleteBehavior.Restrict);
                 });
 
             modelBuilder.Entity("DfChat.Entities.ChatRoomUser<string>", b =>
@@ -602,7 +602,7 @@ namespace HostApp.Migrations.Sqlite
                     b.HasOne("HostApp.Data.AppUser", null)
                         .WithMany()
                         .HasForeignKey("CreatedBy")
-                        .OnDelete(DeleteBehavior.NoAction);
+                        .OnDelete(DeleteBehavior.Restrict);
 
                     b.HasOne("DfChat.Entities.ChatRoom<string>", null)
                         .WithMany()
@@ -613,7 +613,7 @@ namespace HostApp.Migrations.Sqlite
                     b.HasOne("HostApp.Data.AppUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
-                        .OnDelete(DeleteBehavior.Cascade);
+                        .OnDelete(DeleteBehavior.Restrict);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>

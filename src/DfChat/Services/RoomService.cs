@@ -222,7 +222,7 @@ internal sealed class RoomService<TUser, TKey>(ChatStore<TUser, TKey> store, Roo
 
             var model = await w.Store.BuildRoomAsync(room, w.Member, caller, CancellationToken.None);
             // The room as of this event: its lastSeq is the event's own seq.
-            w.Record(ChatEventNames.RoomUpdated, model with { Membership = null, LastSeq = room.LastSeq + 1 });
+            w.Record(ChatEventNames.RoomUpdated, room.LastMessageId, _ => model with { Membership = null, LastSeq = room.LastSeq + 1 });
             return ChatResult<RoomModel>.Ok(model with { LastSeq = room.LastSeq });
         }, cancellationToken);
     }

@@ -160,6 +160,21 @@ public abstract class EventLogTests(ChatApiFactory api) : HttpTestBase(api)
     }
 
     [SkippableFact]
+    public async Task UpdateRoom_Answer_CarriesTheSeqItsRoomUpdatedWasGiven()
+    {
+        var (alice, bob) = (await UserAsync("alice"), await UserAsync("bob"));
+        var roomId = await alice.CreateGroupAsync(bob);
+        await alice.SendAsync(roomId, "before");
+
+        var answer = await HttpAssert.JsonAsync(await alice.PatchAsync($"rooms/{roomId}", new { name = "renamed" }));
+
+        var updated = (await WritePath.AllEventsAsync(bob, roomId)).Single(e => e.Str("type") == ChatEventNames.RoomUpdated);
+        Assert.Equal(updated.Prop("seq").GetInt64(), answer.Prop("lastSeq").GetInt64());
+        Assert.Equal(updated.Prop("seq").GetInt64(), updated.Prop("payload").Prop("lastSeq").GetInt64());
+        Assert.Equal(updated.Prop("seq").GetInt64(), (await bob.GetJsonAsync($"rooms/{roomId}")).Prop("lastSeq").GetInt64());
+    }
+
+    [SkippableFact]
     public async Task GetRoom_LastSeq_IsTheLastEventsSeq()
     {
         var (alice, bob) = (await UserAsync("alice"), await UserAsync("bob"));

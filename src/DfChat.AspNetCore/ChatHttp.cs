@@ -93,11 +93,14 @@ internal static class ChatHttp
 
     public static string Caller(HttpContext http) => CallerId(http)!;
 
-    /// <summary>Reads a JSON body; an empty body is an empty object, a malformed one a 400 keyed by the offending field.</summary>
+    /// <summary>
+    /// Reads a JSON body with the chat's own JSON (<see cref="ChatJson"/>), never the host's <c>JsonOptions</c>;
+    /// an empty body is an empty object, a malformed one a 400 keyed by the offending field's contract name.
+    /// </summary>
     public static async Task<(T? Body, ProblemHttpResult? Problem)> ReadBodyAsync<T>(HttpRequest request, CancellationToken cancellationToken)
         where T : new()
     {
-        var json = request.HttpContext.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+        var json = ChatJson.Default.Options;
         try
         {
             using var buffer = new MemoryStream();
@@ -105,7 +108,7 @@ internal static class ChatHttp
             if (buffer.Length == 0)
                 return (new T(), null);
             buffer.Position = 0;
-            var body = await JsonSerializer.DeserializeAsync<T>(buffer, json, cancellationToken);
+            var body = await JsonSerializer.DeserializeAsync(buffer, ChatJson.Of<T>(), cancellationToken);
             if (body is null)
                 return (new T(), null);
             return ClientTextFields<T>.FirstUnacceptable(body, json) is { } field
@@ -170,14 +173,35 @@ internal static class ChatHttp
         return problem;
     }
 
+    /// <summary>
+    /// A 400 whose <c>errors</c> object is keyed by the contract's field name. The object travels as
+    /// JSON already written, so that the host's <c>JsonOptions</c> (a <c>DictionaryKeyPolicy</c>), which
+    /// write problem details, cannot rename its keys.
+    /// </summary>
     public static ProblemHttpResult Invalid(string field, string message) =>
-        TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })
+        TypedResults.Problem(new ProblemDetails
         {
             Status = StatusCodes.Status400BadRequest,
             Title = "The request is invalid.",
             Detail = message,
-            Extensions = { ["code"] = "invalid_" + field },
+            Extensions = { ["errors"] = Errors(field, message), ["code"] = "invalid_" + field },
         });
+
+    private static JsonElement Errors(string field, string message)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteStartArray(field);
+            writer.WriteStringValue(message);
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        using var errors = JsonDocument.Parse(buffer.WrittenMemory);
+        return errors.RootElement.Clone();
+    }
 
     public static ProblemHttpResult Problem(int status, string code, string detail) =>
         TypedResults.Problem(new ProblemDetails

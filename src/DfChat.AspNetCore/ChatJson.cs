@@ -10,10 +10,10 @@ using Microsoft.AspNetCore.Http.Metadata;
 namespace DfChat.AspNetCore;
 
 /// <summary>
-/// The JSON of the contract's answers, written with DfChat's own settings rather than the host's
-/// <c>JsonOptions</c>: a host that sets another naming policy or adds converters for its own endpoints
-/// must not rename or reshape the chat's fields. Source-generated, so a page of messages is written
-/// without reflection.
+/// The JSON of the contract, its request bodies read and its answers written with DfChat's own settings
+/// rather than the host's <c>JsonOptions</c>: a host that sets another naming policy or adds converters
+/// for its own endpoints must not rename or reshape the chat's fields (API.md §2). Source-generated, so
+/// a page of messages is written without reflection.
 /// </summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(UserModel))]
@@ -29,9 +29,17 @@ namespace DfChat.AspNetCore;
 [JsonSerializable(typeof(PageModel<ReactionModel>))]
 [JsonSerializable(typeof(MediaModel))]
 [JsonSerializable(typeof(PageModel<EventModel>))]
+[JsonSerializable(typeof(CreateRoomRequest))]
+[JsonSerializable(typeof(UpdateRoomRequest))]
+[JsonSerializable(typeof(AddMemberRequest))]
+[JsonSerializable(typeof(UpdateMemberRequest))]
+[JsonSerializable(typeof(SendMessageRequest))]
+[JsonSerializable(typeof(Contracts.MarkReadBody))]
+[JsonSerializable(typeof(Contracts.EditMessageBody))]
+[JsonSerializable(typeof(Contracts.AddReactionBody))]
 internal sealed partial class ChatJson : JsonSerializerContext
 {
-    /// <summary>How <typeparamref name="T"/> is written; every type a chat endpoint answers with is listed above.</summary>
+    /// <summary>How <typeparamref name="T"/> is read or written; every type a chat endpoint reads or answers with is listed above.</summary>
     public static JsonTypeInfo<T> Of<T>() =>
         Default.GetTypeInfo(typeof(T)) as JsonTypeInfo<T>
         ?? throw new InvalidOperationException($"{typeof(T)} is not one of the chat's JSON types; add it to {nameof(ChatJson)}.");

@@ -33,11 +33,14 @@ internal sealed partial class ChatHub(
         LogConnected(logger, caller);
     }
 
-    /// <summary>Tells the room that the caller is typing: members who may post, one event per user and room every 2 seconds.</summary>
+    /// <summary>
+    /// Tells the room that the caller is typing: members who may post, one event per user and room every 2
+    /// seconds. The throttle knows the room by its id as the routes read it, so <c>012</c> and <c>12</c> are one room.
+    /// </summary>
     public async Task Typing(string roomId)
     {
         var caller = Caller();
-        if (!typingThrottle.TryEnter(caller, roomId))
+        if (EntityId.TryParse(roomId, out var id) && !typingThrottle.TryEnter(memberships.CanonicalUserId(caller) ?? caller, EntityId.Format(id)))
             return;
         var result = await rooms.TypingAsync(caller, roomId, Context.ConnectionAborted);
         if (!result.Succeeded)

@@ -23,6 +23,12 @@ public class ChatRoomEvent
     /// <summary>The payload as JSON, as the hub sends it (with <c>seq</c>).</summary>
     public string Payload { get; set; } = "";
 
+    /// <summary>
+    /// The message whose content the payload carries (the message of a message or reaction event, the
+    /// room's last message in a <c>roomUpdated</c>), or null: deleting that message redacts the payload.
+    /// </summary>
+    public long? MessageId { get; set; }
+
     /// <summary>The id of the user whose action caused it.</summary>
     public string ActorId { get; set; } = "";
 

@@ -31,6 +31,7 @@ internal sealed partial class ChatOutbox : IAsyncDisposable, IDisposable
     private readonly Channel<IReadOnlyList<ChatRoomEvent>> _committed = Channel.CreateUnbounded<IReadOnlyList<ChatRoomEvent>>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Lock _gate = new();
     private readonly List<long> _published = [];
+    private readonly OutboxRedactions _redactions;
     private Task? _loop;
     private long _pending;
     private long _lastCheckpoint;
@@ -43,6 +44,7 @@ internal sealed partial class ChatOutbox : IAsyncDisposable, IDisposable
         _clock = clock;
         _logger = logger;
         _lastCheckpoint = clock.GetTimestamp();
+        _redactions = new OutboxRedactions(clock);
     }
 
     /// <summary>Takes the events of a committed transaction, in commit order.</summary>
@@ -51,6 +53,7 @@ internal sealed partial class ChatOutbox : IAsyncDisposable, IDisposable
         if (events.Count == 0)
             return;
         Interlocked.Add(ref _pending, events.Count);
+        _redactions.Committed(events);
         _committed.Writer.TryWrite([.. events]);
         EnsureRunning();
     }
@@ -223,7 +226,7 @@ internal sealed partial class ChatOutbox : IAsyncDisposable, IDisposable
         {
             if (stalled.Contains(row.RoomId))
                 continue;
-            var chatEvent = ToEvent(row) with { Recipients = recipients.GetValueOrDefault(RoomKey(row.RoomId)) ?? [] };
+            var chatEvent = ToEvent(row, _redactions.PayloadOf(row)) with { Recipients = recipients.GetValueOrDefault(RoomKey(row.RoomId)) ?? [] };
             if (!await NotifyAsync(listeners, chatEvent, CancellationToken.None))
             {
                 stalled.Add(row.RoomId);
@@ -284,9 +287,9 @@ internal sealed partial class ChatOutbox : IAsyncDisposable, IDisposable
             throw new InvalidOperationException("The chat outbox could not be updated: " + result.Error!.Message);
     }
 
-    private static ChatEvent ToEvent(ChatRoomEvent row)
+    private static ChatEvent ToEvent(ChatRoomEvent row, string json)
     {
-        using var payload = JsonDocument.Parse(row.Payload);
+        using var payload = JsonDocument.Parse(json);
         return new ChatEvent
         {
             Name = row.Type,

@@ -117,7 +117,7 @@ internal sealed partial class ChatUserData<TUser, TKey>(
             store.Reactions.Remove(reaction);
             if (messages.GetValueOrDefault(reaction.MessageId) is { ReactionCount: > 0 } message)
                 message.ReactionCount -= 1;
-            w.Record(ChatEventNames.ReactionRemoved, new ReactionRemovedPayload(
+            w.Record(ChatEventNames.ReactionRemoved, reaction.MessageId, _ => new ReactionRemovedPayload(
                 EntityId.Format(reaction.RoomId), EntityId.Format(reaction.MessageId),
                 EntityId.Format(reaction.Id), UserKey<TKey>.Format(reaction.UserId), reaction.Reaction));
         }
@@ -149,7 +149,7 @@ internal sealed partial class ChatUserData<TUser, TKey>(
         var attached = store.MessageMedia.Where(l => l.RoomId == w.Room.Id && ids.Contains(l.MessageId)).Select(l => l.MediaId);
         await store.Media.Where(m => attached.Contains(m.Id)).ExecuteUpdateAsync(s => s.SetProperty(m => m.UploadedBy, default(TKey)), CancellationToken.None);
         foreach (var model in await store.BuildMessagesAsync(messages, user, CancellationToken.None))
-            w.Record(ChatEventNames.MessageUpdated, model);
+            w.Record(ChatEventNames.MessageUpdated, EntityId.TryParse(model.Id, out var messageId) ? messageId : null, _ => model);
         return messages.Count;
     }
 
@@ -201,7 +201,7 @@ internal sealed partial class ChatUserData<TUser, TKey>(
         {
             await w.SaveAsync();
             var model = await store.BuildRoomAsync(room, null, user, CancellationToken.None);
-            w.Record(ChatEventNames.RoomUpdated, model with { Membership = null, LastSeq = room.LastSeq + 1 }, filesToDelete: files);
+            w.Record(ChatEventNames.RoomUpdated, room.LastMessageId, given => model with { Membership = null, LastSeq = given }, files);
         }
 
         return added.Count;

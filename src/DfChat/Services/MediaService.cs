@@ -5,11 +5,13 @@ using DfChat.Services;
 using DfChat.Storage;
 using DfChat.Writes;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 
 namespace DfChat;
 
 /// <summary>The rules of media: size and type limits on upload, and who may see a file.</summary>
-internal sealed class MediaService<TUser, TKey>(ChatStore<TUser, TKey> store, RoomWrites<TUser, TKey> writes, IChatMediaStore mediaStore, TimeProvider clock) : IChatMediaService
+internal sealed partial class MediaService<TUser, TKey>(
+    ChatStore<TUser, TKey> store, RoomWrites<TUser, TKey> writes, IChatMediaStore mediaStore, TimeProvider clock, ILogger<MediaService<TUser, TKey>> logger) : IChatMediaService
     where TUser : class
     where TKey : IEquatable<TKey>
 {
@@ -89,7 +91,9 @@ internal sealed class MediaService<TUser, TKey>(ChatStore<TUser, TKey> store, Ro
                 await db.Db.SaveChangesAsync(CancellationToken.None);
                 return ChatResult<MediaModel>.New(db.ToModel(media));
             }, cancellationToken);
-            if (!result.Succeeded)
+            if (result.Error is { Kind: ChatErrorKind.Unavailable })
+                await DeleteUnlessStoredAsync(key);
+            else if (!result.Succeeded)
                 await mediaStore.DeleteAsync(key, CancellationToken.None);
             return result;
         }
@@ -99,6 +103,32 @@ internal sealed class MediaService<TUser, TKey>(ChatStore<TUser, TKey> store, Ro
             throw;
         }
     }
+
+    /// <summary>
+    /// After a 503 the upload's row may be stored all the same (a commit whose answer was lost): its file
+    /// then stays, never a row without its file. The database is asked once more; when it still cannot
+    /// tell, the file stays too, logged with its key: at worst a file without a row, which no route
+    /// serves. A stored row is an unattached upload, which the sweep removes, file included, once expired.
+    /// </summary>
+    private async Task DeleteUnlessStoredAsync(string key)
+    {
+        bool stored;
+        try
+        {
+            stored = await store.Media.AsNoTracking().AnyAsync(m => m.StorageKey == key, CancellationToken.None);
+        }
+        catch (Exception e) when (TransientFailures.IsUnavailable(e))
+        {
+            LogUploadOutcomeUnknown(logger, key, e);
+            return;
+        }
+
+        if (!stored)
+            await mediaStore.DeleteAsync(key, CancellationToken.None);
+    }
+
+    [LoggerMessage(EventId = 2203, Level = LogLevel.Warning, Message = "An upload's commit had an unknown outcome and the database could not tell whether its row {StorageKey} was stored: its file is kept.")]
+    private static partial void LogUploadOutcomeUnknown(ILogger logger, string storageKey, Exception exception);
 
     public async Task<ChatResult<MediaModel>> GetAsync(string callerId, string mediaId, CancellationToken cancellationToken)
     {

@@ -152,7 +152,7 @@ internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, 
                     ReplyToId = replyToId is { } r ? Id(r) : null,
                     CreatedAt = message.CreatedAt,
                 };
-                w.Record(ChatEventNames.MessageCreated, model);
+                w.Record(ChatEventNames.MessageCreated, message.Id, _ => model);
                 return ChatResult<MessageModel>.New(model);
             });
         }, cancellationToken);
@@ -191,7 +191,7 @@ internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, 
             message.EditedAt = w.Now;
             await w.SaveAsync();
             var model = await store.BuildMessageAsync(message, caller, CancellationToken.None);
-            w.Record(ChatEventNames.MessageUpdated, model);
+            w.Record(ChatEventNames.MessageUpdated, message.Id, _ => model);
             return ChatResult<MessageModel>.Ok(model);
         }, cancellationToken);
     }
@@ -242,8 +242,11 @@ internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, 
             room.LastActivityAt = newest?.CreatedAt ?? room.CreatedAt;
         }
 
+        // Deleted means gone: the events that carried its text keep their seq and type, not the text.
+        await w.RedactAsync([message.Id]);
+
         // The files go once the delete has committed, by the outbox: a rolled-back delete keeps them.
-        w.Record(ChatEventNames.MessageDeleted, new MessageDeletedPayload(Id(room.Id), Id(message.Id)), filesToDelete: storageKeys);
+        w.Record(ChatEventNames.MessageDeleted, message.Id, _ => new MessageDeletedPayload(Id(room.Id), Id(message.Id)), storageKeys);
     }
 
     private static Task<ChatMessage<TKey>?> FindAsync(ChatStore<TUser, TKey> store, long roomId, string messageId) =>

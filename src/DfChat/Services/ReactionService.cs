@@ -87,7 +87,7 @@ internal sealed class ReactionService<TUser, TKey>(ChatStore<TUser, TKey> store,
             message.ReactionCount += 1;
             await w.SaveAsync();
             var model = ChatStore<TUser, TKey>.ToModel(entity);
-            w.Record(ChatEventNames.ReactionAdded, model);
+            w.Record(ChatEventNames.ReactionAdded, messageKey, _ => model);
             return ChatResult<ReactionModel>.New(model);
         }, cancellationToken);
     }
@@ -120,7 +120,7 @@ internal sealed class ReactionService<TUser, TKey>(ChatStore<TUser, TKey> store,
             w.Store.Reactions.Remove(reaction);
             if (await w.Store.Messages.FirstOrDefaultAsync(m => m.Id == reaction.MessageId, CancellationToken.None) is { ReactionCount: > 0 } message)
                 message.ReactionCount -= 1;
-            w.Record(ChatEventNames.ReactionRemoved, new ReactionRemovedPayload(
+            w.Record(ChatEventNames.ReactionRemoved, reaction.MessageId, _ => new ReactionRemovedPayload(
                 EntityId.Format(reaction.RoomId), EntityId.Format(reaction.MessageId),
                 EntityId.Format(reaction.Id), UserKey<TKey>.Format(reaction.UserId), reaction.Reaction));
             return ChatResult<bool>.Ok(true);

@@ -221,9 +221,9 @@ internal sealed class RoomService<TUser, TKey>(ChatStore<TUser, TKey> store, Roo
                 room.AvatarMediaId = avatar;
 
             var model = await w.Store.BuildRoomAsync(room, w.Member, caller, CancellationToken.None);
-            // The room as of this event: its lastSeq is the event's own seq.
-            w.Record(ChatEventNames.RoomUpdated, model with { Membership = null, LastSeq = room.LastSeq + 1 });
-            return ChatResult<RoomModel>.Ok(model with { LastSeq = room.LastSeq });
+            // The room as of this event: its lastSeq is the seq the event was given, in the payload and the answer alike.
+            var seq = w.Record(ChatEventNames.RoomUpdated, room.LastMessageId, given => model with { Membership = null, LastSeq = given });
+            return ChatResult<RoomModel>.Ok(model with { LastSeq = seq });
         }, cancellationToken);
     }
 

@@ -161,7 +161,21 @@ internal sealed class RoomWrite<TUser, TKey>(WriteBatch batch, ChatStore<TUser, 
 
     /// <summary>Records an event of the room with its next <c>seq</c>, in this transaction.</summary>
     public void Record(string type, object payload, IReadOnlyCollection<string>? userIds = null, IReadOnlyCollection<string>? filesToDelete = null) =>
-        batch.Record(room, type, payload, actorId ?? UserKey<TKey>.Format(caller), now, userIds, filesToDelete);
+        batch.Record(room, type, _ => payload, actorId ?? UserKey<TKey>.Format(caller), now, userIds, filesToDelete);
+
+    /// <summary>
+    /// Records an event whose payload carries <paramref name="messageId"/>'s content (its text): deleting
+    /// that message redacts it (<see cref="MessageRedaction"/>). <paramref name="payload"/> gets the event's seq.
+    /// </summary>
+    public long Record(string type, long? messageId, Func<long, object> payload, IReadOnlyCollection<string>? filesToDelete = null) =>
+        batch.Record(room, type, payload, actorId ?? UserKey<TKey>.Format(caller), now, filesToDelete: filesToDelete, messageId: messageId);
+
+    /// <summary>
+    /// Redacts the stored events that carry the content of <paramref name="messageIds"/>, messages of this
+    /// room being deleted in this transaction (see <see cref="MessageRedaction"/>).
+    /// </summary>
+    public Task RedactAsync(IReadOnlyCollection<long> messageIds) =>
+        MessageRedaction.RedactAsync(batch, room.Id, messageIds, CancellationToken.None);
 
     /// <summary>Saves the tracked changes, when the next step needs the ids they generate.</summary>
     public Task SaveAsync() => store.Db.SaveChangesAsync(CancellationToken.None);
@@ -201,7 +215,7 @@ internal sealed class NewRoomWrite<TUser, TKey>(WriteBatch batch, ChatStore<TUse
     }
 
     public void Record(ChatRoom<TKey> room, TKey actor, string type, object payload, IReadOnlyCollection<string>? userIds = null) =>
-        batch.Record(room, type, payload, UserKey<TKey>.Format(actor), now, userIds);
+        batch.Record(room, type, _ => payload, UserKey<TKey>.Format(actor), now, userIds);
 }
 
 /// <summary>A membership read by a write batch, with its user's display name.</summary>

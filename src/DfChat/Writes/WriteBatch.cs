@@ -143,18 +143,24 @@ internal sealed class WriteBatch : IAsyncDisposable
 
     /// <summary>
     /// Records an event of <paramref name="room"/> in the outbox, in this transaction, with the room's
-    /// next <c>seq</c> (added to the payload, which is stored as the hub will send it).
+    /// next <c>seq</c> (added to the payload, which is stored as the hub will send it); the seq it was given.
+    /// The payload is built from that seq (a room as of its own event carries it as <c>lastSeq</c>);
+    /// <c>messageId</c> names the message whose content the payload carries, so that deleting that
+    /// message redacts the event (<see cref="MessageRedaction"/>).
     /// </summary>
-    public void Record<TKey>(ChatRoom<TKey> room, string type, object payload, string actorId, DateTime now, IReadOnlyCollection<string>? userIds = null, IReadOnlyCollection<string>? filesToDelete = null)
+    public long Record<TKey>(ChatRoom<TKey> room, string type, Func<long, object> payload, string actorId, DateTime now, IReadOnlyCollection<string>? userIds = null, IReadOnlyCollection<string>? filesToDelete = null, long? messageId = null)
         where TKey : IEquatable<TKey>
     {
-        room.LastSeq++;
+        var seq = room.LastSeq + 1;
+        var body = payload(seq);
+        room.LastSeq = seq;
         var row = new ChatRoomEvent
         {
             RoomId = room.Id,
-            Seq = room.LastSeq,
+            Seq = seq,
             Type = type,
-            Payload = WithSeq(JsonSerializer.Serialize(payload, payload.GetType(), Json), room.LastSeq),
+            Payload = WithSeq(JsonSerializer.Serialize(body, body.GetType(), Json), seq),
+            MessageId = messageId,
             ActorId = actorId,
             UserIds = userIds is { Count: > 0 } ? JsonSerializer.Serialize(userIds, Json) : null,
             RoomIsPublic = room.IsPublic,
@@ -163,6 +169,7 @@ internal sealed class WriteBatch : IAsyncDisposable
         };
         Db.Add(row);
         _events.Add(row);
+        return seq;
     }
 
     /// <summary>The payload's JSON object with <c>seq</c> as its first property.</summary>

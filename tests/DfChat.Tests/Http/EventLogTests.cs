@@ -62,7 +62,20 @@ public abstract class EventLogTests(ChatApiFactory api) : HttpTestBase(api)
         foreach (var (item, heard) in log.Zip(live))
         {
             Assert.Equal(heard.Seq, item.Prop("seq").GetInt64());
-            Assert.True(JsonElement.DeepEquals(heard.Payload, item.Prop("payload")), $"seq {heard.Seq}: the hub sent {heard.Payload}, the log holds {item.Prop("payload")}");
+
+            // The deleted message's events were heard live; the log has redacted them since (deleted means
+            // gone), and the rename that showed it as the room's last message shows none.
+            if (item.Prop("payload").TryGetProperty("redacted", out _))
+                continue;
+            var heardPayload = heard.Payload;
+            if (heard.Name == ChatEventNames.RoomUpdated)
+            {
+                var room = System.Text.Json.Nodes.JsonNode.Parse(heardPayload.GetRawText())!.AsObject();
+                room["lastMessage"] = null;
+                heardPayload = JsonSerializer.SerializeToElement(room);
+            }
+
+            Assert.True(JsonElement.DeepEquals(heardPayload, item.Prop("payload")), $"seq {heard.Seq}: the hub sent {heard.Payload}, the log holds {item.Prop("payload")}");
         }
 
         Assert.Equal(expected.Length, (await bob.GetJsonAsync($"rooms/{roomId}")).Prop("lastSeq").GetInt64());
@@ -144,6 +157,21 @@ public abstract class EventLogTests(ChatApiFactory api) : HttpTestBase(api)
         Assert.Null(newer.Cursor());
         Assert.Empty(none.Items());
         Assert.Null(none.Cursor());
+    }
+
+    [SkippableFact]
+    public async Task UpdateRoom_Answer_CarriesTheSeqItsRoomUpdatedWasGiven()
+    {
+        var (alice, bob) = (await UserAsync("alice"), await UserAsync("bob"));
+        var roomId = await alice.CreateGroupAsync(bob);
+        await alice.SendAsync(roomId, "before");
+
+        var answer = await HttpAssert.JsonAsync(await alice.PatchAsync($"rooms/{roomId}", new { name = "renamed" }));
+
+        var updated = (await WritePath.AllEventsAsync(bob, roomId)).Single(e => e.Str("type") == ChatEventNames.RoomUpdated);
+        Assert.Equal(updated.Prop("seq").GetInt64(), answer.Prop("lastSeq").GetInt64());
+        Assert.Equal(updated.Prop("seq").GetInt64(), updated.Prop("payload").Prop("lastSeq").GetInt64());
+        Assert.Equal(updated.Prop("seq").GetInt64(), (await bob.GetJsonAsync($"rooms/{roomId}")).Prop("lastSeq").GetInt64());
     }
 
     [SkippableFact]

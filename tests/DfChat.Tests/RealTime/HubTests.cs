@@ -214,6 +214,23 @@ public abstract class HubTests(ChatApiFactory api) : HttpTestBase(api)
     }
 
     [SkippableFact]
+    public async Task Typing_SameRoomSpelledWithLeadingZeros_IsThrottledAsOneRoom()
+    {
+        var (alice, bob) = (await UserAsync("alice"), await UserAsync("bob"));
+        var room = await alice.CreateGroupAsync(bob);
+        await using var aliceHub = await HubClient.ConnectAsync(Api, alice);
+        await using var bobHub = await HubClient.ConnectAsync(Api, bob);
+
+        await aliceHub.Connection.InvokeAsync("Typing", room);
+        await aliceHub.Connection.InvokeAsync("Typing", "0" + room);
+        await aliceHub.Connection.InvokeAsync("Typing", "00" + room);
+        var typing = await bobHub.NextAsync(ChatEventNames.Typing);
+
+        Assert.Equal(room, typing.Str("roomId"));
+        await bobHub.AssertNothingBeforeBeaconAsync(alice, room);
+    }
+
+    [SkippableFact]
     public async Task Typing_ChannelReaderWithoutCanCreateMessages_IsRefused()
     {
         var (owner, reader) = (await UserAsync("owner"), await UserAsync("reader"));

@@ -267,6 +267,9 @@ namespace HostApp.Migrations.Postgres
                     b.Property<string>("FilesToDelete")
                         .HasColumnType("text");
 
+                    b.Property<long?>("MessageId")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("Payload")
                         .IsRequired()
                         .HasColumnType("text");

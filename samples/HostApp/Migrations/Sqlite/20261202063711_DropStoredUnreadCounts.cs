@@ -15,13 +15,12 @@ namespace HostApp.Migrations.Sqlite
                 name: "IX_ChatRoomUsers_UserId_RoomLastActivityAt_RoomId",
                 table: "ChatRoomUsers");
 
-            migrationBuilder.DropColumn(
-                name: "RoomLastActivityAt",
-                table: "ChatRoomUsers");
-
-            migrationBuilder.DropColumn(
-                name: "UnreadCount",
-                table: "ChatRoomUsers");
+            // SQLite (3.35 and later) drops these columns itself, in the migration's transaction: no index,
+            // key or constraint uses them once the index above is gone. EF Core's DropColumn would rebuild the
+            // table instead, whose "PRAGMA foreign_keys = 0" cannot run in a transaction (warning 20410 on a
+            // new database's first start, and a half-applied migration should the process stop meanwhile).
+            migrationBuilder.Sql("""ALTER TABLE "ChatRoomUsers" DROP COLUMN "RoomLastActivityAt";""");
+            migrationBuilder.Sql("""ALTER TABLE "ChatRoomUsers" DROP COLUMN "UnreadCount";""");
         }
 
         /// <inheritdoc />

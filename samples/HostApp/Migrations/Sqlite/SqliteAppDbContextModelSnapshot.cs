@@ -252,6 +252,9 @@ namespace HostApp.Migrations.Sqlite
                     b.Property<string>("FilesToDelete")
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("MessageId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Payload")
                         .IsRequired()
                         .HasColumnType("TEXT");

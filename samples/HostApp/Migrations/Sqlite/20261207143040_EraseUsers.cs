@@ -10,30 +10,11 @@ namespace HostApp.Migrations.Sqlite
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.DropForeignKey(
-                name: "FK_ChatMedia_AspNetUsers_UploadedBy",
-                table: "ChatMedia");
-
-            migrationBuilder.DropForeignKey(
-                name: "FK_ChatMessageReactions_AspNetUsers_UserId",
-                table: "ChatMessageReactions");
-
-            migrationBuilder.DropForeignKey(
-                name: "FK_ChatMessages_AspNetUsers_UserId",
-                table: "ChatMessages");
-
-            migrationBuilder.DropForeignKey(
-                name: "FK_ChatRooms_AspNetUsers_CreatedBy",
-                table: "ChatRooms");
-
-            migrationBuilder.DropForeignKey(
-                name: "FK_ChatRoomUsers_AspNetUsers_CreatedBy",
-                table: "ChatRoomUsers");
-
-            migrationBuilder.DropForeignKey(
-                name: "FK_ChatRoomUsers_AspNetUsers_UserId",
-                table: "ChatRoomUsers");
-
+            // The model's foreign keys to the user became Restrict, but SQLite changes a foreign key only
+            // by rebuilding its table with foreign keys off, which cannot run inside the migration's
+            // transaction (and, with them on, dropping the old table would cascade into its children).
+            // SQLite databases keep the delete rules they were created with: erase a user before
+            // deleting it (README, "Erasing a user"), and nothing is left for a cascade to delete.
             migrationBuilder.DropIndex(
                 name: "IX_ChatMessages_UserId",
                 table: "ChatMessages");
@@ -51,83 +32,11 @@ namespace HostApp.Migrations.Sqlite
                 name: "IX_ChatMedia_UploadedBy_Id",
                 table: "ChatMedia",
                 columns: new[] { "UploadedBy", "Id" });
-
-            migrationBuilder.AddForeignKey(
-                name: "FK_ChatMedia_AspNetUsers_UploadedBy",
-                table: "ChatMedia",
-                column: "UploadedBy",
-                principalTable: "AspNetUsers",
-                principalColumn: "Id",
-                onDelete: ReferentialAction.Restrict);
-
-            migrationBuilder.AddForeignKey(
-                name: "FK_ChatMessageReactions_AspNetUsers_UserId",
-                table: "ChatMessageReactions",
-                column: "UserId",
-                principalTable: "AspNetUsers",
-                principalColumn: "Id",
-                onDelete: ReferentialAction.Restrict);
-
-            migrationBuilder.AddForeignKey(
-                name: "FK_ChatMessages_AspNetUsers_UserId",
-                table: "ChatMessages",
-                column: "UserId",
-                principalTable: "AspNetUsers",
-                principalColumn: "Id",
-                onDelete: ReferentialAction.Restrict);
-
-            migrationBuilder.AddForeignKey(
-                name: "FK_ChatRooms_AspNetUsers_CreatedBy",
-                table: "ChatRooms",
-                column: "CreatedBy",
-                principalTable: "AspNetUsers",
-                principalColumn: "Id",
-                onDelete: ReferentialAction.Restrict);
-
-            migrationBuilder.AddForeignKey(
-                name: "FK_ChatRoomUsers_AspNetUsers_CreatedBy",
-                table: "ChatRoomUsers",
-                column: "CreatedBy",
-                principalTable: "AspNetUsers",
-                principalColumn: "Id",
-                onDelete: ReferentialAction.Restrict);
-
-            migrationBuilder.AddForeignKey(
-                name: "FK_ChatRoomUsers_AspNetUsers_UserId",
-                table: "ChatRoomUsers",
-                column: "UserId",
-                principalTable: "AspNetUsers",
-                principalColumn: "Id",
-                onDelete: ReferentialAction.Restrict);
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.DropForeignKey(
-                name: "FK_ChatMedia_AspNetUsers_UploadedBy",
-                table: "ChatMedia");
-
-            migrationBuilder.DropForeignKey(
-                name: "FK_ChatMessageReactions_AspNetUsers_UserId",
-                table: "ChatMessageReactions");
-
-            migrationBuilder.DropForeignKey(
-                name: "FK_ChatMessages_AspNetUsers_UserId",
-                table: "ChatMessages");
-
-            migrationBuilder.DropForeignKey(
-                name: "FK_ChatRooms_AspNetUsers_CreatedBy",
-                table: "ChatRooms");
-
-            migrationBuilder.DropForeignKey(
-                name: "FK_ChatRoomUsers_AspNetUsers_CreatedBy",
-                table: "ChatRoomUsers");
-
-            migrationBuilder.DropForeignKey(
-                name: "FK_ChatRoomUsers_AspNetUsers_UserId",
-                table: "ChatRoomUsers");
-
             migrationBuilder.DropIndex(
                 name: "IX_ChatMessages_UserId_Id",
                 table: "ChatMessages");
@@ -145,52 +54,6 @@ namespace HostApp.Migrations.Sqlite
                 name: "IX_ChatMedia_UploadedBy",
                 table: "ChatMedia",
                 column: "UploadedBy");
-
-            migrationBuilder.AddForeignKey(
-                name: "FK_ChatMedia_AspNetUsers_UploadedBy",
-                table: "ChatMedia",
-                column: "UploadedBy",
-                principalTable: "AspNetUsers",
-                principalColumn: "Id",
-                onDelete: ReferentialAction.Cascade);
-
-            migrationBuilder.AddForeignKey(
-                name: "FK_ChatMessageReactions_AspNetUsers_UserId",
-                table: "ChatMessageReactions",
-                column: "UserId",
-                principalTable: "AspNetUsers",
-                principalColumn: "Id",
-                onDelete: ReferentialAction.Cascade);
-
-            migrationBuilder.AddForeignKey(
-                name: "FK_ChatMessages_AspNetUsers_UserId",
-                table: "ChatMessages",
-                column: "UserId",
-                principalTable: "AspNetUsers",
-                principalColumn: "Id",
-                onDelete: ReferentialAction.Cascade);
-
-            migrationBuilder.AddForeignKey(
-                name: "FK_ChatRooms_AspNetUsers_CreatedBy",
-                table: "ChatRooms",
-                column: "CreatedBy",
-                principalTable: "AspNetUsers",
-                principalColumn: "Id");
-
-            migrationBuilder.AddForeignKey(
-                name: "FK_ChatRoomUsers_AspNetUsers_CreatedBy",
-                table: "ChatRoomUsers",
-                column: "CreatedBy",
-                principalTable: "AspNetUsers",
-                principalColumn: "Id");
-
-            migrationBuilder.AddForeignKey(
-                name: "FK_ChatRoomUsers_AspNetUsers_UserId",
-                table: "ChatRoomUsers",
-                column: "UserId",
-                principalTable: "AspNetUsers",
-                principalColumn: "Id",
-                onDelete: ReferentialAction.Cascade);
         }
     }
 }

@@ -48,6 +48,10 @@ internal sealed class DfChatOptionsValidator : IValidateOptions<DfChatOptions>
 
         if (options.Events.Retention <= TimeSpan.Zero)
             failures.Add($"DfChat:Events:Retention must be positive (was {options.Events.Retention}).");
+        if (options.RealTime.ConnectionQueueCapacity < 1)
+            failures.Add($"DfChat:RealTime:ConnectionQueueCapacity must be at least 1 (was {options.RealTime.ConnectionQueueCapacity}).");
+        if (options.RealTime.ConnectionStallTimeout <= TimeSpan.Zero)
+            failures.Add($"DfChat:RealTime:ConnectionStallTimeout must be positive (was {options.RealTime.ConnectionStallTimeout}).");
         var writes = options.Writes;
         if (writes.MaxBatchSize is < 1 or > 1000)
             failures.Add($"DfChat:Writes:MaxBatchSize must be between 1 and 1000 (was {writes.MaxBatchSize}).");

@@ -119,6 +119,16 @@ public sealed class EventOptions
     /// an older one answers 410, and the client reloads the room. Default 7 days.
     /// </summary>
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// How many times a host's <c>IChatEventListener</c> is called with one event before the event is
+    /// parked for it (an error log with event id 1011 and the counter <c>dfchat.events.listener_parked</c>
+    /// of meter <c>DfChat</c>). Default 5.
+    /// </summary>
+    public int ListenerAttempts { get; set; } = 5;
+
+    /// <summary>The delay before a failed listener call is tried again, doubled at each attempt (up to 30 s). Default 200 ms.</summary>
+    public TimeSpan ListenerRetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 }
 
 /// <summary>Delivery of events to the hub's connections.</summary>

@@ -28,12 +28,16 @@ internal sealed partial class ChatConnectionRegistry(IServiceScopeFactory scopes
 {
     private const int ReloadBatchSize = 500;
 
+    /// <summary>Beyond this many rooms, the last <c>seq</c> seen of each is forgotten and learnt again.</summary>
+    private const int MaxTrackedRooms = 100_000;
+
     private readonly Lock _gate = new();
     private readonly SemaphoreSlim _reloading = new(1, 1);
     private readonly Dictionary<string, LocalUser> _users = new(StringComparer.Ordinal);
     private readonly Dictionary<string, LocalConnection> _connections = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HashSet<string>> _members = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HashSet<string>> _watchers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _lastSeq = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Registers a connection of <paramref name="userId"/> (canonical, as events write it) and returns once
@@ -135,7 +139,52 @@ internal sealed partial class ChatConnectionRegistry(IServiceScopeFactory scopes
     /// Reloads the rooms of every user connected here, a few hundred users per query: after the bus lost
     /// events (a Redis outage), the membership events among them are lost too.
     /// </summary>
-    public async Task ReloadAllAsync(CancellationToken cancellationToken)
+    public Task ReloadAllAsync(CancellationToken cancellationToken) => ReloadAsync(roomId: null, cancellationToken);
+
+    /// <summary>
+    /// Reloads the rooms of the users here who are members of <paramref name="roomId"/> (canonical), after
+    /// an event of that room was lost on its way here: if it was their <c>memberRemoved</c>, the database
+    /// says so, and they get nothing more of the room.
+    /// </summary>
+    public Task ReloadRoomAsync(string roomId, CancellationToken cancellationToken) => ReloadAsync(roomId, cancellationToken);
+
+    /// <summary>
+    /// Notes the <c>seq</c> of <paramref name="chatEvent"/> and tells whether an earlier event of its room
+    /// never reached this node (a number was skipped) while the room has members here.
+    /// </summary>
+    /// <remarks>
+    /// A node learns a room's numbers from the first event of it that it sees, so a loss before that goes
+    /// unnoticed here; the users connected since then loaded their rooms from the database anyway. Events
+    /// of one room committed on two nodes may also cross on the backplane: that costs one needless reload.
+    /// </remarks>
+    public bool MissedBefore(ChatBusEvent chatEvent)
+    {
+        if (chatEvent.Seq <= 0)
+            return false;
+        lock (_gate)
+        {
+            var known = _lastSeq.TryGetValue(chatEvent.RoomId, out var last);
+            if (!known && _lastSeq.Count >= MaxTrackedRooms)
+                _lastSeq.Clear();
+            if (!known || chatEvent.Seq > last)
+                _lastSeq[chatEvent.RoomId] = chatEvent.Seq;
+            return known && chatEvent.Seq > last + 1 && _members.ContainsKey(chatEvent.RoomId);
+        }
+    }
+
+    /// <summary>The connections here of the room's members.</summary>
+    public IReadOnlyCollection<string> LocalConnectionsOfRoom(string roomId)
+    {
+        lock (_gate)
+        {
+            var targets = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var userId in _members.GetValueOrDefault(roomId) ?? [])
+                targets.UnionWith(_users[userId].Connections);
+            return targets;
+        }
+    }
+
+    private async Task ReloadAsync(string? roomId, CancellationToken cancellationToken)
     {
         await _reloading.WaitAsync(cancellationToken);
         try
@@ -143,8 +192,11 @@ internal sealed partial class ChatConnectionRegistry(IServiceScopeFactory scopes
             List<(string Id, LocalUser User)> users = [];
             lock (_gate)
             {
-                foreach (var (userId, user) in _users)
+                var candidates = roomId is null ? _users.Keys : (IEnumerable<string>?)_members.GetValueOrDefault(roomId) ?? [];
+                foreach (var userId in candidates)
                 {
+                    var user = _users[userId];
+
                     // A user still in its first load gets fresh rooms from it.
                     if (user.ChangesWhileLoading is not null)
                         continue;
@@ -169,7 +221,8 @@ internal sealed partial class ChatConnectionRegistry(IServiceScopeFactory scopes
                     }
                 }
 
-                LogReloaded(logger, users.Count);
+                if (roomId is null)
+                    LogReloaded(logger, users.Count);
             }
             finally
             {
@@ -257,6 +310,7 @@ internal sealed partial class ChatConnectionRegistry(IServiceScopeFactory scopes
             case ChatEventNames.RoomDeleted:
                 foreach (var userId in chatEvent.UserIds.Concat(members?.ToArray() ?? []))
                     SetMember(userId, chatEvent.RoomId, false);
+                _lastSeq.Remove(chatEvent.RoomId);
                 if (_watchers.Remove(chatEvent.RoomId, out var watchers))
                 {
                     foreach (var connectionId in watchers)

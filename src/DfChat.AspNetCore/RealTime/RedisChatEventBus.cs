@@ -49,7 +49,7 @@ internal sealed partial class RedisChatEventBus(
 
     private readonly string _node = Guid.NewGuid().ToString("N");
     private readonly Channel<ChatBusEvent> _outgoing = System.Threading.Channels.Channel.CreateBounded<ChatBusEvent>(
-        new BoundedChannelOptions(Capacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+        new BoundedChannelOptions(Capacity) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
 
     private ConnectionMultiplexer? _redis;
     private bool _dropping;
@@ -57,10 +57,8 @@ internal sealed partial class RedisChatEventBus(
     public bool Publish(ChatBusEvent chatEvent)
     {
         queue.Enqueue(chatEvent);
-        if (_redis is not { IsConnected: true })
-            return false;
-        _outgoing.Writer.TryWrite(chatEvent);
-        return true;
+        // An event that finds the outgoing queue full is not dropped: the outbox keeps it for recovery.
+        return _redis is { IsConnected: true } && _outgoing.Writer.TryWrite(chatEvent);
     }
 
     public override void Dispose()

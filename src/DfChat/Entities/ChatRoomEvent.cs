@@ -47,6 +47,12 @@ public class ChatRoomEvent
     /// <summary>When the change was committed (UTC).</summary>
     public DateTime CreatedAt { get; set; }
 
+    /// <summary>The node whose outbox recovery holds the event to publish it, while <see cref="ClaimedUntil"/> lasts; null otherwise.</summary>
+    public string? ClaimedBy { get; set; }
+
+    /// <summary>When the claim of <see cref="ClaimedBy"/> lapses (UTC), so that another node may recover the event if that one stopped.</summary>
+    public DateTime? ClaimedUntil { get; set; }
+
     /// <summary>When the event was handed to the listeners (UTC); null until then.</summary>
     public DateTime? PublishedAt { get; set; }
 }

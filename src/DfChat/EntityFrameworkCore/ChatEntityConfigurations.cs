@@ -194,6 +194,8 @@ internal sealed class ChatRoomEventConfiguration : IEntityTypeConfiguration<Chat
         builder.Property(e => e.ActorId).HasMaxLength(255);
         builder.Property(e => e.CreatedAt).IsUtc();
         builder.Property(e => e.PublishedAt).IsUtc();
+        builder.Property(e => e.ClaimedBy).HasMaxLength(64);
+        builder.Property(e => e.ClaimedUntil).IsUtc();
 
         // A room's events in order, for catch-up; unique, so that a seq can never be given twice.
         builder.HasIndex(e => new { e.RoomId, e.Seq }).IsUnique();

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Text.Json;
 using System.Threading.Channels;
 using DfChat.Entities;
@@ -27,13 +29,29 @@ internal sealed partial class ChatOutbox : IAsyncDisposable, IDisposable
     private readonly IOptionsMonitor<DfChatOptions> _options;
     private readonly TimeProvider _clock;
     private readonly ILogger<ChatOutbox> _logger;
+
+    /// <summary>How long a recovery pass holds the rows it claimed; another node may take them afterwards.</summary>
+    private static readonly TimeSpan ClaimLease = TimeSpan.FromMinutes(2);
+
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
+
+    private static readonly Meter Meter = new("DfChat");
+
+    /// <summary>Events a host listener never got (retries exhausted): an operator alerts on this.</summary>
+    private static readonly Counter<long> ListenerParked = Meter.CreateCounter<long>(
+        "dfchat.events.listener_parked", unit: "{event}", description: "Chat events a host listener failed on every attempt, logged with event id 1011.");
+
+    /// <summary>This outbox's name in <see cref="ChatRoomEvent.ClaimedBy"/>: one per process.</summary>
+    private readonly string _node = Guid.NewGuid().ToString("N");
     /// <summary>The events of each committed transaction (or recovery pass), kept together so that they are published in one batch.</summary>
     private readonly Channel<IReadOnlyList<ChatRoomEvent>> _committed = Channel.CreateUnbounded<IReadOnlyList<ChatRoomEvent>>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Lock _gate = new();
     private readonly List<long> _published = [];
     private readonly OutboxRedactions _redactions;
     private Task? _loop;
+    private readonly ConcurrentDictionary<Type, ListenerLane> _lanes = new();
     private long _pending;
+    private long _listenerPending;
     private long _lastCheckpoint;
 
     public ChatOutbox(IServiceScopeFactory scopes, IServiceProvider services, IOptionsMonitor<DfChatOptions> options, TimeProvider clock, ILogger<ChatOutbox> logger)
@@ -72,8 +90,15 @@ internal sealed partial class ChatOutbox : IAsyncDisposable, IDisposable
         await NotifyAsync(listeners, chatEvent, cancellationToken);
     }
 
-    /// <summary>Completes once every event handed over so far has been published (for tests and shutdown).</summary>
+    /// <summary>Completes once every event handed over so far has been published, to every listener (for tests and shutdown).</summary>
     public async Task WhenIdleAsync(CancellationToken cancellationToken = default)
+    {
+        while (Interlocked.Read(ref _pending) > 0 || Interlocked.Read(ref _listenerPending) > 0)
+            await Task.Delay(5, cancellationToken);
+    }
+
+    /// <summary>Completes once every event handed over so far has been through the dispatcher (host listeners may still be retrying).</summary>
+    private async Task WhenDispatchedAsync(CancellationToken cancellationToken)
     {
         while (Interlocked.Read(ref _pending) > 0)
             await Task.Delay(5, cancellationToken);
@@ -83,29 +108,67 @@ internal sealed partial class ChatOutbox : IAsyncDisposable, IDisposable
     /// Publishes the events no dispatcher published, oldest first: those committed at least
     /// <paramref name="olderThan"/> ago (so that events a live node is publishing are left to it).
     /// </summary>
+    /// <remarks>
+    /// Each pass claims its rows first, with a lease (<see cref="ChatRoomEvent.ClaimedBy"/>, one
+    /// conditional <c>UPDATE</c> that only takes rows nobody holds), so that nodes recovering at the same
+    /// time never publish the same event; a node that stops holding rows lets them go when the lease
+    /// lapses. A room whose earlier unpublished event is held by another node is left alone, so that a
+    /// room's events are published in <c>seq</c> order across passes and nodes.
+    /// </remarks>
     public async Task<int> RecoverAsync(TimeSpan olderThan, CancellationToken cancellationToken)
     {
         var total = 0;
-        var cutoff = _clock.GetUtcNow().UtcDateTime - olderThan;
         long afterId = 0;
         while (true)
         {
-            List<ChatRoomEvent> missed;
+            var now = Truncate(_clock.GetUtcNow().UtcDateTime);
+            var cutoff = now - olderThan;
+            var until = now + ClaimLease;
+            List<long> candidates;
             await using (var scope = _scopes.CreateAsyncScope())
             {
-                var db = scope.ServiceProvider.GetRequiredService<IChatDbContextProvider>().Context;
-                missed = await db.Set<ChatRoomEvent>().AsNoTracking()
+                var events = scope.ServiceProvider.GetRequiredService<IChatDbContextProvider>().Context.Set<ChatRoomEvent>();
+                candidates = await events.AsNoTracking()
                     .Where(e => e.PublishedAt == null && e.CreatedAt <= cutoff && e.Id > afterId)
-                    .OrderBy(e => e.Id).Take(500).ToListAsync(cancellationToken);
+                    .OrderBy(e => e.Id).Select(e => e.Id).Take(500).ToListAsync(cancellationToken);
             }
 
-            if (missed.Count == 0)
+            if (candidates.Count == 0)
                 return total;
-            afterId = missed[^1].Id;
-            total += missed.Count;
-            LogRecovering(_logger, missed.Count);
-            Committed(missed.OrderBy(e => e.RoomId).ThenBy(e => e.Seq).ToList());
-            await WhenIdleAsync(cancellationToken);
+            afterId = candidates[^1];
+
+            List<ChatRoomEvent> claimed = [];
+            await WriteAsync(async db =>
+            {
+                var events = db.Set<ChatRoomEvent>();
+                await events
+                    .Where(e => candidates.Contains(e.Id) && e.PublishedAt == null && (e.ClaimedUntil == null || e.ClaimedUntil < now))
+                    .ExecuteUpdateAsync(u => u.SetProperty(e => e.ClaimedBy, _node).SetProperty(e => e.ClaimedUntil, until), cancellationToken);
+                claimed = await events.AsNoTracking()
+                    .Where(e => candidates.Contains(e.Id) && e.ClaimedBy == _node && e.ClaimedUntil == until && e.PublishedAt == null)
+                    .ToListAsync(cancellationToken);
+
+                // In seq order per room: nothing of a room after its first unpublished event this pass does not hold.
+                var rooms = claimed.Select(e => e.RoomId).Distinct().ToList();
+                var firstHeldElsewhere = await events.AsNoTracking()
+                    .Where(e => rooms.Contains(e.RoomId) && e.PublishedAt == null && !(e.ClaimedBy == _node && e.ClaimedUntil == until))
+                    .GroupBy(e => e.RoomId).Select(g => new { RoomId = g.Key, Seq = g.Min(e => e.Seq) })
+                    .ToDictionaryAsync(g => g.RoomId, g => g.Seq, cancellationToken);
+                var released = claimed.Where(e => firstHeldElsewhere.TryGetValue(e.RoomId, out var seq) && e.Seq > seq).Select(e => e.Id).ToList();
+                if (released.Count > 0)
+                {
+                    await events.Where(e => released.Contains(e.Id))
+                        .ExecuteUpdateAsync(u => u.SetProperty(e => e.ClaimedBy, (string?)null).SetProperty(e => e.ClaimedUntil, (DateTime?)null), cancellationToken);
+                    claimed.RemoveAll(e => released.Contains(e.Id));
+                }
+            });
+
+            if (claimed.Count == 0)
+                continue;
+            total += claimed.Count;
+            LogRecovering(_logger, claimed.Count);
+            Committed(claimed.OrderBy(e => e.RoomId).ThenBy(e => e.Seq).ToList());
+            await WhenDispatchedAsync(cancellationToken);
             await CheckpointAsync(cancellationToken);
         }
     }
@@ -245,28 +308,41 @@ internal sealed partial class ChatOutbox : IAsyncDisposable, IDisposable
     }
 
     /// <summary>
-    /// Hands the event to every listener; false when the built-in delivery failed (the backplane is
-    /// down), so that the event stays unpublished and recovery delivers it later. A host's own listener
-    /// failing is only logged: one broken webhook must not hold every client's events back.
+    /// Hands the event to the built-in delivery at once, and to each of the host's listeners through that
+    /// listener's own lane (<see cref="ListenerLane"/>); false when the built-in delivery failed (the
+    /// backplane is down), so that the event stays unpublished and recovery delivers it later. A host's
+    /// listener that fails is retried and at last parked by its lane: one broken webhook never holds
+    /// every client's events back, nor another listener's.
     /// </summary>
     private async Task<bool> NotifyAsync(IChatEventListener[] listeners, ChatEvent chatEvent, CancellationToken cancellationToken)
     {
-        var delivered = true;
         foreach (var listener in listeners)
         {
+            if (listener is not IRoutesByRoom)
+                continue;
             try
             {
                 await listener.HandleAsync(chatEvent, cancellationToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
+                // Recovery publishes the event again later, to every listener: the host's get it then.
                 LogListenerFailed(_logger, e, chatEvent.Name, chatEvent.RoomId, listener.GetType().Name);
-                delivered &= listener is not IRoutesByRoom;
+                return false;
             }
         }
 
-        return delivered;
+        foreach (var listener in listeners)
+        {
+            if (listener is not IRoutesByRoom)
+                Lane(listener.GetType()).Enqueue(chatEvent);
+        }
+
+        return true;
     }
+
+    private ListenerLane Lane(Type listenerType) =>
+        _lanes.GetOrAdd(listenerType, type => new ListenerLane(this, type));
 
     /// <summary>Members and their muted flags are read only when a listener wants them: the built-in delivery routes by room.</summary>
     private static bool NeedsRecipients(IChatEventListener[] listeners) => listeners.Any(l => l is not IRoutesByRoom);
@@ -315,8 +391,102 @@ internal sealed partial class ChatOutbox : IAsyncDisposable, IDisposable
     [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "Marking published chat events failed; recovery may publish them again.")]
     private static partial void LogCheckpointFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Warning, Message = "Chat event listener {Listener} failed on {EventName} of room {RoomId} (seq {Seq}), attempt {Attempt}; retrying.")]
+    private static partial void LogListenerRetrying(ILogger logger, Exception exception, string listener, string eventName, string roomId, long seq, int attempt);
+
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Error, Message = "Chat event listener {Listener} PARKED {EventName} of room {RoomId} (seq {Seq}) after {Attempts} attempts: it will not get this event; read it from the room's events log (GET /rooms/{RoomId}/events?after={Before}) to replay it.")]
+    private static partial void LogListenerParked(ILogger logger, Exception? exception, string listener, string eventName, string roomId, long seq, int attempts, long before);
+
     [LoggerMessage(EventId = 1004, Level = LogLevel.Information, Message = "Publishing {Count} chat events that were committed but never published.")]
     private static partial void LogRecovering(ILogger logger, int count);
+    /// <summary>
+    /// The events waiting for one host listener, handed over in the dispatcher's order (so in <c>seq</c>
+    /// order per room) by a loop of its own. A failing call is retried with a doubling delay
+    /// (<see cref="EventOptions.ListenerAttempts"/>, <see cref="EventOptions.ListenerRetryDelay"/>), then
+    /// the event is parked: logged as an error with event id 1011 and counted in
+    /// <c>dfchat.events.listener_parked</c> (meter <c>DfChat</c>), and the lane moves on.
+    /// </summary>
+    private sealed class ListenerLane
+    {
+        /// <summary>Beyond this many waiting events, a lane parks new ones at once rather than grow.</summary>
+        private const int Capacity = 100_000;
+
+        private readonly ChatOutbox _outbox;
+        private readonly Type _type;
+        private readonly Channel<ChatEvent> _events = Channel.CreateUnbounded<ChatEvent>(new UnboundedChannelOptions { SingleReader = true });
+        private int _waiting;
+
+        public ListenerLane(ChatOutbox outbox, Type type)
+        {
+            (_outbox, _type) = (outbox, type);
+            _ = Task.Run(RunAsync);
+        }
+
+        public void Enqueue(ChatEvent chatEvent)
+        {
+            if (Volatile.Read(ref _waiting) >= Capacity)
+            {
+                Park(chatEvent, attempts: 0, null);
+                return;
+            }
+
+            Interlocked.Increment(ref _waiting);
+            Interlocked.Increment(ref _outbox._listenerPending);
+            _events.Writer.TryWrite(chatEvent);
+        }
+
+        private async Task RunAsync()
+        {
+            await foreach (var chatEvent in _events.Reader.ReadAllAsync())
+            {
+                try
+                {
+                    await DeliverAsync(chatEvent);
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref _waiting);
+                    Interlocked.Decrement(ref _outbox._listenerPending);
+                }
+            }
+        }
+
+        private async Task DeliverAsync(ChatEvent chatEvent)
+        {
+            var options = _outbox._options.CurrentValue.Events;
+            var delay = options.ListenerRetryDelay;
+            Exception? last = null;
+            for (var attempt = 1; attempt <= options.ListenerAttempts; attempt++)
+            {
+                try
+                {
+                    await using var scope = _outbox._scopes.CreateAsyncScope();
+                    var listener = scope.ServiceProvider.GetServices<IChatEventListener>().FirstOrDefault(l => l.GetType() == _type);
+                    if (listener is null)
+                        return;
+                    await listener.HandleAsync(chatEvent, CancellationToken.None);
+                    return;
+                }
+                catch (Exception e)
+                {
+                    last = e;
+                    if (attempt == options.ListenerAttempts)
+                        break;
+                    LogListenerRetrying(_outbox._logger, e, _type.Name, chatEvent.Name, chatEvent.RoomId, chatEvent.Seq, attempt);
+                    await Task.Delay(delay, _outbox._clock);
+                    delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
+                }
+            }
+
+            Park(chatEvent, options.ListenerAttempts, last);
+        }
+
+        private void Park(ChatEvent chatEvent, int attempts, Exception? exception)
+        {
+            LogListenerParked(_outbox._logger, exception, _type.Name, chatEvent.Name, chatEvent.RoomId, chatEvent.Seq, attempts, Math.Max(chatEvent.Seq - 1, 0));
+            ListenerParked.Add(1, new KeyValuePair<string, object?>("listener", _type.FullName), new KeyValuePair<string, object?>("event", chatEvent.Name));
+        }
+    }
 }
 
 /// <summary>A listener that delivers by room on its own and needs no recipient list (the built-in SignalR delivery).</summary>

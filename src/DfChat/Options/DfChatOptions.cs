@@ -24,6 +24,9 @@ public sealed class DfChatOptions
     /// <summary>The event log: how long events are kept for catch-up.</summary>
     public EventOptions Events { get; set; } = new();
 
+    /// <summary>Delivery to the hub's connections.</summary>
+    public RealTimeOptions RealTime { get; set; } = new();
+
     /// <summary>The write pipeline: batching, retries and how long a write may wait.</summary>
     public WriteOptions Writes { get; set; } = new();
 
@@ -128,6 +131,37 @@ public sealed class EventOptions
     /// an older one answers 410, and the client reloads the room. Default 7 days.
     /// </summary>
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// How many times a host's <c>IChatEventListener</c> is called with one event before the event is
+    /// parked for it (an error log with event id 1011 and the counter <c>dfchat.events.listener_parked</c>
+    /// of meter <c>DfChat</c>). Default 5.
+    /// </summary>
+    public int ListenerAttempts { get; set; } = 5;
+
+    /// <summary>The delay before a failed listener call is tried again, doubled at each attempt (up to 30 s). Default 200 ms.</summary>
+    public TimeSpan ListenerRetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+}
+
+/// <summary>Delivery of events to the hub's connections.</summary>
+/// <remarks>
+/// Each connection has its own bounded queue of outgoing events, written by its own loop, so that a
+/// client that stops reading its socket delays nobody else; such a connection is closed, and its
+/// client catches up from <c>GET /rooms/{roomId}/events</c> when it reconnects.
+/// </remarks>
+public sealed class RealTimeOptions
+{
+    /// <summary>
+    /// The most events waiting to be written to one connection. An event that finds its connection's
+    /// queue full closes that connection (it would otherwise miss the event). Default 1,000.
+    /// </summary>
+    public int ConnectionQueueCapacity { get; set; } = 1000;
+
+    /// <summary>
+    /// How long a connection's queue may stay stuck, events waiting while a write to the client does not
+    /// complete, before the connection is closed. Default 5 seconds.
+    /// </summary>
+    public TimeSpan ConnectionStallTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>The write pipeline: concurrent writes of a room commit together in one transaction.</summary>

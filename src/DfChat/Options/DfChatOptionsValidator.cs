@@ -48,6 +48,14 @@ internal sealed class DfChatOptionsValidator : IValidateOptions<DfChatOptions>
 
         if (options.Events.Retention <= TimeSpan.Zero)
             failures.Add($"DfChat:Events:Retention must be positive (was {options.Events.Retention}).");
+        if (options.Events.ListenerAttempts < 1)
+            failures.Add($"DfChat:Events:ListenerAttempts must be at least 1 (was {options.Events.ListenerAttempts}).");
+        if (options.Events.ListenerRetryDelay < TimeSpan.Zero)
+            failures.Add($"DfChat:Events:ListenerRetryDelay must not be negative (was {options.Events.ListenerRetryDelay}).");
+        if (options.RealTime.ConnectionQueueCapacity < 1)
+            failures.Add($"DfChat:RealTime:ConnectionQueueCapacity must be at least 1 (was {options.RealTime.ConnectionQueueCapacity}).");
+        if (options.RealTime.ConnectionStallTimeout <= TimeSpan.Zero)
+            failures.Add($"DfChat:RealTime:ConnectionStallTimeout must be positive (was {options.RealTime.ConnectionStallTimeout}).");
         var writes = options.Writes;
         if (options.ErasureBatchSize is < 1 or > 10000)
             failures.Add($"DfChat:ErasureBatchSize must be between 1 and 10000 (was {options.ErasureBatchSize}).");

@@ -10,6 +10,12 @@ namespace DfChat.AspNetCore.Hosting;
 /// since (another node that stopped, a host transaction committed outside EF Core), marks what was
 /// published, and removes events past their retention.
 /// </summary>
+/// <remarks>
+/// Recovery never takes events younger than <see cref="Grace"/>, at start either: a node starting while
+/// others run would otherwise publish again what a live node is publishing from memory. The events a
+/// stopped node committed in its last seconds go out within a period after they pass the grace; their
+/// readers have had them all along in <c>GET /rooms/{roomId}/events</c>.
+/// </remarks>
 internal sealed partial class ChatOutboxService(ChatOutbox outbox, ILogger<ChatOutboxService> logger) : BackgroundService
 {
     /// <summary>Events younger than this are left to the node that committed them, which publishes them within milliseconds.</summary>
@@ -21,7 +27,7 @@ internal sealed partial class ChatOutboxService(ChatOutbox outbox, ILogger<ChatO
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await RunAsync(() => outbox.RecoverAsync(TimeSpan.Zero, stoppingToken));
+        await RunAsync(() => outbox.RecoverAsync(Grace, stoppingToken));
         var lastPrune = DateTime.MinValue;
         using var timer = new PeriodicTimer(Period);
         while (await NextTickAsync(timer, stoppingToken))

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using DfChat.Entities;
 using DfChat.Options;
+using DfChat.Services;
 using DfChat.Storage;
 using DfChat.Writes;
 using Microsoft.EntityFrameworkCore;

@@ -1,3 +1,4 @@
+using DfChat.Services;
 using Microsoft.Extensions.Options;
 
 namespace DfChat.Options;

@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 
-namespace DfChat;
+namespace DfChat.Services;
 
 /// <summary>Gives the chat services the host's DbContext that holds the chat tables.</summary>
 /// <remarks>Registered by <c>UseDbContext&lt;TContext&gt;()</c>.</remarks>

@@ -6,7 +6,7 @@ using DfChat.Services;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
-namespace DfChat;
+namespace DfChat.Services;
 
 /// <summary>
 /// The chat's reads over one DbContext (the request's, or a write batch's): the tables, room access,

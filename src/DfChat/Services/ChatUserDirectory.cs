@@ -3,7 +3,7 @@ using DfChat.Models;
 using DfChat.Services;
 using Microsoft.EntityFrameworkCore;
 
-namespace DfChat;
+namespace DfChat.Services;
 
 /// <summary>How the chat reads the host's users: their key, display name and user name.</summary>
 /// <typeparam name="TUser">The host's user entity.</typeparam>

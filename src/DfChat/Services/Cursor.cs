@@ -2,7 +2,7 @@ using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
 
-namespace DfChat;
+namespace DfChat.Services;
 
 /// <summary>
 /// Opaque keyset positions. A cursor names the list it belongs to, so one forged or taken from

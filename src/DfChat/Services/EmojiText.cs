@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace DfChat;
+namespace DfChat.Services;
 
 /// <summary>
 /// Whether a text is one emoji, by Unicode's emoji data (UTS #51) rather than by character category:

@@ -7,7 +7,7 @@ using DfChat.Writes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
-namespace DfChat;
+namespace DfChat.Services;
 
 /// <summary>The rules of media: size and type limits on upload, and who may see a file.</summary>
 internal sealed partial class MediaService<TUser, TKey>(

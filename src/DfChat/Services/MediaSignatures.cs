@@ -1,4 +1,4 @@
-namespace DfChat;
+namespace DfChat.Services;
 
 /// <summary>Recognizes image files by their first bytes, so that a declared image type is the real one.</summary>
 internal static class MediaSignatures

@@ -6,7 +6,7 @@ using DfChat.Services;
 using DfChat.Writes;
 using Microsoft.EntityFrameworkCore;
 
-namespace DfChat;
+namespace DfChat.Services;
 
 /// <summary>Membership: adding, listing, changing and removing members, by the rules of <see cref="RoomRules"/>.</summary>
 internal sealed class MemberService<TUser, TKey>(ChatStore<TUser, TKey> store, RoomWrites<TUser, TKey> writes) : IChatMemberService

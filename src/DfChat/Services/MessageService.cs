@@ -6,7 +6,7 @@ using DfChat.Services;
 using DfChat.Writes;
 using Microsoft.EntityFrameworkCore;
 
-namespace DfChat;
+namespace DfChat.Services;
 
 /// <summary>
 /// Messages: who posts, edits and deletes (<see cref="RoomRules"/>); media and replies; idempotent

@@ -1,6 +1,6 @@
 using DfChat.Options;
 
-namespace DfChat;
+namespace DfChat.Services;
 
 /// <summary>Decides whether a reaction value is accepted by the configured policy.</summary>
 internal static class ReactionPolicy

@@ -6,7 +6,7 @@ using DfChat.Services;
 using DfChat.Writes;
 using Microsoft.EntityFrameworkCore;
 
-namespace DfChat;
+namespace DfChat.Services;
 
 /// <summary>The rules of reactions: members react within the configured policy, once per value; authors or moderators remove them.</summary>
 internal sealed class ReactionService<TUser, TKey>(ChatStore<TUser, TKey> store, RoomWrites<TUser, TKey> writes) : IChatReactionService

@@ -8,7 +8,7 @@ using DfChat.Services;
 using DfChat.Writes;
 using Microsoft.EntityFrameworkCore;
 
-namespace DfChat;
+namespace DfChat.Services;
 
 /// <summary>The rules of rooms: creation with type defaults, the private-pair rule, public rooms, editing, deleting, joining, reading.</summary>
 internal sealed class RoomService<TUser, TKey>(ChatStore<TUser, TKey> store, RoomWrites<TUser, TKey> writes, ChatOutbox outbox) : IChatRoomService

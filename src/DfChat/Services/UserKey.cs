@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 
-namespace DfChat;
+namespace DfChat.Services;
 
 /// <summary>Converts the host's user keys to and from the strings of the contract.</summary>
 internal static class UserKey<TKey>

@@ -1,7 +1,7 @@
 using DfChat.Models;
 using DfChat.Services;
 
-namespace DfChat;
+namespace DfChat.Services;
 
 /// <summary>The host's users as the chat shows them.</summary>
 internal sealed class UserService<TUser, TKey>(ChatStore<TUser, TKey> store) : IChatUserService

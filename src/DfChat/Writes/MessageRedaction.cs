@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using DfChat.Entities;
 using DfChat.Events;
+using DfChat.Services;
 using Microsoft.EntityFrameworkCore;
 
 namespace DfChat.Writes;

@@ -1,5 +1,6 @@
 using DfChat.Entities;
 using DfChat.Rules;
+using DfChat.Services;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using DfChat.Entities;
 using DfChat.Events;
+using DfChat.Services;
 using DfChat.Storage;
 using DfChat.Tests.Http.Infrastructure;
 using Microsoft.AspNetCore.Hosting;

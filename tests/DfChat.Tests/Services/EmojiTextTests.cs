@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Reflection;
+using DfChat.Services;
 
 namespace DfChat.Tests.Services;
 

@@ -29,6 +29,12 @@ namespace DfChat.AspNetCore;
 [JsonSerializable(typeof(PageModel<ReactionModel>))]
 [JsonSerializable(typeof(MediaModel))]
 [JsonSerializable(typeof(PageModel<EventModel>))]
+[JsonSerializable(typeof(BanModel))]
+[JsonSerializable(typeof(PageModel<BanModel>))]
+[JsonSerializable(typeof(BlockModel))]
+[JsonSerializable(typeof(PageModel<BlockModel>))]
+[JsonSerializable(typeof(InviteModel))]
+[JsonSerializable(typeof(PageModel<InviteModel>))]
 internal sealed partial class ChatJson : JsonSerializerContext
 {
     /// <summary>How <typeparamref name="T"/> is written; every type a chat endpoint answers with is listed above.</summary>

@@ -4,9 +4,9 @@ using System.Text;
 using DfChat.Entities;
 using DfChat.Tests.Http.Infrastructure;
 using HostApp.Data;
-using AccessRules = DfChat.Tests.Http.Authorization.Rules;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using AccessRules = DfChat.Tests.Http.Authorization.Rules;
 
 namespace DfChat.Tests.Http.Moderation;
 

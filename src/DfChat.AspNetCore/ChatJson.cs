@@ -37,6 +37,16 @@ namespace DfChat.AspNetCore;
 [JsonSerializable(typeof(Contracts.MarkReadBody))]
 [JsonSerializable(typeof(Contracts.EditMessageBody))]
 [JsonSerializable(typeof(Contracts.AddReactionBody))]
+[JsonSerializable(typeof(BanModel))]
+[JsonSerializable(typeof(PageModel<BanModel>))]
+[JsonSerializable(typeof(BlockModel))]
+[JsonSerializable(typeof(PageModel<BlockModel>))]
+[JsonSerializable(typeof(InviteModel))]
+[JsonSerializable(typeof(PageModel<InviteModel>))]
+[JsonSerializable(typeof(BanRequest))]
+[JsonSerializable(typeof(UserIdRequest))]
+[JsonSerializable(typeof(CreateInviteRequest))]
+[JsonSerializable(typeof(ReportRequest))]
 internal sealed partial class ChatJson : JsonSerializerContext
 {
     /// <summary>How <typeparamref name="T"/> is read or written; every type a chat endpoint reads or answers with is listed above.</summary>

@@ -33,6 +33,11 @@ public static class DfChatEndpointRouteBuilderExtensions
         MessageEndpoints.Map(map);
         ReactionEndpoints.Map(map);
         MediaEndpoints.Map(map);
+        BanEndpoints.Map(map);
+        BlockEndpoints.Map(map);
+        RoomOwnerEndpoints.Map(map);
+        InviteEndpoints.Map(map);
+        ReportEndpoints.Map(map);
         group.MapHub<ChatHub>("/hub").RequireAuthorization();
         return new DfChatEndpointConventionBuilder(group);
     }

@@ -48,11 +48,11 @@ internal static class DfChatRouteStatuses
         ["GET /users"] = [Invalid],
         ["GET /rooms"] = [Invalid],
         ["GET /rooms/public"] = [Invalid],
-        ["POST /rooms"] = [.. JsonBody],
+        ["POST /rooms"] = [.. JsonBody, Forbidden],
         ["GET /rooms/{roomId}"] = [Invalid, NotFound],
         ["PATCH /rooms/{roomId}"] = [.. JsonBody, Forbidden, NotFound],
         ["DELETE /rooms/{roomId}"] = [Invalid, Forbidden, NotFound],
-        ["POST /rooms/{roomId}/join"] = [Invalid, NotFound, UnsupportedType],
+        ["POST /rooms/{roomId}/join"] = [Invalid, Forbidden, NotFound, UnsupportedType],
         ["POST /rooms/{roomId}/read"] = [.. JsonBody, Forbidden, NotFound],
         ["GET /rooms/{roomId}/events"] = [Invalid, NotFound, Gone],
         ["GET /rooms/{roomId}/users"] = [Invalid, NotFound],
@@ -75,6 +75,20 @@ internal static class DfChatRouteStatuses
 
         // 206 and 416 of range requests are described by DfChatOpenApi: they carry no problem details.
         ["GET /media/{mediaId}/content"] = [Invalid, NotFound],
+
+        // Moderation (API.md §9).
+        ["POST /rooms/{roomId}/bans"] = [.. JsonBody, Forbidden, NotFound, Conflict],
+        ["GET /rooms/{roomId}/bans"] = [Invalid, Forbidden, NotFound],
+        ["DELETE /rooms/{roomId}/bans/{userId}"] = [Invalid, Forbidden, NotFound],
+        ["POST /users/me/blocks"] = [.. JsonBody],
+        ["GET /users/me/blocks"] = [Invalid],
+        ["DELETE /users/me/blocks/{userId}"] = [Invalid, NotFound],
+        ["POST /rooms/{roomId}/owner"] = [.. JsonBody, Forbidden, NotFound],
+        ["POST /rooms/{roomId}/invites"] = [.. JsonBody, Forbidden, NotFound],
+        ["GET /rooms/{roomId}/invites"] = [Invalid, Forbidden, NotFound],
+        ["DELETE /rooms/{roomId}/invites/{token}"] = [Invalid, Forbidden, NotFound],
+        ["POST /invites/{token}/accept"] = [Invalid, NotFound, Conflict, UnsupportedType],
+        ["POST /rooms/{roomId}/messages/{messageId}/reports"] = [.. JsonBody, NotFound],
     };
 
     /// <summary>The routes of the table, for tests that compare it with what is mapped.</summary>
@@ -111,9 +125,9 @@ internal static class DfChatOpenApi
     {
         ["400"] = "Invalid input: `errors` holds the messages keyed by the camelCase name of each offending field.",
         ["401"] = "No authenticated caller.",
-        ["403"] = "The caller can see the room but lacks the permission.",
+        ["403"] = "The caller can see the room but lacks the permission; code room_frozen when the room is frozen, banned when the caller is banned from it, blocked when the other user blocked the caller.",
         ["404"] = "It does not exist, or the caller may not see it (a non-member of a non-public room gets 404 for everything in it, never 403).",
-        ["409"] = "A conflict with the room's state: the user is a member already, or the owner would be removed, leave or lose permissions.",
+        ["409"] = "A conflict with the room's state: the user is a member already (or banned: code banned), or the owner would be removed, banned, leave or lose permissions.",
         ["410"] = "The seq is older than the retained events: reload the room.",
         ["413"] = "The body (JSON bodies: 1 MiB) or the file (the configured limit) is too large.",
         ["415"] = "The content type is not allowed: JSON routes take application/json; uploads take the configured file types, and an image must match its real signature.",

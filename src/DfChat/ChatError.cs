@@ -54,6 +54,18 @@ public sealed record ChatError(ChatErrorKind Kind, string Code, string Message, 
 
     internal static readonly ChatError Unavailable = new(ChatErrorKind.Unavailable, "unavailable", "The chat could not complete this now; try again shortly.");
 
+    /// <summary>The user is banned from the room: 409 when someone adds them or they accept an invitation.</summary>
+    internal static readonly ChatError Banned = new(ChatErrorKind.Conflict, "banned", "The user is banned from this room.");
+
+    /// <summary>The caller is banned from the room it tries to join (403).</summary>
+    internal static readonly ChatError BannedFromJoining = new(ChatErrorKind.Forbidden, "banned", "You are banned from this room.");
+
+    /// <summary>The room is frozen and the caller may not act in it (403).</summary>
+    internal static readonly ChatError RoomFrozen = new(ChatErrorKind.Forbidden, "room_frozen", "The room is frozen: only its owner and members with can_edit_room can send, edit or react.");
+
+    /// <summary>The other user blocked the caller (403).</summary>
+    internal static readonly ChatError Blocked = new(ChatErrorKind.Forbidden, "blocked", "This user does not accept this from you.");
+
     internal static readonly ChatError RoomNotFound = NotFound("room");
     internal static readonly ChatError MessageNotFound = NotFound("message");
     internal static readonly ChatError MemberNotFound = NotFound("member");

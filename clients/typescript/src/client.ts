@@ -1,6 +1,11 @@
 import { DfChatError, parseRetryAfter, type ProblemDetails } from './errors.js';
 import type {
   AddMemberRequest,
+  Ban,
+  BanRequest,
+  Block,
+  CreateInviteRequest,
+  Invite,
   CreateRoomRequest,
   ListEventsOptions,
   ListPublicRoomsOptions,
@@ -315,6 +320,68 @@ export class DfChatClient {
       contentDisposition: response.headers.get('Content-Disposition'),
       contentRange: response.headers.get('Content-Range'),
     };
+  }
+
+  // ---------- Moderation (API.md §9) ----------
+
+  /** `POST /rooms/{roomId}/bans` (`can_remove_users`): removes the user if a member and keeps them out. */
+  banUser(roomId: string, body: BanRequest, signal?: AbortSignal): Promise<Ban> {
+    return this.json('POST', `rooms/${enc(roomId)}/bans`, { json: body, signal });
+  }
+
+  /** `GET /rooms/{roomId}/bans` (`can_remove_users`): the bans in force. */
+  listBans(roomId: string, options: PageOptions = {}, signal?: AbortSignal): Promise<Page<Ban>> {
+    return this.json('GET', `rooms/${enc(roomId)}/bans`, { query: { ...options }, signal });
+  }
+
+  /** `DELETE /rooms/{roomId}/bans/{userId}` (`can_remove_users`). */
+  async unbanUser(roomId: string, userId: string, signal?: AbortSignal): Promise<void> {
+    await this.send('DELETE', `rooms/${enc(roomId)}/bans/${enc(userId)}`, { signal });
+  }
+
+  /** `POST /users/me/blocks`: the blocked user can no longer reach the caller. */
+  blockUser(userId: string, signal?: AbortSignal): Promise<Block> {
+    return this.json('POST', 'users/me/blocks', { json: { userId }, signal });
+  }
+
+  /** `GET /users/me/blocks`. */
+  listBlocks(options: PageOptions = {}, signal?: AbortSignal): Promise<Page<Block>> {
+    return this.json('GET', 'users/me/blocks', { query: { ...options }, signal });
+  }
+
+  /** `DELETE /users/me/blocks/{userId}`. */
+  async unblockUser(userId: string, signal?: AbortSignal): Promise<void> {
+    await this.send('DELETE', `users/me/blocks/${enc(userId)}`, { signal });
+  }
+
+  /** `POST /rooms/{roomId}/owner` (the owner): the former owner keeps every permission and may then leave. */
+  transferOwnership(roomId: string, userId: string, signal?: AbortSignal): Promise<Room> {
+    return this.json('POST', `rooms/${enc(roomId)}/owner`, { json: { userId }, signal });
+  }
+
+  /** `POST /rooms/{roomId}/invites` (`can_add_users`): the answer's `token` is shown only here. */
+  createInvite(roomId: string, body: CreateInviteRequest = {}, signal?: AbortSignal): Promise<Invite> {
+    return this.json('POST', `rooms/${enc(roomId)}/invites`, { json: body, signal });
+  }
+
+  /** `GET /rooms/{roomId}/invites` (`can_add_users`): without tokens. */
+  listInvites(roomId: string, options: PageOptions = {}, signal?: AbortSignal): Promise<Page<Invite>> {
+    return this.json('GET', `rooms/${enc(roomId)}/invites`, { query: { ...options }, signal });
+  }
+
+  /** `DELETE /rooms/{roomId}/invites/{token}`: revokes an invitation, named by its token or its id. */
+  async revokeInvite(roomId: string, tokenOrId: string, signal?: AbortSignal): Promise<void> {
+    await this.send('DELETE', `rooms/${enc(roomId)}/invites/${enc(tokenOrId)}`, { signal });
+  }
+
+  /** `POST /invites/{token}/accept`: joins the invitation's room. */
+  acceptInvite(token: string, signal?: AbortSignal): Promise<Room> {
+    return this.json('POST', `invites/${enc(token)}/accept`, { signal });
+  }
+
+  /** `POST /rooms/{roomId}/messages/{messageId}/reports` (readers): 202, handed to the host's moderators. */
+  async reportMessage(roomId: string, messageId: string, reason: string, signal?: AbortSignal): Promise<void> {
+    await this.send('POST', `rooms/${enc(roomId)}/messages/${enc(messageId)}/reports`, { json: { reason }, signal });
   }
 
   // ---------- Paging ----------

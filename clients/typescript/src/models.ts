@@ -67,6 +67,10 @@ export interface Room {
   /** The caller's membership, or null when the caller is not a member. */
   membership: Membership | null;
   lastSeq: number;
+  /** Slow mode (v1.2): members without `can_edit_room` send one top-level message per this many seconds; 0 is off. */
+  slowModeSeconds: number;
+  /** Frozen (v1.2): only the owner and members with `can_edit_room` send, edit or react. */
+  frozen: boolean;
 }
 
 /** A room member ("room user"). */
@@ -145,6 +149,10 @@ export interface UpdateRoomRequest {
   description?: string | null;
   isPublic?: boolean;
   avatarMediaId?: string | null;
+  /** 0-3600 seconds (v1.2). */
+  slowModeSeconds?: number;
+  /** v1.2. */
+  frozen?: boolean;
 }
 
 /** `POST /rooms/{roomId}/users`. Without `permissions`, the room type's defaults; `[]` means none. */
@@ -304,4 +312,47 @@ export interface UserExport {
   messages: Message[];
   reactions: Reaction[];
   media: Media[];
+// ---------- Moderation (API.md §9, v1.2) ----------
+
+/** A user banned from a room. */
+export interface Ban {
+  roomId: string;
+  userId: string;
+  reason: string | null;
+  /** When the ban ends, or null when it lasts until lifted. */
+  expiresAt: string | null;
+  createdBy: string;
+  createdAt: string;
+}
+
+/** `POST /rooms/{roomId}/bans`. */
+export interface BanRequest {
+  userId: string;
+  reason?: string | null;
+  expiresAt?: string | null;
+}
+
+/** A user the caller blocked. */
+export interface Block {
+  userId: string;
+  displayName: string;
+  createdAt: string;
+}
+
+/** An invitation; `token` only in the answer that created it (lists show `id`). */
+export interface Invite {
+  id: string;
+  token: string | null;
+  roomId: string;
+  expiresAt: string | null;
+  maxUses: number | null;
+  uses: number;
+  createdBy: string;
+  createdAt: string;
+}
+
+/** `POST /rooms/{roomId}/invites`. */
+export interface CreateInviteRequest {
+  expiresAt?: string | null;
+  maxUses?: number | null;
 }

@@ -48,6 +48,8 @@ public static class DfChatAspNetCoreExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ChatEventDelivery>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ChatOutboxService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ChatMediaSweepService>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ChatReportRecoveryService>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<DfChat.IChatBlockObserver, BlockChangesToBus>());
         services.ConfigureAll<OpenApiOptions>(DfChatOpenApi.Configure);
         services.PostConfigureAll<OpenApiOptions>(DfChatOpenApi.PostConfigure);
         return builder;

@@ -51,7 +51,7 @@ internal sealed partial class ChatConnectionRegistry(IServiceScopeFactory scopes
         {
             if (!_users.TryGetValue(userId, out user!))
             {
-                user = new LocalUser { ChangesWhileLoading = [] };
+                user = new LocalUser { ChangesWhileLoading = [], BlockChangesWhileLoading = [] };
                 load = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 user.Loaded = load.Task;
                 _users[userId] = user;
@@ -113,12 +113,23 @@ internal sealed partial class ChatConnectionRegistry(IServiceScopeFactory scopes
     {
         lock (_gate)
         {
+            if (chatEvent.Name is ChatBusEvent.Blocked or ChatBusEvent.Unblocked)
+            {
+                SetBlocked(chatEvent.UserIds[0], chatEvent.UserIds[1], chatEvent.Name == ChatBusEvent.Blocked);
+                return [];
+            }
+
             var targets = new HashSet<string>(StringComparer.Ordinal);
             var members = _members.GetValueOrDefault(chatEvent.RoomId);
             if (members is not null)
             {
                 foreach (var userId in members)
-                    targets.UnionWith(_users[userId].Connections);
+                {
+                    // Moderation (API.md §9): a blocker gets nothing new from the user it blocked.
+                    var user = _users[userId];
+                    if (!user.HasBlocked(chatEvent.ActorId) || chatEvent.Name == ChatEventNames.RoomDeleted)
+                        targets.UnionWith(user.Connections);
+                }
             }
 
             foreach (var userId in chatEvent.UserIds)
@@ -128,7 +139,13 @@ internal sealed partial class ChatConnectionRegistry(IServiceScopeFactory scopes
             }
 
             if (chatEvent.RoomIsPublic && _watchers.TryGetValue(chatEvent.RoomId, out var watchers))
-                targets.UnionWith(watchers);
+            {
+                foreach (var connectionId in watchers)
+                {
+                    if (!_users.TryGetValue(_connections[connectionId].UserId, out var watcher) || !watcher.HasBlocked(chatEvent.ActorId))
+                        targets.Add(connectionId);
+                }
+            }
 
             Apply(chatEvent, members);
             return targets;
@@ -201,6 +218,7 @@ internal sealed partial class ChatConnectionRegistry(IServiceScopeFactory scopes
                     if (user.ChangesWhileLoading is not null)
                         continue;
                     user.ChangesWhileLoading = [];
+                    user.BlockChangesWhileLoading = [];
                     users.Add((userId, user));
                 }
             }
@@ -214,10 +232,11 @@ internal sealed partial class ChatConnectionRegistry(IServiceScopeFactory scopes
                 {
                     var batch = users.GetRange(done, Math.Min(ReloadBatchSize, users.Count - done));
                     var rooms = await queries.RoomIdsOfUsersAsync(batch.ConvertAll(u => u.Id), cancellationToken);
+                    var blocked = await queries.BlockedByUsersAsync(batch.ConvertAll(u => u.Id), cancellationToken);
                     lock (_gate)
                     {
                         foreach (var (userId, user) in batch)
-                            CompleteLoad(userId, user, rooms.GetValueOrDefault(userId) ?? []);
+                            CompleteLoad(userId, user, rooms.GetValueOrDefault(userId) ?? [], blocked.GetValueOrDefault(userId));
                     }
                 }
 
@@ -230,7 +249,10 @@ internal sealed partial class ChatConnectionRegistry(IServiceScopeFactory scopes
                 lock (_gate)
                 {
                     for (var i = done; i < users.Count; i++)
+                    {
                         users[i].User.ChangesWhileLoading = null;
+                        users[i].User.BlockChangesWhileLoading = null;
+                    }
                 }
             }
         }
@@ -247,10 +269,16 @@ internal sealed partial class ChatConnectionRegistry(IServiceScopeFactory scopes
         try
         {
             IReadOnlyList<string> rooms;
+            IReadOnlyDictionary<string, List<string>> blocked;
             await using (var scope = scopes.CreateAsyncScope())
-                rooms = await scope.ServiceProvider.GetRequiredService<IChatMembershipQueries>().RoomIdsOfUserAsync(userId, CancellationToken.None);
+            {
+                var queries = scope.ServiceProvider.GetRequiredService<IChatMembershipQueries>();
+                rooms = await queries.RoomIdsOfUserAsync(userId, CancellationToken.None);
+                blocked = await queries.BlockedByUsersAsync([userId], CancellationToken.None);
+            }
+
             lock (_gate)
-                CompleteLoad(userId, user, rooms);
+                CompleteLoad(userId, user, rooms, blocked.GetValueOrDefault(userId));
             load.SetResult();
         }
         catch (Exception e)
@@ -268,12 +296,25 @@ internal sealed partial class ChatConnectionRegistry(IServiceScopeFactory scopes
     }
 
     /// <summary>Sets the user's rooms to <paramref name="loaded"/> plus the membership changes that arrived meanwhile.</summary>
-    private void CompleteLoad(string userId, LocalUser user, IEnumerable<string> loaded)
+    private void CompleteLoad(string userId, LocalUser user, IEnumerable<string> loaded, IEnumerable<string>? blocked = null)
     {
         var changes = user.ChangesWhileLoading;
         user.ChangesWhileLoading = null;
+        var blockChanges = user.BlockChangesWhileLoading;
+        user.BlockChangesWhileLoading = null;
         if (!_users.TryGetValue(userId, out var current) || current != user)
             return;
+
+        var blocks = new HashSet<string>(blocked ?? [], StringComparer.Ordinal);
+        foreach (var (other, isBlocked) in blockChanges ?? [])
+        {
+            if (isBlocked)
+                blocks.Add(other);
+            else
+                blocks.Remove(other);
+        }
+
+        user.Blocked = blocks;
 
         var rooms = new HashSet<string>(loaded, StringComparer.Ordinal);
         foreach (var (roomId, isMember) in changes ?? [])
@@ -332,6 +373,17 @@ internal sealed partial class ChatConnectionRegistry(IServiceScopeFactory scopes
             RemoveFrom(_members, roomId, userId);
     }
 
+    private void SetBlocked(string blockerId, string blockedUserId, bool blocked)
+    {
+        if (!_users.TryGetValue(blockerId, out var user))
+            return;
+        user.BlockChangesWhileLoading?.Add((blockedUserId, blocked));
+        if (blocked)
+            user.Blocked.Add(blockedUserId);
+        else
+            user.Blocked.Remove(blockedUserId);
+    }
+
     private void ForgetUser(string userId, LocalUser user)
     {
         _users.Remove(userId);
@@ -366,6 +418,14 @@ internal sealed partial class ChatConnectionRegistry(IServiceScopeFactory scopes
 
         /// <summary>While the rooms are being loaded, the membership changes that arrived meanwhile, in order; null otherwise.</summary>
         public List<(string RoomId, bool IsMember)>? ChangesWhileLoading { get; set; }
+
+        /// <summary>The users this one blocked: their events are not delivered to it.</summary>
+        public HashSet<string> Blocked { get; set; } = new(StringComparer.Ordinal);
+
+        /// <summary>While the blocks are being loaded, the block changes that arrived meanwhile, in order; null otherwise.</summary>
+        public List<(string UserId, bool IsBlocked)>? BlockChangesWhileLoading { get; set; }
+
+        public bool HasBlocked(string? actorId) => actorId is not null && Blocked.Count > 0 && Blocked.Contains(actorId);
 
         public Task Loaded { get; set; } = Task.CompletedTask;
     }

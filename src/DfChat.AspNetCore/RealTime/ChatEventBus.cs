@@ -12,10 +12,26 @@ namespace DfChat.AspNetCore.RealTime;
 /// <param name="UserIds">Users the event concerns beyond the room's members: the added or removed member, the former members of a deleted room.</param>
 /// <param name="RoomIsPublic">Whether watchers of the room receive it.</param>
 /// <param name="Payload">The payload: the object the services built, or its JSON (a <see cref="System.Text.Json.JsonElement"/>) when it came from another node.</param>
-internal sealed record ChatBusEvent(string Name, string RoomId, long Seq, IReadOnlyList<string> UserIds, bool RoomIsPublic, object Payload)
+/// <param name="ActorId">The user whose action caused it: users who blocked them do not get it.</param>
+internal sealed record ChatBusEvent(string Name, string RoomId, long Seq, IReadOnlyList<string> UserIds, bool RoomIsPublic, object Payload, string? ActorId = null)
 {
+    /// <summary>Not an event of a room: <see cref="UserIds"/> [blocker, blocked] changed, for every node's <see cref="ChatConnectionRegistry"/>.</summary>
+    public const string Blocked = "dfchat:blocked";
+
+    /// <summary>Like <see cref="Blocked"/>, for an unblock.</summary>
+    public const string Unblocked = "dfchat:unblocked";
+
     public static ChatBusEvent From(ChatEvent chatEvent) =>
-        new(chatEvent.Name, chatEvent.RoomId, chatEvent.Seq, chatEvent.UserIds, chatEvent.RoomIsPublic, chatEvent.Payload);
+        new(chatEvent.Name, chatEvent.RoomId, chatEvent.Seq, chatEvent.UserIds, chatEvent.RoomIsPublic, chatEvent.Payload, chatEvent.ActorId);
+}
+
+/// <summary>Carries each block and unblock to every node, so that the blocker's connections there stop (or resume) getting the blocked user's events.</summary>
+internal sealed class BlockChangesToBus(IChatEventBus bus) : DfChat.IChatBlockObserver
+{
+    private static readonly object NoPayload = new();
+
+    public void Changed(string blockerId, string blockedUserId, bool blocked) =>
+        bus.Publish(new ChatBusEvent(blocked ? ChatBusEvent.Blocked : ChatBusEvent.Unblocked, "", 0, [blockerId, blockedUserId], false, NoPayload));
 }
 
 /// <summary>

@@ -215,6 +215,8 @@ internal static class ChatBusEventJson
                 json.WriteStringValue(userId);
             json.WriteEndArray();
             json.WriteBoolean("p", chatEvent.RoomIsPublic);
+            if (chatEvent.ActorId is not null)
+                json.WriteString("a", chatEvent.ActorId);
             json.WritePropertyName("d");
             JsonSerializer.Serialize(json, chatEvent.Payload, chatEvent.Payload.GetType(), payloadOptions);
             json.WriteEndObject();
@@ -235,6 +237,7 @@ internal static class ChatBusEventJson
             root.GetProperty("s").GetInt64(),
             userIds,
             root.GetProperty("p").GetBoolean(),
-            root.GetProperty("d").Clone());
+            root.GetProperty("d").Clone(),
+            root.TryGetProperty("a", out var actor) ? actor.GetString() : null);
     }
 }

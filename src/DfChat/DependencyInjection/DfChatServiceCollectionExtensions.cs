@@ -80,6 +80,12 @@ public static class DfChatServiceCollectionExtensions
         services.TryAddScoped<IChatUserData, ChatUserData<TUser, TKey>>();
         services.TryAddScoped<IChatMembershipQueries, ChatMembershipQueries<TUser, TKey>>();
         services.TryAddScoped<IChatMediaSweep, UnattachedMediaSweep<TUser, TKey>>();
+        services.TryAddSingleton<ChatReportDispatcher>();
+        services.TryAddScoped<IChatReportStore, ChatReportStore<TUser, TKey>>();
+        services.TryAddScoped<IChatModerationService, ModerationService<TUser, TKey>>();
+        services.TryAddScoped<IChatInviteService, InviteService<TUser, TKey>>();
+        services.TryAddScoped<IChatBlockService, BlockService<TUser, TKey>>();
+        services.TryAddScoped<IChatReportService, ReportService<TUser, TKey>>();
     }
 
     private static Type FindKeyType(Type user)

@@ -56,6 +56,15 @@ public class ChatRoom<TUserKey>
     /// <summary>The number of members, kept in step with joins and removals.</summary>
     public int MemberCount { get; set; }
 
+    /// <summary>
+    /// Slow mode: a member without <c>can_edit_room</c> may send one top-level message per this many
+    /// seconds (0 to 3,600; 0 is off).
+    /// </summary>
+    public int SlowModeSeconds { get; set; }
+
+    /// <summary>Whether the room is frozen: only the owner and members with <c>can_edit_room</c> send, edit or react.</summary>
+    public bool Frozen { get; set; }
+
     /// <summary>For private rooms, the two users' ids in a fixed order: unique, so that two users share at most one private room.</summary>
     public string? PrivatePairKey { get; set; }
 }

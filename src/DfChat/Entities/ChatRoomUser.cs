@@ -40,6 +40,12 @@ public class ChatRoomUser<TUserKey>
     /// </summary>
     public long ReadExclusions { get; set; }
 
+    /// <summary>
+    /// When the member last sent a top-level message (UTC), or null: slow mode measures from it. Kept on the
+    /// membership, in the database, so that it holds whichever node the member's requests reach.
+    /// </summary>
+    public DateTime? LastPostedAt { get; set; }
+
     /// <summary>Who added the member (the member itself when it created or joined the room); null once that user was erased.</summary>
     public TUserKey? CreatedBy { get; set; }
 

@@ -49,5 +49,9 @@ public static class DfChatModelBuilderExtensions
         modelBuilder.ApplyConfiguration(new ChatMessageMediaConfiguration<TKey>());
         modelBuilder.ApplyConfiguration(new ChatMessageReactionConfiguration<TUser, TKey>());
         modelBuilder.ApplyConfiguration(new ChatRoomEventConfiguration());
+        modelBuilder.ApplyConfiguration(new ChatRoomBanConfiguration<TUser, TKey>());
+        modelBuilder.ApplyConfiguration(new ChatUserBlockConfiguration<TUser, TKey>());
+        modelBuilder.ApplyConfiguration(new ChatRoomInviteConfiguration<TUser, TKey>());
+        modelBuilder.ApplyConfiguration(new ChatMessageReportConfiguration<TUser, TKey>());
     }
 }

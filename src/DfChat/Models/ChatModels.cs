@@ -51,6 +51,12 @@ public sealed record RoomModel
 
     /// <summary>The <c>seq</c> of the room's newest event: catch up with <c>GET /rooms/{roomId}/events?after=</c> from here.</summary>
     public long LastSeq { get; init; }
+
+    /// <summary>Slow mode: members without <c>can_edit_room</c> send one top-level message per this many seconds; 0 is off.</summary>
+    public int SlowModeSeconds { get; init; }
+
+    /// <summary>Whether the room is frozen: only the owner and members with <c>can_edit_room</c> send, edit or react.</summary>
+    public bool Frozen { get; init; }
 }
 
 /// <summary>The caller's own membership of a room.</summary>

@@ -41,6 +41,12 @@ public sealed record UpdateRoomRequest
 
     /// <summary>A new avatar: an image the caller uploaded.</summary>
     public string? AvatarMediaId { get; init; }
+
+    /// <summary>Slow mode in seconds (0 to 3,600; 0 turns it off).</summary>
+    public int? SlowModeSeconds { get; init; }
+
+    /// <summary>Freezes or unfreezes the room.</summary>
+    public bool? Frozen { get; init; }
 }
 
 /// <summary>A member to add.</summary>

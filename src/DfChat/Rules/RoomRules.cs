@@ -119,6 +119,69 @@ internal static class RoomRules
         where TKey : IEquatable<TKey> =>
         reaction.UserId.Equals(caller) ? null : Require(access, ChatPermissions.DeleteMessages, "delete others' reactions");
 
+    /// <summary>The longest slow mode a room may have, in seconds.</summary>
+    public const int MaxSlowModeSeconds = 3600;
+
+    /// <summary>While a room is frozen, only the owner and members with <c>can_edit_room</c> send, edit or react (403 <c>room_frozen</c>).</summary>
+    public static ChatError? RequireNotFrozen<TKey>(RoomAccess<TKey> access)
+        where TKey : IEquatable<TKey> =>
+        access.Room.Frozen && !access.Has(ChatPermissions.EditRoom) ? ChatError.RoomFrozen : null;
+
+    /// <summary>
+    /// Slow mode: a member without <c>can_edit_room</c> sends one top-level message per
+    /// <see cref="ChatRoom{TUserKey}.SlowModeSeconds"/>, measured from its last one (429 with the wait otherwise).
+    /// </summary>
+    public static ChatError? SlowMode<TKey>(RoomAccess<TKey> access, DateTime now)
+        where TKey : IEquatable<TKey>
+    {
+        var seconds = access.Room.SlowModeSeconds;
+        if (seconds <= 0 || access.Has(ChatPermissions.EditRoom) || access.Member?.LastPostedAt is not { } last)
+            return null;
+        var next = last.AddSeconds(seconds);
+        return now < next
+            ? new ChatError(ChatErrorKind.TooManyRequests, "slow_mode", $"Slow mode: one message every {seconds} seconds in this room.") { RetryAfter = next - now }
+            : null;
+    }
+
+    /// <summary>A ban keeps the user out until it is lifted or expires.</summary>
+    public static bool IsInForce<TKey>(ChatRoomBan<TKey>? ban, DateTime now)
+        where TKey : IEquatable<TKey> => ban is not null && (ban.ExpiresAt is null || ban.ExpiresAt > now);
+
+    /// <summary>Bans are made, listed and lifted by members with <c>can_remove_users</c>; private rooms have none.</summary>
+    public static ChatError? CanManageBans<TKey>(RoomAccess<TKey> access)
+        where TKey : IEquatable<TKey> =>
+        access.Room.Type == ChatRoomType.PrivateMessages
+            ? ChatError.Forbidden("A private_messages room has no bans.")
+            : Require(access, ChatPermissions.RemoveUsers, "manage bans");
+
+    /// <summary>The owner cannot be banned, and nobody bans itself.</summary>
+    public static ChatError? CanBan<TKey>(RoomAccess<TKey> access, TKey target, ChatRoomUser<TKey>? targetMember)
+        where TKey : IEquatable<TKey>
+    {
+        if (target.Equals(access.Member!.UserId))
+            return ChatError.Invalid("userId", "You cannot ban yourself.");
+        return targetMember is { IsOwner: true } ? ChatError.Conflict("owner_cannot_be_banned", "The owner cannot be banned.") : null;
+    }
+
+    /// <summary>Invitations are made, listed and revoked by members with <c>can_add_users</c>; private rooms have none.</summary>
+    public static ChatError? CanManageInvites<TKey>(RoomAccess<TKey> access)
+        where TKey : IEquatable<TKey> =>
+        access.Room.Type == ChatRoomType.PrivateMessages
+            ? ChatError.Forbidden("Nobody can invite users to a private_messages room.")
+            : Require(access, ChatPermissions.AddUsers, "manage invitations");
+
+    /// <summary>Only the owner hands the room over, and only to a member.</summary>
+    public static ChatError? CanTransferOwnership<TKey>(RoomAccess<TKey> access, ChatRoomUser<TKey>? target)
+        where TKey : IEquatable<TKey>
+    {
+        if (access.Member is not { IsOwner: true })
+            return ChatError.Forbidden("Only the owner can hand the room over.");
+        return target is null ? ChatError.Invalid("userId", "userId must be a member of the room.") : null;
+    }
+
+    /// <summary>A user who blocked the caller cannot be reached by it: no private room with them, no adding them, no posting to them.</summary>
+    public static ChatError? CanReach(bool blockedByOther) => blockedByOther ? ChatError.Blocked : null;
+
     /// <summary>A new membership with the type's defaults (or <paramref name="permissions"/>), reading from now on.</summary>
     public static ChatRoomUser<TKey> NewMember<TKey>(ChatRoom<TKey> room, TKey userId, TKey createdBy, ChatPermissions? permissions, bool isOwner, DateTime now)
         where TKey : IEquatable<TKey>

@@ -18,6 +18,10 @@ internal interface IChatMembershipQueries
 
     /// <summary>The ids of the rooms each of <paramref name="userIds"/> is a member of, in one query; users in no room are absent.</summary>
     Task<IReadOnlyDictionary<string, List<string>>> RoomIdsOfUsersAsync(IReadOnlyCollection<string> userIds, CancellationToken cancellationToken);
+
+    /// <summary>The users each of <paramref name="userIds"/> blocked, in one query; users who blocked nobody are absent.</summary>
+    Task<IReadOnlyDictionary<string, List<string>>> BlockedByUsersAsync(IReadOnlyCollection<string> userIds, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyDictionary<string, List<string>>>(new Dictionary<string, List<string>>());
 }
 
 /// <summary>Reads memberships from the host's DbContext, through the (user, activity, room) index of the member table.</summary>
@@ -26,6 +30,37 @@ internal sealed class ChatMembershipQueries<TUser, TKey>(IChatDbContextProvider 
     where TKey : IEquatable<TKey>
 {
     private DbSet<ChatRoomUser<TKey>> Members => contextProvider.Context.Set<ChatRoomUser<TKey>>();
+
+    private DbSet<ChatUserBlock<TKey>> Blocks => contextProvider.Context.Set<ChatUserBlock<TKey>>();
+
+    public async Task<IReadOnlyDictionary<string, List<string>>> BlockedByUsersAsync(IReadOnlyCollection<string> userIds, CancellationToken cancellationToken)
+    {
+        var keys = Keys(userIds);
+        var rows = await Blocks.AsNoTracking().Where(b => keys.Contains(b.UserId))
+            .Select(b => new { b.UserId, b.BlockedUserId }).ToListAsync(cancellationToken);
+        var blocked = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var row in rows)
+        {
+            var user = UserKey<TKey>.Format(row.UserId);
+            if (!blocked.TryGetValue(user, out var list))
+                blocked[user] = list = [];
+            list.Add(UserKey<TKey>.Format(row.BlockedUserId));
+        }
+
+        return blocked;
+    }
+
+    private static List<TKey> Keys(IReadOnlyCollection<string> userIds)
+    {
+        var keys = new List<TKey>(userIds.Count);
+        foreach (var userId in userIds)
+        {
+            if (UserKey<TKey>.TryParse(userId, out var key))
+                keys.Add(key);
+        }
+
+        return keys;
+    }
 
     public string? CanonicalUserId(string userId) =>
         UserKey<TKey>.TryParse(userId, out var key) ? UserKey<TKey>.Format(key) : null;

@@ -36,7 +36,29 @@ internal sealed class ChatStore<TUser, TKey>(
 
     public DbSet<ChatMessageReaction<TKey>> Reactions => Db.Set<ChatMessageReaction<TKey>>();
 
+    public DbSet<ChatRoomBan<TKey>> Bans => Db.Set<ChatRoomBan<TKey>>();
+
+    public DbSet<ChatUserBlock<TKey>> Blocks => Db.Set<ChatUserBlock<TKey>>();
+
+    public DbSet<ChatRoomInvite<TKey>> Invites => Db.Set<ChatRoomInvite<TKey>>();
+
+    public DbSet<ChatMessageReport<TKey>> Reports => Db.Set<ChatMessageReport<TKey>>();
+
     public ChatUserDirectory<TUser, TKey> Users => users;
+
+    /// <summary>Whether <paramref name="userId"/> is banned from the room at <paramref name="now"/> (<see cref="RoomRules.IsInForce"/>, in SQL).</summary>
+    public Task<bool> IsBannedAsync(long roomId, TKey userId, DateTime now) =>
+        Bans.AnyAsync(b => b.RoomId == roomId && b.UserId.Equals(userId) && (b.ExpiresAt == null || b.ExpiresAt > now), CancellationToken.None);
+
+    /// <summary>Whether any of <paramref name="users"/> blocked <paramref name="caller"/>.</summary>
+    public Task<bool> IsBlockedByAnyAsync(IReadOnlyCollection<TKey> users, TKey caller) =>
+        users.Count == 0
+            ? Task.FromResult(false)
+            : Blocks.AnyAsync(b => b.BlockedUserId.Equals(caller) && users.Contains(b.UserId), CancellationToken.None);
+
+    /// <summary>Whether another member of the room blocked <paramref name="caller"/>.</summary>
+    public Task<bool> IsBlockedInRoomAsync(long roomId, TKey caller) =>
+        Blocks.AnyAsync(b => b.BlockedUserId.Equals(caller) && Members.Any(m => m.RoomId == roomId && m.UserId.Equals(b.UserId)), CancellationToken.None);
 
     public DfChatOptions Options => options.CurrentValue;
 
@@ -303,6 +325,8 @@ internal sealed class ChatStore<TUser, TKey>(
             LastMessage = r.Room.LastMessageId is { } last ? lastModels.GetValueOrDefault(Id(last)) : null,
             LastActivityAt = r.Room.LastActivityAt,
             LastSeq = r.Room.LastSeq,
+            SlowModeSeconds = r.Room.SlowModeSeconds,
+            Frozen = r.Room.Frozen,
             Membership = r.Member is null ? null : ToMembership(r.Room, r.Member),
         }).ToList();
     }

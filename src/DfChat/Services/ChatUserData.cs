@@ -51,6 +51,7 @@ internal sealed partial class ChatUserData<TUser, TKey>(
                 changed = true;
             }
 
+            changed |= await EraseModerationAsync(user, cancellationToken);
             changed |= await EraseUploadsAsync(user, cancellationToken);
             if (!changed)
                 return;
@@ -256,6 +257,31 @@ internal sealed partial class ChatUserData<TUser, TKey>(
     /// The user's uploads outside rooms, in bounded transactions: those on a kept (anonymized) message no
     /// longer name them; the rest are deleted, then their files. Returns whether anything changed.
     /// </summary>
+    /// <summary>
+    /// The moderation rows that name the user: their blocks (made and received), their bans and the
+    /// reports they filed go; invitations they made are revoked; bans they made stay, made by the room's
+    /// owner (without an owner they go); reports of their messages keep no author.
+    /// </summary>
+    private async Task<bool> EraseModerationAsync(TKey user, CancellationToken cancellationToken)
+    {
+        var userText = UserKey<TKey>.Format(user);
+        var result = await writes.OutsideRoomsAsync(async store =>
+        {
+            var count = await store.Blocks.Where(b => b.UserId.Equals(user) || b.BlockedUserId.Equals(user)).ExecuteDeleteAsync(CancellationToken.None);
+            count += await store.Bans.Where(b => b.UserId.Equals(user)).ExecuteDeleteAsync(CancellationToken.None);
+            count += await store.Bans.Where(b => b.CreatedBy.Equals(user) && store.Members.Any(m => m.RoomId == b.RoomId && m.IsOwner))
+                .ExecuteUpdateAsync(s => s.SetProperty(b => b.CreatedBy, b => store.Members.Where(m => m.RoomId == b.RoomId && m.IsOwner).Select(m => m.UserId).First()), CancellationToken.None);
+            count += await store.Bans.Where(b => b.CreatedBy.Equals(user)).ExecuteDeleteAsync(CancellationToken.None);
+            count += await store.Invites.Where(i => i.CreatedBy.Equals(user)).ExecuteDeleteAsync(CancellationToken.None);
+            count += await store.Reports.Where(r => r.ReporterId.Equals(user)).ExecuteDeleteAsync(CancellationToken.None);
+            count += await store.Reports.Where(r => r.MessageUserId == userText).ExecuteUpdateAsync(s => s.SetProperty(r => r.MessageUserId, (string?)null), CancellationToken.None);
+            return ChatResult<int>.Ok(count);
+        }, cancellationToken);
+        if (!result.Succeeded)
+            throw new InvalidOperationException($"Erasing a user's moderation rows failed: {result.Error}");
+        return result.Value > 0;
+    }
+
     private async Task<bool> EraseUploadsAsync(TKey user, CancellationToken cancellationToken)
     {
         var changed = false;

@@ -64,6 +64,10 @@ internal sealed class MemberService<TUser, TKey>(ChatStore<TUser, TKey> store, R
                 return ChatError.Invalid("userId", "userId must be a user.");
             if (await store.Members.AnyAsync(m => m.RoomId == room.Id && m.UserId.Equals(userId), CancellationToken.None))
                 return ChatError.Conflict("already_member", "The user is already a member of the room.");
+            if (await store.IsBannedAsync(room.Id, userId, w.Now))
+                return ChatError.Banned;
+            if (RoomRules.CanReach(await store.IsBlockedByAnyAsync([userId], caller)) is { } blocked)
+                return blocked;
             if (permissions is { } granted && RoomRules.CanGrant(w.Access, granted) is { } refused)
                 return refused;
 

@@ -71,8 +71,10 @@ internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, 
             return ChatError.UserNotFound;
         return await writes.PrepareInRoomAsync<MessageModel>(caller, roomId, async w =>
         {
-            if (RoomRules.Require(w.Access, ChatPermissions.CreateMessages, "post") is { } denied)
+            if ((RoomRules.Require(w.Access, ChatPermissions.CreateMessages, "post") ?? RoomRules.RequireNotFrozen(w.Access)) is { } denied)
                 return denied;
+            if (w.Room.Type == ChatRoomType.PrivateMessages && RoomRules.CanReach(await w.Store.IsBlockedInRoomAsync(w.Room.Id, caller)) is { } blocked)
+                return blocked;
             if (request.ClientMessageId is { Length: > MaxClientMessageIdLength } or { Length: 0 })
                 return ChatError.Invalid("clientMessageId", $"clientMessageId must be 1 to {MaxClientMessageIdLength} characters.");
 
@@ -116,6 +118,8 @@ internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, 
                 replyToId = reply;
             }
 
+            if (RoomRules.SlowMode(w.Access, w.Now) is { } tooSoon)
+                return tooSoon;
             var authorName = w.CallerName;
 
             // Checked: from here on the send only adds. Its rows are saved with those of the batch's other sends.
@@ -131,6 +135,7 @@ internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, 
                 ReactionCount = 0,
             };
             store.Messages.Add(message);
+            w.Member!.LastPostedAt = w.Now;
             await UnreadCounts.MessageSentAsync(w.Db, room, w.Member!, message, CancellationToken.None);
             room.LastActivityAt = w.Now;
 
@@ -178,7 +183,7 @@ internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, 
             var store = w.Store;
             if (await FindAsync(store, w.Room.Id, messageId) is not { } message)
                 return ChatError.MessageNotFound;
-            if (RoomRules.CanEdit(w.Access, message, caller) is { } denied)
+            if ((RoomRules.CanEdit(w.Access, message, caller) ?? RoomRules.RequireNotFrozen(w.Access)) is { } denied)
                 return denied;
             if (text is null)
                 return ChatError.Invalid("text", "text is required.");
@@ -242,8 +247,11 @@ internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, 
             room.LastActivityAt = newest?.CreatedAt ?? room.CreatedAt;
         }
 
-        // Deleted means gone: the events that carried its text keep their seq and type, not the text.
+        // Deleted means gone: the events that carried its text keep their seq and type, not the text,
+        // and reports of it keep their reason, not the copy of the text.
         await w.RedactAsync([message.Id]);
+        await store.Reports.Where(r => r.RoomId == room.Id && r.MessageId == message.Id)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.MessageText, (string?)null), CancellationToken.None);
 
         // The files go once the delete has committed, by the outbox: a rolled-back delete keeps them.
         w.Record(ChatEventNames.MessageDeleted, message.Id, _ => new MessageDeletedPayload(Id(room.Id), Id(message.Id)), storageKeys);

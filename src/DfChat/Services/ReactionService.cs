@@ -68,7 +68,7 @@ internal sealed class ReactionService<TUser, TKey>(ChatStore<TUser, TKey> store,
             if (!EntityId.TryParse(messageId, out var messageKey)
                 || await store.Messages.FirstOrDefaultAsync(m => m.Id == messageKey && m.RoomId == roomKey, CancellationToken.None) is not { } message)
                 return ChatError.MessageNotFound;
-            if (RoomRules.RequireMember(w.Access, "react") is { } denied)
+            if ((RoomRules.RequireMember(w.Access, "react") ?? RoomRules.RequireNotFrozen(w.Access)) is { } denied)
                 return denied;
             if (!ReactionPolicy.Accepts(store.Options.Reactions, reaction))
                 return ChatError.Invalid("reaction", "This reaction is not allowed here.");

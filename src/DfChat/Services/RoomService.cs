@@ -133,6 +133,8 @@ internal sealed class RoomService<TUser, TKey>(ChatStore<TUser, TKey> store, Roo
         return await writes.NewRoomAsync(async w =>
         {
             var db = w.Store;
+            if (RoomRules.CanReach(await db.IsBlockedByAnyAsync(others, caller)) is { } blocked)
+                return blocked;
             if (pairKey is not null && await FindPrivateRoomAsync(db, pairKey, caller) is { } shared)
                 return ChatResult<RoomModel>.Ok(shared);
             long? avatar = null;
@@ -188,8 +190,11 @@ internal sealed class RoomService<TUser, TKey>(ChatStore<TUser, TKey> store, Roo
         {
             if (RoomRules.Require(w.Access, ChatPermissions.EditRoom, "edit the room") is { } denied)
                 return denied;
-            if (request.Name is null && request.Description is null && request.IsPublic is null && request.AvatarMediaId is null)
-                return ChatError.Invalid("body", "Name at least one of name, description, isPublic and avatarMediaId.");
+            if (request.Name is null && request.Description is null && request.IsPublic is null && request.AvatarMediaId is null
+                && request.SlowModeSeconds is null && request.Frozen is null)
+                return ChatError.Invalid("body", "Name at least one of name, description, isPublic, avatarMediaId, slowModeSeconds and frozen.");
+            if (request.SlowModeSeconds is < 0 or > RoomRules.MaxSlowModeSeconds)
+                return ChatError.Invalid("slowModeSeconds", $"slowModeSeconds must be between 0 and {RoomRules.MaxSlowModeSeconds}.");
             var room = w.Room;
             if (request.Name is not null)
             {
@@ -219,6 +224,10 @@ internal sealed class RoomService<TUser, TKey>(ChatStore<TUser, TKey> store, Roo
                 room.IsPublic = isPublic;
             if (avatar is not null)
                 room.AvatarMediaId = avatar;
+            if (request.SlowModeSeconds is { } slowMode)
+                room.SlowModeSeconds = slowMode;
+            if (request.Frozen is { } frozen)
+                room.Frozen = frozen;
 
             var model = await w.Store.BuildRoomAsync(room, w.Member, caller, CancellationToken.None);
             // The room as of this event: its lastSeq is the seq the event was given, in the payload and the answer alike.
@@ -290,6 +299,8 @@ internal sealed class RoomService<TUser, TKey>(ChatStore<TUser, TKey> store, Roo
             var room = w.Room;
             if (w.Member is { } member)
                 return ChatResult<RoomModel>.Ok(await w.Store.BuildRoomAsync(room, member, caller, CancellationToken.None));
+            if (await w.Store.IsBannedAsync(room.Id, caller, w.Now))
+                return ChatError.BannedFromJoining;
 
             var joined = RoomRules.NewMember(room, caller, caller, null, isOwner: false, w.Now);
             w.Store.Members.Add(joined);
@@ -333,7 +344,7 @@ internal sealed class RoomService<TUser, TKey>(ChatStore<TUser, TKey> store, Roo
             return ChatError.UserNotFound;
         if (await store.FindReadableAsync(roomId, caller, cancellationToken) is not { } access)
             return ChatError.RoomNotFound;
-        if (RoomRules.Require(access, ChatPermissions.CreateMessages, "type in this room") is { } denied)
+        if ((RoomRules.Require(access, ChatPermissions.CreateMessages, "type in this room") ?? RoomRules.RequireNotFrozen(access)) is { } denied)
             return denied;
         var id = EntityId.Format(access.Room.Id);
         var userId = UserKey<TKey>.Format(caller);

@@ -38,6 +38,14 @@ internal sealed class RoomWrites<TUser, TKey>(IChatDbContextProvider request, Ch
     }
 
     /// <summary>
+    /// Like <see cref="InRoomAsync"/>, for a caller who may not read the room yet and is let in by
+    /// <paramref name="work"/> itself (one accepting an invitation); 404 only when the room does not exist.
+    /// </summary>
+    public Task<ChatResult<T>> InRoomAsInviteeAsync<T>(TKey caller, long roomId, Func<RoomWrite<TUser, TKey>, Task<ChatResult<T>>> work, CancellationToken cancellationToken) =>
+        RunAsync(WriteLanes.Room(request.Context, roomId), new WriteHint(roomId, caller), async batch =>
+            await EnterAsync(batch, roomId, caller, invitee: true) is { } write ? await work(write) : ChatError.RoomNotFound, cancellationToken);
+
+    /// <summary>
     /// Like <see cref="InRoomAsync"/>, for a write that only adds rows (a send): <paramref name="prepare"/>
     /// checks and adds without saving, and returns what to do once the batch has saved the rows of all
     /// its prepared writes together (see <see cref="ChatWriteQueue.RunPreparedAsync"/>).
@@ -68,7 +76,7 @@ internal sealed class RoomWrites<TUser, TKey>(IChatDbContextProvider request, Ch
     /// Locks and reads the room, then the caller's membership (read once for every writer of the batch in
     /// this room); null when the room does not exist or the caller may not read it.
     /// </summary>
-    private async Task<RoomWrite<TUser, TKey>?> EnterAsync(WriteBatch batch, long roomId, TKey caller)
+    private async Task<RoomWrite<TUser, TKey>?> EnterAsync(WriteBatch batch, long roomId, TKey caller, bool invitee = false)
     {
         var room = await batch.LockRoomAsync<TKey>(roomId, CancellationToken.None);
         if (room is null)
@@ -87,7 +95,7 @@ internal sealed class RoomWrites<TUser, TKey>(IChatDbContextProvider request, Ch
             return rows.ToDictionary(r => r.Member.UserId);
         });
         var member = members.GetValueOrDefault(caller);
-        if (!RoomRules.CanRead(room, member?.Member))
+        if (!invitee && !RoomRules.CanRead(room, member?.Member))
             return null;
         return new RoomWrite<TUser, TKey>(batch, store, room, member?.Member, caller, member?.DisplayName, Now(room));
     }

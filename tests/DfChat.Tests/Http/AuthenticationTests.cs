@@ -42,6 +42,18 @@ public abstract class AuthenticationTests(ChatApiFactory api) : HttpTestBase(api
         { "POST", "media" },
         { "GET", "media/1" },
         { "GET", "media/1/content" },
+        { "POST", "rooms/1/bans" },
+        { "GET", "rooms/1/bans" },
+        { "DELETE", "rooms/1/bans/1" },
+        { "POST", "users/me/blocks" },
+        { "GET", "users/me/blocks" },
+        { "DELETE", "users/me/blocks/1" },
+        { "POST", "rooms/1/owner" },
+        { "POST", "rooms/1/invites" },
+        { "GET", "rooms/1/invites" },
+        { "DELETE", "rooms/1/invites/1" },
+        { "POST", "invites/abc/accept" },
+        { "POST", "rooms/1/messages/1/reports" },
     };
 
     /// <summary>The routes as the OpenAPI document names them, under the sample's mount.</summary>
@@ -77,6 +89,18 @@ public abstract class AuthenticationTests(ChatApiFactory api) : HttpTestBase(api
         { "post", "/api/chat/media" },
         { "get", "/api/chat/media/{mediaId}" },
         { "get", "/api/chat/media/{mediaId}/content" },
+        { "post", "/api/chat/rooms/{roomId}/bans" },
+        { "get", "/api/chat/rooms/{roomId}/bans" },
+        { "delete", "/api/chat/rooms/{roomId}/bans/{userId}" },
+        { "post", "/api/chat/users/me/blocks" },
+        { "get", "/api/chat/users/me/blocks" },
+        { "delete", "/api/chat/users/me/blocks/{userId}" },
+        { "post", "/api/chat/rooms/{roomId}/owner" },
+        { "post", "/api/chat/rooms/{roomId}/invites" },
+        { "get", "/api/chat/rooms/{roomId}/invites" },
+        { "delete", "/api/chat/rooms/{roomId}/invites/{token}" },
+        { "post", "/api/chat/invites/{token}/accept" },
+        { "post", "/api/chat/rooms/{roomId}/messages/{messageId}/reports" },
     };
 
     /// <summary>A well-formed body for the route, so that only the missing caller is wrong.</summary>

@@ -14,7 +14,7 @@ public abstract class RoomRouteTests(ChatApiFactory api) : HttpTestBase(api)
     ];
 
     public static readonly string[] RoomFields =
-        ["avatarUrl", "createdAt", "createdBy", "description", "id", "isPublic", "lastActivityAt", "lastMessage", "lastSeq", "memberCount", "membership", "name", "type"];
+        ["avatarUrl", "createdAt", "createdBy", "description", "frozen", "id", "isPublic", "lastActivityAt", "lastMessage", "lastSeq", "memberCount", "membership", "name", "slowModeSeconds", "type"];
 
     public static readonly string[] MembershipFields = ["isOwner", "lastSeenAt", "muted", "permissions", "unreadCount"];
 

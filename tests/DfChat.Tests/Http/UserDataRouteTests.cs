@@ -66,6 +66,37 @@ public abstract class UserDataRouteTests(ChatApiFactory api) : HttpTestBase(api)
     }
 
     [SkippableFact]
+    public async Task DeleteMe_UserWhoModerated_AccountGoneAndTheRoomsRulesStay()
+    {
+        // Arrange: Alice owns a group with Bob and Carol, bans Dave, invites, blocks Bob, is blocked by
+        // Carol, and reports Bob's message; Bob reports hers.
+        var alice = await UserAsync("alice");
+        var bob = await UserAsync("bob");
+        var carol = await UserAsync("carol");
+        var dave = await UserAsync("dave");
+        var room = await alice.CreateGroupAsync(bob, carol);
+        await HttpAssert.JsonAsync(await alice.PostAsync($"rooms/{room}/bans", new { userId = dave.Id, reason = "spam" }), HttpStatusCode.Created);
+        await HttpAssert.JsonAsync(await alice.PostAsync($"rooms/{room}/invites", new { maxUses = 5 }), HttpStatusCode.Created);
+        await HttpAssert.StatusAsync(await alice.PostAsync("users/me/blocks", new { userId = bob.Id }), HttpStatusCode.Created);
+        await HttpAssert.StatusAsync(await carol.PostAsync("users/me/blocks", new { userId = alice.Id }), HttpStatusCode.Created);
+        var bobs = await bob.SendIdAsync(room, "bob's");
+        var hers = await alice.SendIdAsync(room, "hers");
+        await HttpAssert.StatusAsync(await alice.PostAsync($"rooms/{room}/messages/{bobs}/reports", new { reason = "rude" }), HttpStatusCode.Accepted);
+        await HttpAssert.StatusAsync(await bob.PostAsync($"rooms/{room}/messages/{hers}/reports", new { reason = "rude" }), HttpStatusCode.Accepted);
+
+        // Act
+        var response = await DeleteAccountAsync(alice.Client, new { password = ChatApiFactory.Password });
+
+        // Assert: the account is gone; Dave's ban holds under the new owner, who sees it; Carol's block list is empty.
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        var bans = await bob.GetJsonAsync($"rooms/{room}/bans");
+        Assert.Equal(dave.Id, Assert.Single(bans.GetProperty("items").EnumerateArray()).Str("userId"));
+        await HttpAssert.StatusAsync(await dave.PostAsync($"rooms/{room}/join"), HttpStatusCode.NotFound);
+        Assert.Empty((await carol.GetJsonAsync("users/me/blocks")).GetProperty("items").EnumerateArray());
+        Assert.Empty((await bob.GetJsonAsync($"rooms/{room}/invites")).GetProperty("items").EnumerateArray());
+    }
+
+    [SkippableFact]
     public async Task DeleteMe_WrongPassword_400AndNothingChanges()
     {
         // Arrange

@@ -76,13 +76,15 @@ public abstract class MigrationUpgradeTests(ServiceDatabase database) : Database
         protected override void OnModelCreating(ModelBuilder builder)
         {
             base.OnModelCreating(builder);
-            builder.Entity<ChatRoom<string>>().Ignore(r => r.NormalizedName).Ignore(r => r.LastMessageNumber).Ignore(r => r.LastSeq).Ignore(r => r.LatestLastSeenAt);
+            builder.Entity<ChatRoom<string>>().Ignore(r => r.NormalizedName).Ignore(r => r.LastMessageNumber).Ignore(r => r.LastSeq).Ignore(r => r.LatestLastSeenAt)
+                .Ignore(r => r.SlowModeSeconds).Ignore(r => r.Frozen);
             builder.Entity<ChatMessage<string>>().Ignore(m => m.Number).Ignore(m => m.HasMedia).Ignore(m => m.ReactionCount);
             var members = builder.Entity<ChatRoomUser<string>>();
-            members.Ignore(m => m.ReadNumber).Ignore(m => m.ReadExclusions);
+            members.Ignore(m => m.ReadNumber).Ignore(m => m.ReadExclusions).Ignore(m => m.LastPostedAt);
             members.Property<int>("UnreadCount");
             members.Property<DateTime>("RoomLastActivityAt").HasConversion(v => v, v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
             builder.Ignore<ChatRoomEvent>();
+            builder.Ignore<ChatRoomBan<string>>().Ignore<ChatUserBlock<string>>().Ignore<ChatRoomInvite<string>>().Ignore<ChatMessageReport<string>>();
         }
     }
 
@@ -229,6 +231,9 @@ public abstract class MigrationUpgradeTests(ServiceDatabase database) : Database
             Assert.Equal(seeded.SecondMessageId, room.LastMessageId);
             Assert.Equal(2, room.MemberCount);
 
+            // Moderation's columns: an old room is neither slowed nor frozen, an old member has never posted under slow mode.
+            Assert.Equal((0, false), (room.SlowModeSeconds, room.Frozen));
+
             // Backfilled with lower(Name): ASCII letters fold on every provider.
             Assert.NotNull(room.NormalizedName);
             Assert.Contains("team", room.NormalizedName, StringComparison.Ordinal);
@@ -240,6 +245,7 @@ public abstract class MigrationUpgradeTests(ServiceDatabase database) : Database
             Assert.Equal(ChatPermissions.All, members[0].Permissions);
             Assert.True(members[1].Muted);
             Assert.Equal(T0, members[1].LastSeenAt);
+            Assert.All(members, m => Assert.Null(m.LastPostedAt));
 
             var messages = await db.Set<ChatMessage<string>>().OrderBy(m => m.Id).ToListAsync();
             Assert.Equal(["Привет, Bob", "Hi 👋"], messages.Select(m => m.Text));

@@ -402,3 +402,58 @@ public abstract class HubTests(ChatApiFactory api) : HttpTestBase(api)
 public sealed class SqliteHubTests(SqliteChatApi api) : HubTests(api), IClassFixture<SqliteChatApi>;
 
 public sealed class PostgresHubTests(PostgresChatApi api) : HubTests(api), IClassFixture<PostgresChatApi>;
+
+/// <summary>API.md §9 in real time: a blocker gets nothing new from the user it blocked; a banned member gets its own memberRemoved.</summary>
+public abstract class ModerationHubTests(ChatApiFactory api) : HttpTestBase(api)
+{
+    [SkippableFact]
+    public async Task Block_BlockerGetsNothingFromBlockedUser_OthersDo_UntilUnblocked()
+    {
+        var (alice, bob, carol) = (await UserAsync("alice"), await UserAsync("bob"), await UserAsync("carol"));
+        var room = await alice.CreateGroupAsync(bob, carol);
+        var beacon = await carol.CreateGroupAsync(alice);
+        await HttpAssert.JsonAsync(await alice.PostAsync("users/me/blocks", new { userId = bob.Id }), HttpStatusCode.Created);
+        await using var aliceHub = await HubClient.ConnectAsync(Api, alice);
+        await using var carolHub = await HubClient.ConnectAsync(Api, carol);
+
+        await bob.SendAsync(room, "from the blocked user");
+
+        Assert.Equal("from the blocked user", (await carolHub.NextAsync(ChatEventNames.MessageCreated)).Str("text"));
+        await aliceHub.AssertNothingBeforeBeaconAsync(carol, beacon);
+
+        await HttpAssert.StatusAsync(await alice.DeleteAsync($"users/me/blocks/{bob.Id}"), HttpStatusCode.NoContent);
+        await bob.SendAsync(room, "after the unblock");
+        Assert.Equal("after the unblock", (await aliceHub.NextAsync(ChatEventNames.MessageCreated)).Str("text"));
+    }
+
+    [SkippableFact]
+    public async Task Block_WhileConnected_StopsDeliveryAtOnce()
+    {
+        var (alice, bob, carol) = (await UserAsync("alice"), await UserAsync("bob"), await UserAsync("carol"));
+        var room = await alice.CreateGroupAsync(bob);
+        var beacon = await carol.CreateGroupAsync(alice);
+        await using var aliceHub = await HubClient.ConnectAsync(Api, alice);
+
+        await HttpAssert.JsonAsync(await alice.PostAsync("users/me/blocks", new { userId = bob.Id }), HttpStatusCode.Created);
+        await bob.SendAsync(room, "from the blocked user");
+
+        await aliceHub.AssertNothingBeforeBeaconAsync(carol, beacon);
+    }
+
+    [SkippableFact]
+    public async Task Ban_BannedMemberGetsItsOwnMemberRemoved()
+    {
+        var (alice, bob) = (await UserAsync("alice"), await UserAsync("bob"));
+        var room = await alice.CreateGroupAsync(bob);
+        await using var bobHub = await HubClient.ConnectAsync(Api, bob);
+
+        await HttpAssert.JsonAsync(await alice.PostAsync($"rooms/{room}/bans", new { userId = bob.Id }), HttpStatusCode.Created);
+
+        var removed = await bobHub.NextAsync(ChatEventNames.MemberRemoved);
+        Assert.Equal((room, bob.Id), (removed.Str("roomId"), removed.Str("userId")));
+    }
+}
+
+public sealed class SqliteModerationHubTests(SqliteChatApi api) : ModerationHubTests(api), IClassFixture<SqliteChatApi>;
+
+public sealed class PostgresModerationHubTests(PostgresChatApi api) : ModerationHubTests(api), IClassFixture<PostgresChatApi>;

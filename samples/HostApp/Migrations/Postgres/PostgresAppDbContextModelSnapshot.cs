@@ -176,6 +176,58 @@ namespace HostApp.Migrations.Postgres
                     b.ToTable("ChatMessageReactions", (string)null);
                 });
 
+            modelBuilder.Entity("DfChat.Entities.ChatMessageReport<string>", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("DeliveredAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("MessageId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("MessageText")
+                        .HasColumnType("text");
+
+                    b.Property<string>("MessageUserId")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("ReporterId")
+                        .HasColumnType("text");
+
+                    b.Property<long>("RoomId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DeliveredAt");
+
+                    b.HasIndex("ReporterId");
+
+                    b.HasIndex("RoomId");
+
+                    b.HasIndex("MessageId", "ReporterId")
+                        .IsUnique();
+
+                    b.ToTable("ChatMessageReports", (string)null);
+                });
+
             modelBuilder.Entity("DfChat.Entities.ChatRoom<string>", b =>
                 {
                     b.Property<long>("Id")
@@ -196,6 +248,9 @@ namespace HostApp.Migrations.Postgres
                     b.Property<string>("Description")
                         .HasMaxLength(2000)
                         .HasColumnType("character varying(2000)");
+
+                    b.Property<bool>("Frozen")
+                        .HasColumnType("boolean");
 
                     b.Property<bool>("IsPublic")
                         .HasColumnType("boolean");
@@ -229,6 +284,9 @@ namespace HostApp.Migrations.Postgres
                     b.Property<string>("PrivatePairKey")
                         .HasColumnType("text");
 
+                    b.Property<int>("SlowModeSeconds")
+                        .HasColumnType("integer");
+
                     b.Property<string>("Type")
                         .IsRequired()
                         .HasMaxLength(20)
@@ -246,6 +304,47 @@ namespace HostApp.Migrations.Postgres
                     b.HasIndex("IsPublic", "LastActivityAt", "Id");
 
                     b.ToTable("ChatRooms", (string)null);
+                });
+
+            modelBuilder.Entity("DfChat.Entities.ChatRoomBan<string>", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedBy")
+                        .HasColumnType("text");
+
+                    b.Property<DateTime?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<long>("RoomId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("UserId")
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatedBy");
+
+                    b.HasIndex("UserId");
+
+                    b.HasIndex("RoomId", "Id");
+
+                    b.HasIndex("RoomId", "UserId")
+                        .IsUnique();
+
+                    b.ToTable("ChatRoomBans", (string)null);
                 });
 
             modelBuilder.Entity("DfChat.Entities.ChatRoomEvent", b =>
@@ -311,6 +410,49 @@ namespace HostApp.Migrations.Postgres
                     b.ToTable("ChatRoomEvents", (string)null);
                 });
 
+            modelBuilder.Entity("DfChat.Entities.ChatRoomInvite<string>", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedBy")
+                        .HasColumnType("text");
+
+                    b.Property<DateTime?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int?>("MaxUses")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("RoomId")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte[]>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea");
+
+                    b.Property<int>("Uses")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatedBy");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique();
+
+                    b.HasIndex("RoomId", "Id");
+
+                    b.ToTable("ChatRoomInvites", (string)null);
+                });
+
             modelBuilder.Entity("DfChat.Entities.ChatRoomUser<string>", b =>
                 {
                     b.Property<long>("Id")
@@ -327,6 +469,9 @@ namespace HostApp.Migrations.Postgres
 
                     b.Property<bool>("IsOwner")
                         .HasColumnType("boolean");
+
+                    b.Property<DateTime?>("LastPostedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<DateTime>("LastSeenAt")
                         .HasColumnType("timestamp with time zone");
@@ -361,6 +506,35 @@ namespace HostApp.Migrations.Postgres
                     b.HasIndex("UserId", "RoomId");
 
                     b.ToTable("ChatRoomUsers", (string)null);
+                });
+
+            modelBuilder.Entity("DfChat.Entities.ChatUserBlock<string>", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("BlockedUserId")
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UserId")
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BlockedUserId");
+
+                    b.HasIndex("UserId", "BlockedUserId")
+                        .IsUnique();
+
+                    b.HasIndex("UserId", "Id");
+
+                    b.ToTable("ChatUserBlocks", (string)null);
                 });
 
             modelBuilder.Entity("HostApp.Data.AppUser", b =>
@@ -615,6 +789,20 @@ namespace HostApp.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Restrict);
                 });
 
+            modelBuilder.Entity("DfChat.Entities.ChatMessageReport<string>", b =>
+                {
+                    b.HasOne("HostApp.Data.AppUser", null)
+                        .WithMany()
+                        .HasForeignKey("ReporterId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("DfChat.Entities.ChatRoom<string>", null)
+                        .WithMany()
+                        .HasForeignKey("RoomId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("DfChat.Entities.ChatRoom<string>", b =>
                 {
                     b.HasOne("DfChat.Entities.ChatMedia<string>", null)
@@ -626,6 +814,39 @@ namespace HostApp.Migrations.Postgres
                         .WithMany()
                         .HasForeignKey("CreatedBy")
                         .OnDelete(DeleteBehavior.Restrict);
+                });
+
+            modelBuilder.Entity("DfChat.Entities.ChatRoomBan<string>", b =>
+                {
+                    b.HasOne("HostApp.Data.AppUser", null)
+                        .WithMany()
+                        .HasForeignKey("CreatedBy")
+                        .OnDelete(DeleteBehavior.NoAction);
+
+                    b.HasOne("DfChat.Entities.ChatRoom<string>", null)
+                        .WithMany()
+                        .HasForeignKey("RoomId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("HostApp.Data.AppUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade);
+                });
+
+            modelBuilder.Entity("DfChat.Entities.ChatRoomInvite<string>", b =>
+                {
+                    b.HasOne("HostApp.Data.AppUser", null)
+                        .WithMany()
+                        .HasForeignKey("CreatedBy")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("DfChat.Entities.ChatRoom<string>", null)
+                        .WithMany()
+                        .HasForeignKey("RoomId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("DfChat.Entities.ChatRoomUser<string>", b =>
@@ -645,6 +866,19 @@ namespace HostApp.Migrations.Postgres
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Restrict);
+                });
+
+            modelBuilder.Entity("DfChat.Entities.ChatUserBlock<string>", b =>
+                {
+                    b.HasOne("HostApp.Data.AppUser", null)
+                        .WithMany()
+                        .HasForeignKey("BlockedUserId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("HostApp.Data.AppUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>

@@ -165,6 +165,56 @@ namespace HostApp.Migrations.Sqlite
                     b.ToTable("ChatMessageReactions", (string)null);
                 });
 
+            modelBuilder.Entity("DfChat.Entities.ChatMessageReport<string>", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("DeliveredAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("MessageId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("MessageText")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MessageUserId")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReporterId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("RoomId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DeliveredAt");
+
+                    b.HasIndex("ReporterId");
+
+                    b.HasIndex("RoomId");
+
+                    b.HasIndex("MessageId", "ReporterId")
+                        .IsUnique();
+
+                    b.ToTable("ChatMessageReports", (string)null);
+                });
+
             modelBuilder.Entity("DfChat.Entities.ChatRoom<string>", b =>
                 {
                     b.Property<long>("Id")
@@ -183,6 +233,9 @@ namespace HostApp.Migrations.Sqlite
                     b.Property<string>("Description")
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("Frozen")
+                        .HasColumnType("INTEGER");
 
                     b.Property<bool>("IsPublic")
                         .HasColumnType("INTEGER");
@@ -216,6 +269,9 @@ namespace HostApp.Migrations.Sqlite
                     b.Property<string>("PrivatePairKey")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("SlowModeSeconds")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Type")
                         .IsRequired()
                         .HasMaxLength(20)
@@ -233,6 +289,45 @@ namespace HostApp.Migrations.Sqlite
                     b.HasIndex("IsPublic", "LastActivityAt", "Id");
 
                     b.ToTable("ChatRooms", (string)null);
+                });
+
+            modelBuilder.Entity("DfChat.Entities.ChatRoomBan<string>", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CreatedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ExpiresAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("RoomId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatedBy");
+
+                    b.HasIndex("UserId");
+
+                    b.HasIndex("RoomId", "Id");
+
+                    b.HasIndex("RoomId", "UserId")
+                        .IsUnique();
+
+                    b.ToTable("ChatRoomBans", (string)null);
                 });
 
             modelBuilder.Entity("DfChat.Entities.ChatRoomEvent", b =>
@@ -296,6 +391,47 @@ namespace HostApp.Migrations.Sqlite
                     b.ToTable("ChatRoomEvents", (string)null);
                 });
 
+            modelBuilder.Entity("DfChat.Entities.ChatRoomInvite<string>", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CreatedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ExpiresAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("MaxUses")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("RoomId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB");
+
+                    b.Property<int>("Uses")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatedBy");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique();
+
+                    b.HasIndex("RoomId", "Id");
+
+                    b.ToTable("ChatRoomInvites", (string)null);
+                });
+
             modelBuilder.Entity("DfChat.Entities.ChatRoomUser<string>", b =>
                 {
                     b.Property<long>("Id")
@@ -310,6 +446,9 @@ namespace HostApp.Migrations.Sqlite
 
                     b.Property<bool>("IsOwner")
                         .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("LastPostedAt")
+                        .HasColumnType("TEXT");
 
                     b.Property<DateTime>("LastSeenAt")
                         .HasColumnType("TEXT");
@@ -344,6 +483,33 @@ namespace HostApp.Migrations.Sqlite
                     b.HasIndex("UserId", "RoomId");
 
                     b.ToTable("ChatRoomUsers", (string)null);
+                });
+
+            modelBuilder.Entity("DfChat.Entities.ChatUserBlock<string>", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("BlockedUserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BlockedUserId");
+
+                    b.HasIndex("UserId", "BlockedUserId")
+                        .IsUnique();
+
+                    b.HasIndex("UserId", "Id");
+
+                    b.ToTable("ChatUserBlocks", (string)null);
                 });
 
             modelBuilder.Entity("HostApp.Data.AppUser", b =>
@@ -594,6 +760,20 @@ namespace HostApp.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Restrict);
                 });
 
+            modelBuilder.Entity("DfChat.Entities.ChatMessageReport<string>", b =>
+                {
+                    b.HasOne("HostApp.Data.AppUser", null)
+                        .WithMany()
+                        .HasForeignKey("ReporterId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("DfChat.Entities.ChatRoom<string>", null)
+                        .WithMany()
+                        .HasForeignKey("RoomId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("DfChat.Entities.ChatRoom<string>", b =>
                 {
                     b.HasOne("DfChat.Entities.ChatMedia<string>", null)
@@ -605,6 +785,39 @@ namespace HostApp.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("CreatedBy")
                         .OnDelete(DeleteBehavior.Restrict);
+                });
+
+            modelBuilder.Entity("DfChat.Entities.ChatRoomBan<string>", b =>
+                {
+                    b.HasOne("HostApp.Data.AppUser", null)
+                        .WithMany()
+                        .HasForeignKey("CreatedBy")
+                        .OnDelete(DeleteBehavior.NoAction);
+
+                    b.HasOne("DfChat.Entities.ChatRoom<string>", null)
+                        .WithMany()
+                        .HasForeignKey("RoomId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("HostApp.Data.AppUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade);
+                });
+
+            modelBuilder.Entity("DfChat.Entities.ChatRoomInvite<string>", b =>
+                {
+                    b.HasOne("HostApp.Data.AppUser", null)
+                        .WithMany()
+                        .HasForeignKey("CreatedBy")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("DfChat.Entities.ChatRoom<string>", null)
+                        .WithMany()
+                        .HasForeignKey("RoomId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("DfChat.Entities.ChatRoomUser<string>", b =>
@@ -624,6 +837,19 @@ namespace HostApp.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Restrict);
+                });
+
+            modelBuilder.Entity("DfChat.Entities.ChatUserBlock<string>", b =>
+                {
+                    b.HasOne("HostApp.Data.AppUser", null)
+                        .WithMany()
+                        .HasForeignKey("BlockedUserId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("HostApp.Data.AppUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>

@@ -201,6 +201,21 @@ public static class Rules
         // §4 Media attached to a message of the room: its readers see it.
         new("GET", "/media/{mediaId}", "media/{media}", Need.Reader, 200),
         new("GET", "/media/{mediaId}/content", "media/{media}/content", Need.Reader, 200),
+
+        // §9 Moderation: bans as removing (can_remove_users, none in private rooms), invitations as adding
+        // (can_add_users, none in private rooms), ownership by the owner, reports by readers, blocks by anyone.
+        new("POST", "/rooms/{roomId}/bans", "rooms/{room}/bans", Need.RemoveOther, 201) { Body = new { userId = "{newUser}" } },
+        new("GET", "/rooms/{roomId}/bans", "rooms/{room}/bans", Need.RemoveOther, 200),
+        new("DELETE", "/rooms/{roomId}/bans/{userId}", "rooms/{room}/bans/{banned}", Need.RemoveOther, 204),
+        new("POST", "/rooms/{roomId}/owner", "rooms/{room}/owner", Need.OwnerOnly, 200) { Body = new { userId = "{member}" }, FreshRoom = true },
+        new("POST", "/rooms/{roomId}/invites", "rooms/{room}/invites", Need.AddMember, 201) { Body = new { maxUses = 5 } },
+        new("GET", "/rooms/{roomId}/invites", "rooms/{room}/invites", Need.AddMember, 200),
+        new("DELETE", "/rooms/{roomId}/invites/{token}", "rooms/{room}/invites/{invite}", Need.AddMember, 204),
+        new("POST", "/rooms/{roomId}/messages/{messageId}/reports", "rooms/{room}/messages/{message}/reports", Need.Reader, 202) { Body = new { reason = "spam" } },
+        new("POST", "/users/me/blocks", "users/me/blocks", Need.SignedIn, 201) { Body = new { userId = "{newUser}" } },
+        new("GET", "/users/me/blocks", "users/me/blocks", Need.SignedIn, 200),
+        new("DELETE", "/users/me/blocks/{userId}", "users/me/blocks/{blocked}", Need.SignedIn, 204),
+        new("POST", "/invites/{token}/accept", "invites/{inviteToken}/accept", Need.SignedIn, 200),
     ];
 
     /// <summary>The permissions a role holds in a room of <paramref name="kind"/> (API.md §3: the owner holds every one).</summary>

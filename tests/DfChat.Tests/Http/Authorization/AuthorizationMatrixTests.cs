@@ -20,7 +20,7 @@ public abstract partial class AuthorizationMatrixTests(MatrixApi api) : HttpTest
     /// <summary>An id no room, message, reaction or media of the test database has.</summary>
     private const string GhostId = "987654321";
 
-    private static readonly string[] UserPlaceholders = ["{member}", "{newUser}", "{victim}", "{owner}"];
+    private static readonly string[] UserPlaceholders = ["{member}", "{newUser}", "{victim}", "{owner}", "{banned}"];
 
     private new MatrixApi Api => (MatrixApi)base.Api;
 
@@ -36,7 +36,7 @@ public abstract partial class AuthorizationMatrixTests(MatrixApi api) : HttpTest
         var cast = await Api.CastAsync();
         var scenario = kind is null ? null : route.FreshRoom ? await Api.FreshAsync(kind) : await Api.SharedAsync(kind);
         var caller = scenario is null ? (role == Role.Anonymous ? null : cast.Outsider) : scenario.Caller(role);
-        Dictionary<string, string> values = scenario is null ? [] : await FillAsync(route, scenario, role);
+        Dictionary<string, string> values = scenario is null ? await FillSignedInAsync(route, caller) : await FillAsync(route, scenario, role);
 
         using var response = await SendAsync(caller, route, values);
         var body = await response.Content.ReadAsStringAsync();
@@ -95,12 +95,54 @@ public abstract partial class AuthorizationMatrixTests(MatrixApi api) : HttpTest
                 "{ownReaction}" => member ? room.OwnReaction[role] : room.Reaction,
                 "{othersReaction}" => (await room.Bystander.ReactAsync(room.Id, await room.Bystander.SendIdAsync(room.Id, "to react to"), "like")).Str("id"),
                 "{media}" => room.Media,
+                "{banned}" => room.Owner is { } banning ? await BanNewUserAsync(banning, room.Id) : (await Api.CreateUserAsync("banned")).Id,
+                "{invite}" => room.Owner is { } inviting ? (await InviteAsync(inviting, room.Id)).Str("id") : GhostId,
                 _ => throw new InvalidOperationException($"Unknown placeholder {name} in {route.Name}."),
             };
         }
 
         return values;
     }
+
+    /// <summary>The placeholders of a route that concerns no room: a user to block or the caller blocked, another user's room's invitation.</summary>
+    private async Task<Dictionary<string, string>> FillSignedInAsync(Rule route, ChatUser? caller)
+    {
+        var values = new Dictionary<string, string>();
+        var template = route.Path + (route.Body is { } b && b != Rules.Upload ? JsonSerializer.Serialize(b) : "");
+        foreach (Match match in Placeholder().Matches(template))
+        {
+            values[match.Value] = match.Value switch
+            {
+                "{newUser}" => (await Api.CreateUserAsync("new")).Id,
+                "{blocked}" => await BlockNewUserAsync(caller),
+                "{inviteToken}" => (await InviteAsync(await Api.CreateUserAsync("inviting"), null)).Str("token"),
+                var name => throw new InvalidOperationException($"Unknown placeholder {name} in {route.Name}."),
+            };
+        }
+
+        return values;
+    }
+
+    private async Task<string> BanNewUserAsync(ChatUser moderator, string roomId)
+    {
+        var banned = await Api.CreateUserAsync("banned");
+        await HttpAssert.JsonAsync(await moderator.PostAsync($"rooms/{roomId}/bans", new { userId = banned.Id }), System.Net.HttpStatusCode.Created);
+        return banned.Id;
+    }
+
+    private async Task<string> BlockNewUserAsync(ChatUser? caller)
+    {
+        var blocked = await Api.CreateUserAsync("blocked");
+        if (caller is not null)
+            await HttpAssert.JsonAsync(await caller.PostAsync("users/me/blocks", new { userId = blocked.Id }), System.Net.HttpStatusCode.Created);
+        return blocked.Id;
+    }
+
+    /// <summary>An invitation to <paramref name="roomId"/>, or to a new group of <paramref name="creator"/>.</summary>
+    private static async Task<JsonElement> InviteAsync(ChatUser creator, string? roomId) =>
+        await HttpAssert.JsonAsync(
+            await creator.PostAsync($"rooms/{roomId ?? await creator.CreateGroupAsync()}/invites", new { }),
+            System.Net.HttpStatusCode.Created);
 
     private async Task<HttpResponseMessage> SendAsync(ChatUser? caller, Rule route, IReadOnlyDictionary<string, string> values)
     {

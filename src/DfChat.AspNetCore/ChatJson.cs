@@ -43,6 +43,7 @@ namespace DfChat.AspNetCore;
 [JsonSerializable(typeof(PageModel<BlockModel>))]
 [JsonSerializable(typeof(InviteModel))]
 [JsonSerializable(typeof(PageModel<InviteModel>))]
+[JsonSerializable(typeof(UserExportDocument))]
 [JsonSerializable(typeof(BanRequest))]
 [JsonSerializable(typeof(UserIdRequest))]
 [JsonSerializable(typeof(CreateInviteRequest))]

@@ -143,6 +143,7 @@ public static class Rules
     [
         // §4 Users, and the routes that concern no room: any signed-in user.
         new("GET", "/users/me", "users/me", Need.SignedIn, 200),
+        new("GET", "/users/me/export", "users/me/export", Need.SignedIn, 200),
         new("GET", "/users", "users?search=a", Need.SignedIn, 200),
         new("GET", "/rooms", "rooms", Need.SignedIn, 200),
         new("GET", "/rooms/public", "rooms/public", Need.SignedIn, 200),

@@ -29,6 +29,7 @@ namespace DfChat.AspNetCore;
 [JsonSerializable(typeof(PageModel<ReactionModel>))]
 [JsonSerializable(typeof(MediaModel))]
 [JsonSerializable(typeof(PageModel<EventModel>))]
+[JsonSerializable(typeof(PageModel<MessageVersionModel>))]
 internal sealed partial class ChatJson : JsonSerializerContext
 {
     /// <summary>How <typeparamref name="T"/> is written; every type a chat endpoint answers with is listed above.</summary>

@@ -40,6 +40,12 @@ public class ChatRoomUser<TUserKey>
     /// </summary>
     public long ReadExclusions { get; set; }
 
+    /// <summary>
+    /// How many unread messages (by the rule of the unread count) mention the member: kept in step by sends,
+    /// edits and deletes of messages that mention it, recounted when it reads, so listing it costs nothing.
+    /// </summary>
+    public int MentionCount { get; set; }
+
     /// <summary>Who added the member (the member itself when it created or joined the room).</summary>
     public TUserKey CreatedBy { get; set; } = default!;
 

@@ -116,6 +116,21 @@ internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, 
                 replyToId = reply;
             }
 
+            ChatMessage<TKey>? root = null;
+            if (request.ThreadId is not null)
+            {
+                var threadId = EntityId.TryParse(request.ThreadId, out var parsed) ? parsed : 0;
+                root = await store.Messages.FirstOrDefaultAsync(m => m.Id == threadId && m.RoomId == room.Id, CancellationToken.None);
+                if (root is null)
+                    return ChatError.Invalid("threadId", "threadId must be a message of this room.");
+                if (root.ThreadId is not null)
+                    return ChatError.Invalid("threadId", "threadId must be a top-level message: a reply in a thread starts no thread of its own.");
+            }
+
+            var mentions = await Mentions<TUser, TKey>.ParseAsync(store, room.Id, request.Mentions);
+            if (mentions.Error is { } badMention)
+                return badMention;
+
             var authorName = w.CallerName;
 
             // Checked: from here on the send only adds. Its rows are saved with those of the batch's other sends.
@@ -129,17 +144,34 @@ internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, 
                 ClientMessageId = request.ClientMessageId,
                 HasMedia = media.Count > 0,
                 ReactionCount = 0,
+                ThreadId = root?.Id,
+                Mentions = MessageDetails.StoreMentions(mentions.Value!.Ids),
             };
             store.Messages.Add(message);
-            await UnreadCounts.MessageSentAsync(w.Db, room, w.Member!, message, CancellationToken.None);
-            room.LastActivityAt = w.Now;
+            var counted = UnreadCounts.CountingMentions(message, mentions.Value!.Keys);
+            MessageModel? rootModel = null;
+            if (root is null)
+            {
+                await UnreadCounts.MessageSentAsync(w.Db, room, w.Member!, message, CancellationToken.None);
+                await UnreadCounts.MentionedAsync(w.Db, message, counted, CancellationToken.None);
+                room.LastActivityAt = w.Now;
+            }
+            else
+            {
+                // A thread reply stays out of the room's list, its counts and its last message; its root shows it.
+                root.ThreadReplyCount++;
+                root.ThreadLastReplyAt = w.Now;
+                rootModel = await store.BuildMessageAsync(root, caller, CancellationToken.None);
+            }
 
             // Two sends of one batch attaching the same upload: the unique index stops the second, and the
             // batch then runs each send alone, where the check above answers 400.
             return ChatResult<AfterSave<MessageModel>>.Ok(() =>
             {
                 store.MessageMedia.AddRange(media.Select((m, i) => new ChatMessageMedia { RoomId = room.Id, MessageId = message.Id, MediaId = m.Id, Sequence = i }));
-                room.LastMessageId = Math.Max(room.LastMessageId ?? 0, message.Id);
+                UnreadCounts.AddMentionRows(w.Db, message, counted);
+                if (root is null)
+                    room.LastMessageId = Math.Max(room.LastMessageId ?? 0, message.Id);
                 var model = new MessageModel
                 {
                     Id = Id(message.Id),
@@ -151,8 +183,12 @@ internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, 
                     Reactions = [],
                     ReplyToId = replyToId is { } r ? Id(r) : null,
                     CreatedAt = message.CreatedAt,
+                    ThreadId = root is null ? null : Id(root.Id),
+                    Mentions = mentions.Value!.Ids,
                 };
                 w.Record(ChatEventNames.MessageCreated, model);
+                if (rootModel is not null)
+                    w.Record(ChatEventNames.MessageUpdated, rootModel);
                 return ChatResult<MessageModel>.New(model);
             });
         }, cancellationToken);
@@ -169,8 +205,12 @@ internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, 
         return ChatResult<MessageModel>.Ok(await store.BuildMessageAsync(message, caller, cancellationToken));
     }
 
-    public async Task<ChatResult<MessageModel>> EditAsync(string callerId, string roomId, string messageId, string? text, CancellationToken cancellationToken)
+    public Task<ChatResult<MessageModel>> EditAsync(string callerId, string roomId, string messageId, string? text, CancellationToken cancellationToken) =>
+        EditAsync(callerId, roomId, messageId, new EditMessageRequest { Text = text }, cancellationToken);
+
+    public async Task<ChatResult<MessageModel>> EditAsync(string callerId, string roomId, string messageId, EditMessageRequest request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         if (!UserKey<TKey>.TryParse(callerId, out var caller))
             return ChatError.UserNotFound;
         return await writes.InRoomAsync(caller, roomId, async w =>
@@ -180,14 +220,38 @@ internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, 
                 return ChatError.MessageNotFound;
             if (RoomRules.CanEdit(w.Access, message, caller) is { } denied)
                 return denied;
-            if (text is null)
+            var text = request.Text;
+            if (text is null && request.Mentions is null)
                 return ChatError.Invalid("text", "text is required.");
-            if (text.Length > store.Options.MaxMessageLength)
+            if (text is not null && text.Length > store.Options.MaxMessageLength)
                 return ChatError.Invalid("text", $"text must be at most {store.Options.MaxMessageLength} characters.");
-            if (string.IsNullOrWhiteSpace(text) && !await store.MessageMedia.AnyAsync(l => l.RoomId == message.RoomId && l.MessageId == message.Id, CancellationToken.None))
+            if (text is not null && string.IsNullOrWhiteSpace(text) && !await store.MessageMedia.AnyAsync(l => l.RoomId == message.RoomId && l.MessageId == message.Id, CancellationToken.None))
                 return ChatError.Invalid("text", "A message without media needs text.");
+            var mentions = await Mentions<TUser, TKey>.ParseAsync(store, w.Room.Id, request.Mentions);
+            if (mentions.Error is { } badMention)
+                return badMention;
 
-            message.Text = text.Length == 0 ? null : text;
+            if (text is not null)
+            {
+                var newText = text.Length == 0 ? null : text;
+
+                // The text it replaces is kept, in this transaction, for GET …/history.
+                if (newText != message.Text)
+                    store.Edits.Add(new ChatMessageEdit { RoomId = message.RoomId, MessageId = message.Id, Text = message.Text, EditedAt = w.Now });
+                message.Text = newText;
+            }
+
+            if (request.Mentions is not null)
+            {
+                var before = UnreadCounts.CountingMentions(message, Mentions<TUser, TKey>.KeysOf(message));
+                var after = UnreadCounts.CountingMentions(message, mentions.Value!.Keys);
+                await UnreadCounts.UnmentionedAsync(w.Db, message, before.Except(after).ToList(), CancellationToken.None);
+                var added = after.Except(before).ToList();
+                await UnreadCounts.MentionedAsync(w.Db, message, added, CancellationToken.None);
+                UnreadCounts.AddMentionRows(w.Db, message, added);
+                message.Mentions = MessageDetails.StoreMentions(mentions.Value!.Ids);
+            }
+
             message.EditedAt = w.Now;
             await w.SaveAsync();
             var model = await store.BuildMessageAsync(message, caller, CancellationToken.None);
@@ -216,12 +280,17 @@ internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, 
             await store.MessageMedia.Where(l => l.RoomId == room.Id && l.MessageId == message.Id).ExecuteDeleteAsync(CancellationToken.None);
             await store.Media.Where(m => mediaIds.Contains(m.Id)).ExecuteDeleteAsync(CancellationToken.None);
             await store.Messages.Where(m => m.RoomId == room.Id && m.ReplyToId == message.Id).ExecuteUpdateAsync(s => s.SetProperty(m => m.ReplyToId, (long?)null), CancellationToken.None);
+            var thread = await Threads<TUser, TKey>.MessageDeletingAsync(store, message, caller);
             await store.Messages.Where(m => m.Id == message.Id).ExecuteDeleteAsync(CancellationToken.None);
-            await UnreadCounts.MessageDeletedAsync(w.Db, message, CancellationToken.None);
+            if (message.ThreadId is null)
+            {
+                await UnreadCounts.MessageDeletedAsync(w.Db, message, CancellationToken.None);
+                await UnreadCounts.UnmentionedAsync(w.Db, message, UnreadCounts.CountingMentions(message, Mentions<TUser, TKey>.KeysOf(message)), CancellationToken.None);
+            }
 
             if (room.LastMessageId == message.Id)
             {
-                var newest = await store.Messages.Where(m => m.RoomId == room.Id).OrderByDescending(m => m.Id)
+                var newest = await store.Messages.Where(m => m.RoomId == room.Id && m.ThreadId == null).OrderByDescending(m => m.Id)
                     .Select(m => new { m.Id, m.CreatedAt }).FirstOrDefaultAsync(CancellationToken.None);
                 room.LastMessageId = newest?.Id;
                 room.LastActivityAt = newest?.CreatedAt ?? room.CreatedAt;
@@ -229,6 +298,7 @@ internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, 
 
             // The files go once the delete has committed, by the outbox: a rolled-back delete keeps them.
             w.Record(ChatEventNames.MessageDeleted, new MessageDeletedPayload(Id(room.Id), Id(message.Id)), filesToDelete: storageKeys);
+            thread.Record(w);
             return ChatResult<bool>.Ok(true);
         }, cancellationToken);
         return result.Succeeded ? ChatResult.Ok : result.Error!;

@@ -274,26 +274,26 @@ internal sealed class ChatStore<TUser, TKey>(
 
     private static MessageModel ToModel(
         ChatMessage<TKey> m, string roomId, string? authorName, ILookup<long, MediaModel> media, ILookup<long, ReactionCountModel> reactions, Dictionary<long, ChatMessagePin<TKey>> pins) => new()
-    {
-        Id = Id(m.Id),
-        RoomId = roomId,
-        UserId = Id(m.UserId),
-        User = new UserModel { Id = Id(m.UserId), DisplayName = authorName ?? Id(m.UserId) },
-        Text = m.Text,
-        Media = media[m.Id].ToArray(),
-        Reactions = reactions[m.Id].ToArray(),
-        ReplyToId = m.ReplyToId is { } reply ? Id(reply) : null,
-        CreatedAt = m.CreatedAt,
-        EditedAt = m.EditedAt,
-        ThreadId = m.ThreadId is { } thread ? Id(thread) : null,
-        ThreadReplyCount = m.ThreadReplyCount,
-        ThreadLastReplyAt = m.ThreadLastReplyAt,
-        Mentions = MessageDetails.MentionsOf(m),
+        {
+            Id = Id(m.Id),
+            RoomId = roomId,
+            UserId = Id(m.UserId),
+            User = new UserModel { Id = Id(m.UserId), DisplayName = authorName ?? Id(m.UserId) },
+            Text = m.Text,
+            Media = media[m.Id].ToArray(),
+            Reactions = reactions[m.Id].ToArray(),
+            ReplyToId = m.ReplyToId is { } reply ? Id(reply) : null,
+            CreatedAt = m.CreatedAt,
+            EditedAt = m.EditedAt,
+            ThreadId = m.ThreadId is { } thread ? Id(thread) : null,
+            ThreadReplyCount = m.ThreadReplyCount,
+            ThreadLastReplyAt = m.ThreadLastReplyAt,
+            Mentions = MessageDetails.MentionsOf(m),
 
-        // A pin whose row is gone (its pinner's user was deleted) is no pin.
-        PinnedAt = pins.GetValueOrDefault(m.Id)?.PinnedAt,
-        PinnedBy = pins.GetValueOrDefault(m.Id) is { } pin ? Id(pin.PinnedBy) : null,
-    };
+            // A pin whose row is gone (its pinner's user was deleted) is no pin.
+            PinnedAt = pins.GetValueOrDefault(m.Id)?.PinnedAt,
+            PinnedBy = pins.GetValueOrDefault(m.Id) is { } pin ? Id(pin.PinnedBy) : null,
+        };
 
     public async Task<MessageModel> BuildMessageAsync(ChatMessage<TKey> message, TKey caller, CancellationToken cancellationToken) =>
         (await BuildMessagesAsync([message], caller, cancellationToken))[0];

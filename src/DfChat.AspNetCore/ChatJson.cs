@@ -48,6 +48,7 @@ namespace DfChat.AspNetCore;
 [JsonSerializable(typeof(UserIdRequest))]
 [JsonSerializable(typeof(CreateInviteRequest))]
 [JsonSerializable(typeof(ReportRequest))]
+[JsonSerializable(typeof(PageModel<MessageVersionModel>))]
 internal sealed partial class ChatJson : JsonSerializerContext
 {
     /// <summary>How <typeparamref name="T"/> is read or written; every type a chat endpoint reads or answers with is listed above.</summary>

@@ -32,6 +32,7 @@ public static class DfChatEndpointRouteBuilderExtensions
         MemberEndpoints.Map(map);
         MessageEndpoints.Map(map);
         ReactionEndpoints.Map(map);
+        ConversationEndpoints.Map(map);
         MediaEndpoints.Map(map);
         BanEndpoints.Map(map);
         BlockEndpoints.Map(map);

@@ -20,7 +20,7 @@ internal static class MessageEndpoints
             .AddEndpointFilterFactory((_, next) => ChatRateLimiter.Filter(ChatRateLimitKind.Messages, next))
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
         map.Get("/rooms/{roomId}/messages/{messageId}", Get, "DfChatGetMessage", "One message.", Tag);
-        map.Patch("/rooms/{roomId}/messages/{messageId}", Edit, "DfChatEditMessage", "Replaces a message's text.", Tag)
+        map.Patch("/rooms/{roomId}/messages/{messageId}", Edit, "DfChatEditMessage", "Replaces a message's text, its mentions, or both.", Tag)
             .WithMetadata(new DfChatRequestBody(typeof(EditMessageBody), "application/json"));
         map.Delete("/rooms/{roomId}/messages/{messageId}", Delete, "DfChatDeleteMessage", "Deletes a message with its reactions and media.", Tag);
     }
@@ -56,7 +56,8 @@ internal static class MessageEndpoints
         var (body, problem) = await ChatHttp.ReadBodyAsync<EditMessageBody>(http.Request, cancellationToken);
         if (problem is not null)
             return problem;
-        return ChatResults.Ok(await messages.EditAsync(ChatHttp.Caller(http), roomId, messageId, body!.Text, cancellationToken));
+        var request = new EditMessageRequest { Text = body!.Text, Mentions = body.Mentions };
+        return ChatResults.Ok(await messages.EditAsync(ChatHttp.Caller(http), roomId, messageId, request, cancellationToken));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(

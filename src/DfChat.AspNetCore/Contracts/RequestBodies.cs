@@ -12,6 +12,9 @@ public sealed record EditMessageBody
 {
     /// <summary>The new text.</summary>
     public string? Text { get; init; }
+
+    /// <summary>The members the message mentions from now on, replacing the earlier ones.</summary>
+    public IReadOnlyList<string>? Mentions { get; init; }
 }
 
 /// <summary>Body of <c>POST /rooms/{roomId}/messages/{messageId}/reactions</c>.</summary>

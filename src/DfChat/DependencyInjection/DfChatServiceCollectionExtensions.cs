@@ -75,6 +75,7 @@ public static class DfChatServiceCollectionExtensions
         services.TryAddScoped<IChatMemberService, MemberService<TUser, TKey>>();
         services.TryAddScoped<IChatMessageService, MessageService<TUser, TKey>>();
         services.TryAddScoped<IChatReactionService, ReactionService<TUser, TKey>>();
+        services.TryAddScoped<IChatConversationService, ConversationService<TUser, TKey>>();
         services.TryAddScoped<IChatMediaService, MediaService<TUser, TKey>>();
         services.TryAddScoped<IChatUserService, UserService<TUser, TKey>>();
         services.TryAddScoped<IChatUserData, ChatUserData<TUser, TKey>>();

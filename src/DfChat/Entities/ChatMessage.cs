@@ -45,4 +45,26 @@ public class ChatMessage<TUserKey>
     /// reactions for the messages that have none.
     /// </summary>
     public int? ReactionCount { get; set; }
+
+    /// <summary>The top-level message of the same room whose thread this message replies in; null for a message of the room's own list.</summary>
+    public long? ThreadId { get; set; }
+
+    /// <summary>For a top-level message, how many replies its thread holds, kept in step with thread sends and deletes.</summary>
+    public int ThreadReplyCount { get; set; }
+
+    /// <summary>For a top-level message, the time of its thread's newest reply (UTC), or null when it has none.</summary>
+    public DateTime? ThreadLastReplyAt { get; set; }
+
+    /// <summary>
+    /// The ids of the members the message mentions, as a JSON array of strings in the order given, or null when
+    /// it mentions nobody: the page reads them with the message. <see cref="ChatMessageMention{TUserKey}"/> holds
+    /// the same mentions by member, for the mention counts.
+    /// </summary>
+    public string? Mentions { get; set; }
+
+    /// <summary>
+    /// When the message was pinned (UTC), or null: whether a page must read its pin (<see cref="ChatMessagePin{TUserKey}"/>),
+    /// as <see cref="HasMedia"/> tells for media.
+    /// </summary>
+    public DateTime? PinnedAt { get; set; }
 }

@@ -41,6 +41,12 @@ public class ChatRoomUser<TUserKey>
     public long ReadExclusions { get; set; }
 
     /// <summary>
+    /// How many unread messages (by the rule of the unread count) mention the member: kept in step by sends,
+    /// edits and deletes of messages that mention it, recounted when it reads, so listing it costs nothing.
+    /// </summary>
+    public int MentionCount { get; set; }
+
+    /// <summary>
     /// When the member last sent a top-level message (UTC), or null: slow mode measures from it. Kept on the
     /// membership, in the database, so that it holds whichever node the member's requests reach.
     /// </summary>

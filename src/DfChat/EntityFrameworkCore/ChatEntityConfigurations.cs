@@ -89,6 +89,9 @@ internal sealed class ChatRoomUserConfiguration<TUser, TKey> : IEntityTypeConfig
 
         // Erasing a user finds the memberships they added.
         builder.HasIndex(m => m.CreatedBy);
+
+        // A message's readers (members whose read position is at or after it), in read order, on one index range.
+        builder.HasIndex(m => new { m.RoomId, m.LastSeenAt, m.Id });
     }
 }
 
@@ -103,14 +106,21 @@ internal sealed class ChatMessageConfiguration<TUser, TKey> : IEntityTypeConfigu
         builder.HasKey(m => m.Id);
         builder.Property(m => m.CreatedAt).IsUtc();
         builder.Property(m => m.EditedAt).IsUtc();
+        builder.Property(m => m.ThreadLastReplyAt).IsUtc();
+        builder.Property(m => m.PinnedAt).IsUtc();
         builder.Property(m => m.ClientMessageId).HasMaxLength(100);
         builder.HasOne<ChatRoom<TKey>>().WithMany().HasForeignKey(m => m.RoomId).OnDelete(DeleteBehavior.Cascade);
         builder.Property(m => m.UserId).IsErasableUser();
         builder.HasOne<TUser>().WithMany().HasForeignKey(m => m.UserId).OnDelete(ChatModelConventions.UserReference);
         builder.HasOne<ChatMessage<TKey>>().WithMany().HasForeignKey(m => m.ReplyToId).OnDelete(DeleteBehavior.NoAction);
+        builder.HasOne<ChatMessage<TKey>>().WithMany().HasForeignKey(m => m.ThreadId).OnDelete(DeleteBehavior.NoAction);
 
         // A room's history pages newest first and catches up oldest first along this index.
         builder.HasIndex(m => new { m.RoomId, m.Id });
+
+        // The room's own list (ThreadId IS NULL) and each thread (ThreadId = the root), both by id on one index
+        // range: a room with many thread replies pages its list without stepping over them.
+        builder.HasIndex(m => new { m.RoomId, m.ThreadId, m.Id });
 
         // Recounting one member's unread messages after its read position.
         builder.HasIndex(m => new { m.RoomId, m.CreatedAt });
@@ -180,6 +190,58 @@ internal sealed class ChatMessageReactionConfiguration<TUser, TKey> : IEntityTyp
 
         // The caller's own reactions, newest first.
         builder.HasIndex(r => new { r.UserId, r.Id });
+    }
+}
+
+/// <summary>Configures <see cref="ChatMessageMention{TUserKey}"/>.</summary>
+internal sealed class ChatMessageMentionConfiguration<TUser, TKey> : IEntityTypeConfiguration<ChatMessageMention<TKey>>
+    where TUser : class
+    where TKey : IEquatable<TKey>
+{
+    public void Configure(EntityTypeBuilder<ChatMessageMention<TKey>> builder)
+    {
+        builder.ToTable("ChatMessageMentions");
+        builder.HasKey(m => new { m.MessageId, m.UserId });
+        builder.Property(m => m.CreatedAt).IsUtc();
+        builder.HasOne<ChatMessage<TKey>>().WithMany().HasForeignKey(m => m.MessageId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<TUser>().WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
+
+        // A member's mentions after its read position: one index range, counted without reading the messages.
+        builder.HasIndex(m => new { m.RoomId, m.UserId, m.CreatedAt });
+    }
+}
+
+/// <summary>Configures <see cref="ChatMessagePin{TUserKey}"/>.</summary>
+internal sealed class ChatMessagePinConfiguration<TUser, TKey> : IEntityTypeConfiguration<ChatMessagePin<TKey>>
+    where TUser : class
+    where TKey : IEquatable<TKey>
+{
+    public void Configure(EntityTypeBuilder<ChatMessagePin<TKey>> builder)
+    {
+        builder.ToTable("ChatMessagePins");
+        builder.HasKey(p => p.MessageId);
+        builder.Property(p => p.PinnedAt).IsUtc();
+        builder.HasOne<ChatMessage<TKey>>().WithMany().HasForeignKey(p => p.MessageId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<TUser>().WithMany().HasForeignKey(p => p.PinnedBy).OnDelete(DeleteBehavior.Cascade);
+
+        // A room's pins, newest first, and their number.
+        builder.HasIndex(p => new { p.RoomId, p.PinnedAt, p.MessageId });
+    }
+}
+
+/// <summary>Configures <see cref="ChatMessageEdit"/>.</summary>
+internal sealed class ChatMessageEditConfiguration<TKey> : IEntityTypeConfiguration<ChatMessageEdit>
+    where TKey : IEquatable<TKey>
+{
+    public void Configure(EntityTypeBuilder<ChatMessageEdit> builder)
+    {
+        builder.ToTable("ChatMessageEdits");
+        builder.HasKey(e => e.Id);
+        builder.Property(e => e.EditedAt).IsUtc();
+        builder.HasOne<ChatMessage<TKey>>().WithMany().HasForeignKey(e => e.MessageId).OnDelete(DeleteBehavior.Cascade);
+
+        // A message's earlier versions, newest first.
+        builder.HasIndex(e => new { e.MessageId, e.Id });
     }
 }
 

@@ -48,6 +48,9 @@ public static class DfChatModelBuilderExtensions
         modelBuilder.ApplyConfiguration(new ChatMessageConfiguration<TUser, TKey>());
         modelBuilder.ApplyConfiguration(new ChatMessageMediaConfiguration<TKey>());
         modelBuilder.ApplyConfiguration(new ChatMessageReactionConfiguration<TUser, TKey>());
+        modelBuilder.ApplyConfiguration(new ChatMessageMentionConfiguration<TUser, TKey>());
+        modelBuilder.ApplyConfiguration(new ChatMessagePinConfiguration<TUser, TKey>());
+        modelBuilder.ApplyConfiguration(new ChatMessageEditConfiguration<TKey>());
         modelBuilder.ApplyConfiguration(new ChatRoomEventConfiguration());
         modelBuilder.ApplyConfiguration(new ChatRoomBanConfiguration<TUser, TKey>());
         modelBuilder.ApplyConfiguration(new ChatUserBlockConfiguration<TUser, TKey>());

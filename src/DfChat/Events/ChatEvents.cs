@@ -47,7 +47,20 @@ public sealed record ChatEvent
 /// <summary>A member who receives a room's events.</summary>
 /// <param name="UserId">The member.</param>
 /// <param name="Muted">Whether the member muted the room: deliver, but do not notify.</param>
-public sealed record ChatRecipient(string UserId, bool Muted);
+public sealed record ChatRecipient(string UserId, bool Muted)
+{
+    /// <summary>
+    /// Whether the event's new message mentions the member (<see cref="ChatEventNames.MessageCreated"/> only):
+    /// a host may notify a member who muted the room when it is mentioned.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// foreach (var recipient in chatEvent.Recipients.Where(r => (!r.Muted || r.Mentioned) &amp;&amp; r.UserId != chatEvent.ActorId))
+    ///     await push.NotifyAsync(recipient.UserId, chatEvent, cancellationToken);
+    /// </code>
+    /// </example>
+    public bool Mentioned { get; init; }
+}
 
 /// <summary>The names of the events of the contract.</summary>
 public static class ChatEventNames

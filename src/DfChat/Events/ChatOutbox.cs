@@ -290,7 +290,8 @@ internal sealed partial class ChatOutbox : IAsyncDisposable, IDisposable
         {
             if (stalled.Contains(row.RoomId))
                 continue;
-            var chatEvent = ToEvent(row, _redactions.PayloadOf(row)) with { Recipients = recipients.GetValueOrDefault(RoomKey(row.RoomId)) ?? [] };
+            var chatEvent = ToEvent(row, _redactions.PayloadOf(row));
+            chatEvent = chatEvent with { Recipients = WithMentions(chatEvent, recipients.GetValueOrDefault(RoomKey(row.RoomId)) ?? []) };
             if (!await NotifyAsync(listeners, chatEvent, CancellationToken.None))
             {
                 stalled.Add(row.RoomId);
@@ -377,6 +378,17 @@ internal sealed partial class ChatOutbox : IAsyncDisposable, IDisposable
             UserIds = row.UserIds is { } ids ? JsonSerializer.Deserialize<string[]>(ids, WriteBatch.Json) ?? [] : [],
             RoomIsPublic = row.RoomIsPublic,
         };
+    }
+
+    /// <summary>The recipients, with <see cref="ChatRecipient.Mentioned"/> set for those a new message mentions.</summary>
+    private static IReadOnlyList<ChatRecipient> WithMentions(ChatEvent chatEvent, IReadOnlyList<ChatRecipient> recipients)
+    {
+        if (chatEvent.Name != ChatEventNames.MessageCreated || recipients.Count == 0
+            || chatEvent.Payload is not JsonElement { ValueKind: JsonValueKind.Object } payload
+            || !payload.TryGetProperty("mentions", out var mentions) || mentions.ValueKind != JsonValueKind.Array || mentions.GetArrayLength() == 0)
+            return recipients;
+        var mentioned = mentions.EnumerateArray().Select(m => m.GetString()).ToHashSet(StringComparer.Ordinal);
+        return [.. recipients.Select(r => mentioned.Contains(r.UserId) ? r with { Mentioned = true } : r)];
     }
 
     private static string RoomKey(long roomId) => EntityId.Format(roomId);

@@ -76,6 +76,9 @@ public sealed record MembershipModel
 
     /// <summary>Messages by others after <see cref="LastSeenAt"/>, deleted ones excluded.</summary>
     public required int UnreadCount { get; init; }
+
+    /// <summary>The unread messages (as <see cref="UnreadCount"/> counts them) that mention the caller.</summary>
+    public int MentionCount { get; init; }
 }
 
 /// <summary>A member of a room.</summary>
@@ -141,6 +144,34 @@ public sealed record MessageModel
 
     /// <summary>When it was last edited, or null.</summary>
     public DateTime? EditedAt { get; init; }
+
+    /// <summary>For a thread reply, the top-level message whose thread it is in; null for a message of the room's own list.</summary>
+    public string? ThreadId { get; init; }
+
+    /// <summary>For a top-level message, how many replies its thread holds (0 for a reply).</summary>
+    public int ThreadReplyCount { get; init; }
+
+    /// <summary>For a top-level message, the time of its thread's newest reply, or null.</summary>
+    public DateTime? ThreadLastReplyAt { get; init; }
+
+    /// <summary>The ids of the members the message mentions, in the order given.</summary>
+    public IReadOnlyList<string> Mentions { get; init; } = [];
+
+    /// <summary>When the message was pinned, or null when it is not.</summary>
+    public DateTime? PinnedAt { get; init; }
+
+    /// <summary>Who pinned the message, or null when it is not pinned.</summary>
+    public string? PinnedBy { get; init; }
+}
+
+/// <summary>An earlier version of a message's text.</summary>
+public sealed record MessageVersionModel
+{
+    /// <summary>The text the message had, or null when it had none.</summary>
+    public string? Text { get; init; }
+
+    /// <summary>When an edit replaced this text.</summary>
+    public required DateTime EditedAt { get; init; }
 }
 
 /// <summary>How many users reacted to a message with one value.</summary>

@@ -86,6 +86,22 @@ public sealed record SendMessageRequest
 
     /// <summary>An idempotency key: repeating it returns the first message.</summary>
     public string? ClientMessageId { get; init; }
+
+    /// <summary>A top-level message of the same room: the message is a reply in its thread.</summary>
+    public string? ThreadId { get; init; }
+
+    /// <summary>Ids of members of the room the message mentions (at most 50).</summary>
+    public IReadOnlyList<string>? Mentions { get; init; }
+}
+
+/// <summary>Changes to a message; null leaves a field as it is.</summary>
+public sealed record EditMessageRequest
+{
+    /// <summary>The new text.</summary>
+    public string? Text { get; init; }
+
+    /// <summary>The members the message mentions from now on (at most 50), replacing the earlier ones.</summary>
+    public IReadOnlyList<string>? Mentions { get; init; }
 }
 
 /// <summary>A media upload.</summary>

@@ -114,6 +114,13 @@ internal static class RoomRules
         where TKey : IEquatable<TKey> =>
         Require(access, caller.Equals(message.UserId) ? ChatPermissions.DeleteOwnMessages : ChatPermissions.DeleteMessages, "delete this message");
 
+    /// <summary>Pinning and unpinning: a member with <c>can_edit_room</c>; in a private room, either member.</summary>
+    public static ChatError? CanPin<TKey>(RoomAccess<TKey> access)
+        where TKey : IEquatable<TKey> =>
+        access.Room.Type == ChatRoomType.PrivateMessages
+            ? RequireMember(access, "pin messages")
+            : Require(access, ChatPermissions.EditRoom, "pin messages");
+
     /// <summary>A reaction goes with its author, or with a member holding <c>can_delete_messages</c>.</summary>
     public static ChatError? CanDeleteReaction<TKey>(RoomAccess<TKey> access, ChatMessageReaction<TKey> reaction, TKey caller)
         where TKey : IEquatable<TKey> =>

@@ -15,6 +15,13 @@ namespace DfChat.Rules;
 /// sender's membership, whatever the size of the room; a delete and a read touch the memberships they
 /// change. Every one of these runs under the room's lock (see the write pipeline), so they apply in one
 /// order and the count stays exact under any concurrency.
+/// <para>
+/// Thread replies (API.md §8) are not in the room's list nor its unread count: they take no number and
+/// change no count. Mention counts follow the same rule (unread messages that mention the member) and live
+/// here too: each membership keeps its own <see cref="ChatRoomUser{TUserKey}.MentionCount"/>, which a send,
+/// an edit or a delete of a message mentioning it moves by one when the message is unread for it, and a
+/// read recounts from <see cref="ChatMessageMention{TUserKey}"/> on one index range.
+/// </para>
 /// </remarks>
 internal static class UnreadCounts
 {
@@ -30,11 +37,78 @@ internal static class UnreadCounts
         member.LastSeenAt = now;
         member.ReadNumber = room.LastMessageNumber;
         member.ReadExclusions = 0;
+        member.MentionCount = 0;
         Saw(room, now);
     }
 
+    /// <summary>The member's mention count.</summary>
+    public static int MentionsOf<TKey>(ChatRoomUser<TKey> member)
+        where TKey : IEquatable<TKey> => Math.Max(member.MentionCount, 0);
+
     /// <summary>
-    /// Numbers a new message and keeps every count exact: the sender's own message never counts for it,
+    /// The mentions of <paramref name="mentioned"/> that count for them: only a top-level message's, and never
+    /// its author's own (its own message is never unread for it).
+    /// </summary>
+    public static List<TKey> CountingMentions<TKey>(ChatMessage<TKey> message, IEnumerable<TKey> mentioned)
+        where TKey : IEquatable<TKey> =>
+        message.ThreadId is null ? mentioned.Where(u => !u.Equals(message.UserId)).Distinct().ToList() : [];
+
+    /// <summary>
+    /// A top-level message mentions <paramref name="added"/> from now on (a send, before it is saved, or an edit):
+    /// the count of each of them for whom the message is unread grows by one. Their rows follow with
+    /// <see cref="AddMentionRows"/> once the message has its id.
+    /// </summary>
+    public static Task MentionedAsync<TKey>(DbContext db, ChatMessage<TKey> message, IReadOnlyCollection<TKey> added, CancellationToken cancellationToken)
+        where TKey : IEquatable<TKey> =>
+        added.Count == 0 ? Task.CompletedTask : CountMentionAsync(db, message.RoomId, added, message.CreatedAt, +1, cancellationToken);
+
+    /// <summary>The rows of the mentions <see cref="MentionedAsync"/> counted, for the recount of a read.</summary>
+    public static void AddMentionRows<TKey>(DbContext db, ChatMessage<TKey> message, IReadOnlyCollection<TKey> added)
+        where TKey : IEquatable<TKey> =>
+        db.Set<ChatMessageMention<TKey>>().AddRange(added.Select(u => new ChatMessageMention<TKey>
+        {
+            RoomId = message.RoomId,
+            MessageId = message.Id,
+            UserId = u,
+            CreatedAt = message.CreatedAt,
+        }));
+
+    /// <summary>
+    /// A top-level message no longer mentions <paramref name="dropped"/> (an edit, or its delete): their rows go,
+    /// and the count of each of them for whom the message was unread shrinks by one.
+    /// </summary>
+    public static async Task UnmentionedAsync<TKey>(DbContext db, ChatMessage<TKey> message, IReadOnlyCollection<TKey> dropped, CancellationToken cancellationToken)
+        where TKey : IEquatable<TKey>
+    {
+        if (dropped.Count == 0)
+            return;
+        var (messageId, gone) = (message.Id, dropped.ToArray());
+        await db.Set<ChatMessageMention<TKey>>().Where(m => m.MessageId == messageId && gone.Contains(m.UserId)).ExecuteDeleteAsync(cancellationToken);
+        await CountMentionAsync(db, message.RoomId, dropped, message.CreatedAt, -1, cancellationToken);
+    }
+
+    /// <summary>Moves the mention count of the members of <paramref name="users"/> whose read position is before <paramref name="at"/>.</summary>
+    private static async Task CountMentionAsync<TKey>(DbContext db, long roomId, IReadOnlyCollection<TKey> users, DateTime at, int delta, CancellationToken cancellationToken)
+        where TKey : IEquatable<TKey>
+    {
+        var ids = users.ToArray();
+        await db.Set<ChatRoomUser<TKey>>().Where(m => m.RoomId == roomId && ids.Contains(m.UserId) && m.LastSeenAt < at)
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.MentionCount, m => m.MentionCount + delta), cancellationToken);
+
+        // As in ExcludeAsync: a membership this transaction tracks must see the statement's change.
+        foreach (var entry in db.ChangeTracker.Entries<ChatRoomUser<TKey>>())
+        {
+            var member = entry.Entity;
+            if (entry.State is EntityState.Unchanged or EntityState.Modified && member.RoomId == roomId && member.LastSeenAt < at && users.Contains(member.UserId))
+            {
+                entry.Property(m => m.MentionCount).OriginalValue += delta;
+                member.MentionCount += delta;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Numbers a new top-level message and keeps every count exact: the sender's own message never counts for it,
     /// nor for a member whose read position is already at or after the message's time.
     /// </summary>
     public static async Task MessageSentAsync<TKey>(DbContext db, ChatRoom<TKey> room, ChatRoomUser<TKey> sender, ChatMessage<TKey> message, CancellationToken cancellationToken)
@@ -52,7 +126,7 @@ internal static class UnreadCounts
         await ExcludeAsync<TKey>(db, room.Id, m => m.LastSeenAt >= at && !m.UserId.Equals(author), cancellationToken);
     }
 
-    /// <summary>A deleted message stops counting for every member it counted for.</summary>
+    /// <summary>A deleted top-level message stops counting for every member it counted for (its mentions go with <see cref="UnmentionedAsync"/>).</summary>
     public static Task MessageDeletedAsync<TKey>(DbContext db, ChatMessage<TKey> message, CancellationToken cancellationToken)
         where TKey : IEquatable<TKey>
     {
@@ -67,10 +141,13 @@ internal static class UnreadCounts
         var messages = db.Set<ChatMessage<TKey>>().Where(m => m.RoomId == room.Id);
         var user = member.UserId;
         var readNumber = await messages.Where(m => m.CreatedAt <= seenAt).MaxAsync(m => (long?)m.Number, cancellationToken) ?? 0;
-        var unread = await messages.CountAsync(m => m.CreatedAt > seenAt && !m.UserId!.Equals(user), cancellationToken);
+        var unread = await messages.CountAsync(m => m.CreatedAt > seenAt && m.ThreadId == null && !m.UserId!.Equals(user), cancellationToken);
+        var roomId = room.Id;
+        var mentions = await db.Set<ChatMessageMention<TKey>>().CountAsync(m => m.RoomId == roomId && m.UserId.Equals(user) && m.CreatedAt > seenAt, cancellationToken);
         member.LastSeenAt = seenAt;
         member.ReadNumber = readNumber;
         member.ReadExclusions = room.LastMessageNumber - readNumber - unread;
+        member.MentionCount = mentions;
         Saw(room, seenAt);
     }
 

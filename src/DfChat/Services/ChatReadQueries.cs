@@ -66,14 +66,15 @@ internal sealed class ChatReadQueries<TUser, TKey>(ChatUserModel<TUser> users)
     }
 
     /// <summary>
-    /// The room's messages, none unless the caller may read the room (<see cref="RoomRules.CanRead"/> in SQL,
+    /// The room's own messages (thread replies are listed by their thread: <c>ThreadId IS NULL</c>, the leading
+    /// columns of an index with the id), none unless the caller may read the room (<see cref="RoomRules.CanRead"/> in SQL,
     /// a condition of the whole statement, evaluated once, not per row), taken by <paramref name="page"/>.
     /// </summary>
     private static Expression<Func<DbContext, long, TKey, long, int, IQueryable<ChatMessage<TKey>>>> ReadableMessages(
         Expression<Func<IQueryable<ChatMessage<TKey>>, long, int, IQueryable<ChatMessage<TKey>>>> page)
     {
         Expression<Func<DbContext, long, TKey, IQueryable<ChatMessage<TKey>>>> readable = (db, roomId, caller) =>
-            db.Set<ChatMessage<TKey>>().AsNoTracking().Where(m => m.RoomId == roomId
+            db.Set<ChatMessage<TKey>>().AsNoTracking().Where(m => m.RoomId == roomId && m.ThreadId == null
                 && db.Set<ChatRoom<TKey>>().Any(r => r.Id == roomId
                     && (r.IsPublic || db.Set<ChatRoomUser<TKey>>().Any(u => u.RoomId == roomId && u.UserId.Equals(caller)))));
         var body = new Replacer(new Dictionary<Expression, Expression> { [page.Parameters[0]] = readable.Body }).Visit(page.Body)!;
@@ -105,6 +106,10 @@ internal sealed class ChatReadQueries<TUser, TKey>(ChatUserModel<TUser> users)
                 EditedAt = m.EditedAt,
                 HasMedia = m.HasMedia,
                 ReactionCount = m.ReactionCount,
+                ThreadReplyCount = m.ThreadReplyCount,
+                ThreadLastReplyAt = m.ThreadLastReplyAt,
+                Mentions = m.Mentions,
+                PinnedAt = m.PinnedAt,
             },
             AuthorName = authorName,
         };

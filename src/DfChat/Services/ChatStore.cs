@@ -44,6 +44,10 @@ internal sealed class ChatStore<TUser, TKey>(
 
     public DbSet<ChatMessageReport<TKey>> Reports => Db.Set<ChatMessageReport<TKey>>();
 
+    public DbSet<ChatMessagePin<TKey>> Pins => Db.Set<ChatMessagePin<TKey>>();
+
+    public DbSet<ChatMessageEdit> Edits => Db.Set<ChatMessageEdit>();
+
     public ChatUserDirectory<TUser, TKey> Users => users;
 
     /// <summary>Whether <paramref name="userId"/> is banned from the room at <paramref name="now"/> (<see cref="RoomRules.IsInForce"/>, in SQL).</summary>
@@ -172,6 +176,7 @@ internal sealed class ChatStore<TUser, TKey>(
         Muted = member.Muted,
         LastSeenAt = member.LastSeenAt,
         UnreadCount = UnreadCounts.Of(room, member),
+        MentionCount = UnreadCounts.MentionsOf(member),
     };
 
     public async Task<List<MemberModel>> BuildMembersAsync(IReadOnlyList<ChatRoomUser<TKey>> members, CancellationToken cancellationToken)
@@ -228,8 +233,11 @@ internal sealed class ChatStore<TUser, TKey>(
         var reactions = page.Any(r => MessageDetails.MayHaveReactions(r.Message))
             ? await ReactionCountsAsync(Reactions.Where(r => r.RoomId == roomId && r.MessageId >= first && r.MessageId <= last), caller, cancellationToken)
             : EmptyReactions;
+        var pins = page.Any(r => r.Message.PinnedAt is not null)
+            ? await PinsOfAsync(Pins.Where(p => p.RoomId == roomId && p.MessageId >= first && p.MessageId <= last), cancellationToken)
+            : EmptyPins;
         var room = Id(roomId);
-        return page.Select(r => ToModel(r.Message, room, r.AuthorName, media, reactions)).ToList();
+        return page.Select(r => ToModel(r.Message, room, r.AuthorName, media, reactions, pins)).ToList();
     }
 
     private async Task<List<MessageModel>> BuildAsync(
@@ -243,9 +251,17 @@ internal sealed class ChatStore<TUser, TKey>(
             return [];
         var media = messages.Any(MessageDetails.MayHaveMedia) ? await MediaOfAsync(links, cancellationToken) : EmptyMedia;
         var counts = messages.Any(MessageDetails.MayHaveReactions) ? await ReactionCountsAsync(reactions, caller, cancellationToken) : EmptyReactions;
+        var pinned = messages.Where(m => m.PinnedAt is not null).Select(m => m.Id).ToArray();
+        var pins = pinned.Length > 0 ? await PinsOfAsync(Pins.Where(p => pinned.Contains(p.MessageId)), cancellationToken) : EmptyPins;
         var names = await users.DisplayNamesAsync(messages.Where(m => m.UserId is not null).Select(m => m.UserId!), cancellationToken);
-        return messages.Select(m => ToModel(m, Id(m.RoomId), m.UserId is { } author ? names.GetValueOrDefault(author) : null, media, counts)).ToList();
+        return messages.Select(m => ToModel(m, Id(m.RoomId), m.UserId is { } author ? names.GetValueOrDefault(author) : null, media, counts, pins)).ToList();
     }
+
+    private static readonly Dictionary<long, ChatMessagePin<TKey>> EmptyPins = [];
+
+    /// <summary>The pins of <paramref name="pins"/> by message.</summary>
+    private static async Task<Dictionary<long, ChatMessagePin<TKey>>> PinsOfAsync(IQueryable<ChatMessagePin<TKey>> pins, CancellationToken cancellationToken) =>
+        await pins.AsNoTracking().ToDictionaryAsync(p => p.MessageId, cancellationToken);
 
     private static readonly ILookup<long, MediaModel> EmptyMedia = Array.Empty<MediaModel>().ToLookup(m => 0L);
 
@@ -281,19 +297,28 @@ internal sealed class ChatStore<TUser, TKey>(
             c => new ReactionCountModel { Reaction = c.Reaction, Count = c.Count, Me = c.Mine > 0 });
     }
 
-    private static MessageModel ToModel(ChatMessage<TKey> m, string roomId, string? authorName, ILookup<long, MediaModel> media, ILookup<long, ReactionCountModel> reactions) => new()
-    {
-        Id = Id(m.Id),
-        RoomId = roomId,
-        UserId = IdOrNull(m.UserId),
-        User = m.UserId is { } author ? new UserModel { Id = Id(author), DisplayName = authorName ?? Id(author) } : null,
-        Text = m.Text,
-        Media = media[m.Id].ToArray(),
-        Reactions = reactions[m.Id].ToArray(),
-        ReplyToId = m.ReplyToId is { } reply ? Id(reply) : null,
-        CreatedAt = m.CreatedAt,
-        EditedAt = m.EditedAt,
-    };
+    private static MessageModel ToModel(
+        ChatMessage<TKey> m, string roomId, string? authorName, ILookup<long, MediaModel> media, ILookup<long, ReactionCountModel> reactions, Dictionary<long, ChatMessagePin<TKey>> pins) => new()
+        {
+            Id = Id(m.Id),
+            RoomId = roomId,
+            UserId = IdOrNull(m.UserId),
+            User = m.UserId is { } author ? new UserModel { Id = Id(author), DisplayName = authorName ?? Id(author) } : null,
+            Text = m.Text,
+            Media = media[m.Id].ToArray(),
+            Reactions = reactions[m.Id].ToArray(),
+            ReplyToId = m.ReplyToId is { } reply ? Id(reply) : null,
+            CreatedAt = m.CreatedAt,
+            EditedAt = m.EditedAt,
+            ThreadId = m.ThreadId is { } thread ? Id(thread) : null,
+            ThreadReplyCount = m.ThreadReplyCount,
+            ThreadLastReplyAt = m.ThreadLastReplyAt,
+            Mentions = MessageDetails.MentionsOf(m),
+
+            // A pin whose row is gone (its pinner's user was deleted) is no pin.
+            PinnedAt = pins.GetValueOrDefault(m.Id)?.PinnedAt,
+            PinnedBy = pins.GetValueOrDefault(m.Id) is { } pin ? Id(pin.PinnedBy) : null,
+        };
 
     public async Task<MessageModel> BuildMessageAsync(ChatMessage<TKey> message, TKey caller, CancellationToken cancellationToken) =>
         (await BuildMessagesAsync([message], caller, cancellationToken))[0];
@@ -356,4 +381,13 @@ internal static class MessageDetails
     /// <summary>Its reactions must be read: it has some, or was stored before <see cref="ChatMessage{TUserKey}.ReactionCount"/> existed (null).</summary>
     public static bool MayHaveReactions<TKey>(ChatMessage<TKey> message)
         where TKey : IEquatable<TKey> => message.ReactionCount != 0;
+
+    /// <summary>The ids the message mentions, as stored with it.</summary>
+    public static IReadOnlyList<string> MentionsOf<TKey>(ChatMessage<TKey> message)
+        where TKey : IEquatable<TKey> =>
+        message.Mentions is { } json ? System.Text.Json.JsonSerializer.Deserialize<string[]>(json) ?? [] : [];
+
+    /// <summary>How <paramref name="mentions"/> are stored with a message: null for none.</summary>
+    public static string? StoreMentions(IReadOnlyCollection<string> mentions) =>
+        mentions.Count == 0 ? null : System.Text.Json.JsonSerializer.Serialize(mentions);
 }

@@ -258,9 +258,10 @@ internal sealed partial class ChatUserData<TUser, TKey>(
     /// longer name them; the rest are deleted, then their files. Returns whether anything changed.
     /// </summary>
     /// <summary>
-    /// The moderation rows that name the user: their blocks (made and received), their bans and the
-    /// reports they filed go; invitations they made are revoked; bans they made stay, made by the room's
-    /// owner (without an owner they go); reports of their messages keep no author.
+    /// The other rows that name the user: their blocks (made and received), their bans and the reports
+    /// they filed go; invitations they made are revoked; bans they made stay, made by the room's owner
+    /// (without an owner they go); reports of their messages keep no author; the mentions of them go, and
+    /// the pins they made are lifted.
     /// </summary>
     private async Task<bool> EraseModerationAsync(TKey user, CancellationToken cancellationToken)
     {
@@ -274,6 +275,10 @@ internal sealed partial class ChatUserData<TUser, TKey>(
             count += await store.Bans.Where(b => b.CreatedBy.Equals(user)).ExecuteDeleteAsync(CancellationToken.None);
             count += await store.Invites.Where(i => i.CreatedBy.Equals(user)).ExecuteDeleteAsync(CancellationToken.None);
             count += await store.Reports.Where(r => r.ReporterId.Equals(user)).ExecuteDeleteAsync(CancellationToken.None);
+            var pinned = store.Pins.Where(p => p.PinnedBy.Equals(user)).Select(p => p.MessageId);
+            count += await store.Messages.Where(m => pinned.Contains(m.Id)).ExecuteUpdateAsync(s => s.SetProperty(m => m.PinnedAt, (DateTime?)null), CancellationToken.None);
+            count += await store.Pins.Where(p => p.PinnedBy.Equals(user)).ExecuteDeleteAsync(CancellationToken.None);
+            count += await store.Db.Set<ChatMessageMention<TKey>>().Where(m => m.UserId.Equals(user)).ExecuteDeleteAsync(CancellationToken.None);
             count += await store.Reports.Where(r => r.MessageUserId == userText).ExecuteUpdateAsync(s => s.SetProperty(r => r.MessageUserId, (string?)null), CancellationToken.None);
             return ChatResult<int>.Ok(count);
         }, cancellationToken);

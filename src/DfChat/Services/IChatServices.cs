@@ -80,8 +80,33 @@ public interface IChatMessageService
     /// <summary>Replaces a message's text.</summary>
     Task<ChatResult<MessageModel>> EditAsync(string callerId, string roomId, string messageId, string? text, CancellationToken cancellationToken);
 
+    /// <summary>Replaces a message's text, its mentions, or both; null leaves a field as it is.</summary>
+    Task<ChatResult<MessageModel>> EditAsync(string callerId, string roomId, string messageId, EditMessageRequest request, CancellationToken cancellationToken);
+
     /// <summary>Deletes a message with its reactions and attached media.</summary>
     Task<ChatResult> DeleteAsync(string callerId, string roomId, string messageId, CancellationToken cancellationToken);
+}
+
+/// <summary>Threads, pins, edit history and read receipts (API.md §8).</summary>
+public interface IChatConversationService
+{
+    /// <summary>The replies in a message's thread, oldest first.</summary>
+    Task<ChatResult<PageModel<MessageModel>>> ListThreadAsync(string callerId, string roomId, string messageId, PageRequest page, CancellationToken cancellationToken);
+
+    /// <summary>Pins a message (<c>can_edit_room</c>; in private rooms either member); at most 50 a room.</summary>
+    Task<ChatResult<MessageModel>> PinAsync(string callerId, string roomId, string messageId, CancellationToken cancellationToken);
+
+    /// <summary>Unpins a message (as <see cref="PinAsync"/>).</summary>
+    Task<ChatResult<MessageModel>> UnpinAsync(string callerId, string roomId, string messageId, CancellationToken cancellationToken);
+
+    /// <summary>The room's pinned messages, newest pin first.</summary>
+    Task<ChatResult<PageModel<MessageModel>>> ListPinsAsync(string callerId, string roomId, PageRequest page, CancellationToken cancellationToken);
+
+    /// <summary>A message's earlier versions, newest first.</summary>
+    Task<ChatResult<PageModel<MessageVersionModel>>> ListHistoryAsync(string callerId, string roomId, string messageId, PageRequest page, CancellationToken cancellationToken);
+
+    /// <summary>The members other than its author whose read position is at or after a message, in read order.</summary>
+    Task<ChatResult<PageModel<MemberModel>>> ListReadersAsync(string callerId, string roomId, string messageId, PageRequest page, CancellationToken cancellationToken);
 }
 
 /// <summary>Reactions to messages.</summary>

@@ -118,8 +118,25 @@ internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, 
                 replyToId = reply;
             }
 
-            if (RoomRules.SlowMode(w.Access, w.Now) is { } tooSoon)
+            ChatMessage<TKey>? root = null;
+            if (request.ThreadId is not null)
+            {
+                var threadId = EntityId.TryParse(request.ThreadId, out var parsed) ? parsed : 0;
+                root = await store.Messages.FirstOrDefaultAsync(m => m.Id == threadId && m.RoomId == room.Id, CancellationToken.None);
+                if (root is null)
+                    return ChatError.Invalid("threadId", "threadId must be a message of this room.");
+                if (root.ThreadId is not null)
+                    return ChatError.Invalid("threadId", "threadId must be a top-level message: a reply in a thread starts no thread of its own.");
+            }
+
+            // Slow mode paces top-level messages; replies in a thread are not held back by it.
+            if (root is null && RoomRules.SlowMode(w.Access, w.Now) is { } tooSoon)
                 return tooSoon;
+
+            var mentions = await Mentions<TUser, TKey>.ParseAsync(store, room.Id, request.Mentions);
+            if (mentions.Error is { } badMention)
+                return badMention;
+
             var authorName = w.CallerName;
 
             // Checked: from here on the send only adds. Its rows are saved with those of the batch's other sends.
@@ -133,18 +150,36 @@ internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, 
                 ClientMessageId = request.ClientMessageId,
                 HasMedia = media.Count > 0,
                 ReactionCount = 0,
+                ThreadId = root?.Id,
+                Mentions = MessageDetails.StoreMentions(mentions.Value!.Ids),
             };
             store.Messages.Add(message);
-            w.Member!.LastPostedAt = w.Now;
-            await UnreadCounts.MessageSentAsync(w.Db, room, w.Member!, message, CancellationToken.None);
-            room.LastActivityAt = w.Now;
+            var counted = UnreadCounts.CountingMentions(message, mentions.Value!.Keys);
+            MessageModel? rootModel = null;
+            if (root is null)
+            {
+                // Slow mode measures top-level sends: a thread reply neither waits for it nor restarts it.
+                w.Member!.LastPostedAt = w.Now;
+                await UnreadCounts.MessageSentAsync(w.Db, room, w.Member!, message, CancellationToken.None);
+                await UnreadCounts.MentionedAsync(w.Db, message, counted, CancellationToken.None);
+                room.LastActivityAt = w.Now;
+            }
+            else
+            {
+                // A thread reply stays out of the room's list, its counts and its last message; its root shows it.
+                root.ThreadReplyCount++;
+                root.ThreadLastReplyAt = w.Now;
+                rootModel = await store.BuildMessageAsync(root, caller, CancellationToken.None);
+            }
 
             // Two sends of one batch attaching the same upload: the unique index stops the second, and the
             // batch then runs each send alone, where the check above answers 400.
             return ChatResult<AfterSave<MessageModel>>.Ok(() =>
             {
                 store.MessageMedia.AddRange(media.Select((m, i) => new ChatMessageMedia { RoomId = room.Id, MessageId = message.Id, MediaId = m.Id, Sequence = i }));
-                room.LastMessageId = Math.Max(room.LastMessageId ?? 0, message.Id);
+                UnreadCounts.AddMentionRows(w.Db, message, counted);
+                if (root is null)
+                    room.LastMessageId = Math.Max(room.LastMessageId ?? 0, message.Id);
                 var model = new MessageModel
                 {
                     Id = Id(message.Id),
@@ -156,8 +191,12 @@ internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, 
                     Reactions = [],
                     ReplyToId = replyToId is { } r ? Id(r) : null,
                     CreatedAt = message.CreatedAt,
+                    ThreadId = root is null ? null : Id(root.Id),
+                    Mentions = mentions.Value!.Ids,
                 };
                 w.Record(ChatEventNames.MessageCreated, message.Id, _ => model);
+                if (rootModel is not null)
+                    w.Record(ChatEventNames.MessageUpdated, root!.Id, _ => rootModel);
                 return ChatResult<MessageModel>.New(model);
             });
         }, cancellationToken);
@@ -174,8 +213,12 @@ internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, 
         return ChatResult<MessageModel>.Ok(await store.BuildMessageAsync(message, caller, cancellationToken));
     }
 
-    public async Task<ChatResult<MessageModel>> EditAsync(string callerId, string roomId, string messageId, string? text, CancellationToken cancellationToken)
+    public Task<ChatResult<MessageModel>> EditAsync(string callerId, string roomId, string messageId, string? text, CancellationToken cancellationToken) =>
+        EditAsync(callerId, roomId, messageId, new EditMessageRequest { Text = text }, cancellationToken);
+
+    public async Task<ChatResult<MessageModel>> EditAsync(string callerId, string roomId, string messageId, EditMessageRequest request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         if (!UserKey<TKey>.TryParse(callerId, out var caller))
             return ChatError.UserNotFound;
         return await writes.InRoomAsync(caller, roomId, async w =>
@@ -185,14 +228,38 @@ internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, 
                 return ChatError.MessageNotFound;
             if ((RoomRules.CanEdit(w.Access, message, caller) ?? RoomRules.RequireNotFrozen(w.Access)) is { } denied)
                 return denied;
-            if (text is null)
+            var text = request.Text;
+            if (text is null && request.Mentions is null)
                 return ChatError.Invalid("text", "text is required.");
-            if (text.Length > store.Options.MaxMessageLength)
+            if (text is not null && text.Length > store.Options.MaxMessageLength)
                 return ChatError.Invalid("text", $"text must be at most {store.Options.MaxMessageLength} characters.");
-            if (string.IsNullOrWhiteSpace(text) && !await store.MessageMedia.AnyAsync(l => l.RoomId == message.RoomId && l.MessageId == message.Id, CancellationToken.None))
+            if (text is not null && string.IsNullOrWhiteSpace(text) && !await store.MessageMedia.AnyAsync(l => l.RoomId == message.RoomId && l.MessageId == message.Id, CancellationToken.None))
                 return ChatError.Invalid("text", "A message without media needs text.");
+            var mentions = await Mentions<TUser, TKey>.ParseAsync(store, w.Room.Id, request.Mentions);
+            if (mentions.Error is { } badMention)
+                return badMention;
 
-            message.Text = text.Length == 0 ? null : text;
+            if (text is not null)
+            {
+                var newText = text.Length == 0 ? null : text;
+
+                // The text it replaces is kept, in this transaction, for GET …/history.
+                if (newText != message.Text)
+                    store.Edits.Add(new ChatMessageEdit { RoomId = message.RoomId, MessageId = message.Id, Text = message.Text, EditedAt = w.Now });
+                message.Text = newText;
+            }
+
+            if (request.Mentions is not null)
+            {
+                var before = UnreadCounts.CountingMentions(message, Mentions<TUser, TKey>.KeysOf(message));
+                var after = UnreadCounts.CountingMentions(message, mentions.Value!.Keys);
+                await UnreadCounts.UnmentionedAsync(w.Db, message, before.Except(after).ToList(), CancellationToken.None);
+                var added = after.Except(before).ToList();
+                await UnreadCounts.MentionedAsync(w.Db, message, added, CancellationToken.None);
+                UnreadCounts.AddMentionRows(w.Db, message, added);
+                message.Mentions = MessageDetails.StoreMentions(mentions.Value!.Ids);
+            }
+
             message.EditedAt = w.Now;
             await w.SaveAsync();
             var model = await store.BuildMessageAsync(message, caller, CancellationToken.None);
@@ -236,12 +303,17 @@ internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, 
         await store.MessageMedia.Where(l => l.RoomId == room.Id && l.MessageId == message.Id).ExecuteDeleteAsync(CancellationToken.None);
         await store.Media.Where(m => mediaIds.Contains(m.Id)).ExecuteDeleteAsync(CancellationToken.None);
         await store.Messages.Where(m => m.RoomId == room.Id && m.ReplyToId == message.Id).ExecuteUpdateAsync(s => s.SetProperty(m => m.ReplyToId, (long?)null), CancellationToken.None);
+        var thread = await Threads<TUser, TKey>.MessageDeletingAsync(store, message, w.Caller);
         await store.Messages.Where(m => m.Id == message.Id).ExecuteDeleteAsync(CancellationToken.None);
-        await UnreadCounts.MessageDeletedAsync(w.Db, message, CancellationToken.None);
+        if (message.ThreadId is null)
+        {
+            await UnreadCounts.MessageDeletedAsync(w.Db, message, CancellationToken.None);
+            await UnreadCounts.UnmentionedAsync(w.Db, message, UnreadCounts.CountingMentions(message, Mentions<TUser, TKey>.KeysOf(message)), CancellationToken.None);
+        }
 
         if (room.LastMessageId == message.Id)
         {
-            var newest = await store.Messages.Where(m => m.RoomId == room.Id).OrderByDescending(m => m.Id)
+            var newest = await store.Messages.Where(m => m.RoomId == room.Id && m.ThreadId == null).OrderByDescending(m => m.Id)
                 .Select(m => new { m.Id, m.CreatedAt }).FirstOrDefaultAsync(CancellationToken.None);
             room.LastMessageId = newest?.Id;
             room.LastActivityAt = newest?.CreatedAt ?? room.CreatedAt;
@@ -249,12 +321,13 @@ internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, 
 
         // Deleted means gone: the events that carried its text keep their seq and type, not the text,
         // and reports of it keep their reason, not the copy of the text.
-        await w.RedactAsync([message.Id]);
+        await w.RedactAsync([message.Id, .. thread.DeletedReplies]);
         await store.Reports.Where(r => r.RoomId == room.Id && r.MessageId == message.Id)
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.MessageText, (string?)null), CancellationToken.None);
 
         // The files go once the delete has committed, by the outbox: a rolled-back delete keeps them.
         w.Record(ChatEventNames.MessageDeleted, message.Id, _ => new MessageDeletedPayload(Id(room.Id), Id(message.Id)), storageKeys);
+        thread.Record(w);
     }
 
     private static Task<ChatMessage<TKey>?> FindAsync(ChatStore<TUser, TKey> store, long roomId, string messageId) =>

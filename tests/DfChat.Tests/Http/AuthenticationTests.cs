@@ -54,6 +54,12 @@ public abstract class AuthenticationTests(ChatApiFactory api) : HttpTestBase(api
         { "DELETE", "rooms/1/invites/1" },
         { "POST", "invites/abc/accept" },
         { "POST", "rooms/1/messages/1/reports" },
+        { "GET", "rooms/1/messages/1/thread" },
+        { "POST", "rooms/1/messages/1/pin" },
+        { "DELETE", "rooms/1/messages/1/pin" },
+        { "GET", "rooms/1/pins" },
+        { "GET", "rooms/1/messages/1/history" },
+        { "GET", "rooms/1/messages/1/readers" },
     };
 
     /// <summary>The routes as the OpenAPI document names them, under the sample's mount.</summary>
@@ -101,6 +107,12 @@ public abstract class AuthenticationTests(ChatApiFactory api) : HttpTestBase(api
         { "delete", "/api/chat/rooms/{roomId}/invites/{token}" },
         { "post", "/api/chat/invites/{token}/accept" },
         { "post", "/api/chat/rooms/{roomId}/messages/{messageId}/reports" },
+        { "get", "/api/chat/rooms/{roomId}/messages/{messageId}/thread" },
+        { "post", "/api/chat/rooms/{roomId}/messages/{messageId}/pin" },
+        { "delete", "/api/chat/rooms/{roomId}/messages/{messageId}/pin" },
+        { "get", "/api/chat/rooms/{roomId}/pins" },
+        { "get", "/api/chat/rooms/{roomId}/messages/{messageId}/history" },
+        { "get", "/api/chat/rooms/{roomId}/messages/{messageId}/readers" },
     };
 
     /// <summary>A well-formed body for the route, so that only the missing caller is wrong.</summary>

@@ -7,7 +7,7 @@ namespace DfChat.Tests.Http;
 /// <summary>The message routes: list (newest first, and catch-up with ?after=), send, get, edit, delete.</summary>
 public abstract class MessageRouteTests(ChatApiFactory api) : HttpTestBase(api)
 {
-    private static readonly string[] MessageFields = ["createdAt", "editedAt", "id", "media", "reactions", "replyToId", "roomId", "text", "user", "userId"];
+    private static readonly string[] MessageFields = ["createdAt", "editedAt", "id", "media", "mentions", "pinnedAt", "pinnedBy", "reactions", "replyToId", "roomId", "text", "threadId", "threadLastReplyAt", "threadReplyCount", "user", "userId"];
 
     [SkippableFact]
     public async Task SendMessage_Text_Returns201WithLocationAndFields()

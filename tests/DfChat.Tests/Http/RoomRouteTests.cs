@@ -16,7 +16,7 @@ public abstract class RoomRouteTests(ChatApiFactory api) : HttpTestBase(api)
     public static readonly string[] RoomFields =
         ["avatarUrl", "createdAt", "createdBy", "description", "frozen", "id", "isPublic", "lastActivityAt", "lastMessage", "lastSeq", "memberCount", "membership", "name", "slowModeSeconds", "type"];
 
-    public static readonly string[] MembershipFields = ["isOwner", "lastSeenAt", "muted", "permissions", "unreadCount"];
+    public static readonly string[] MembershipFields = ["isOwner", "lastSeenAt", "mentionCount", "muted", "permissions", "unreadCount"];
 
     [SkippableFact]
     public async Task CreateRoom_Group_Returns201WithLocation()

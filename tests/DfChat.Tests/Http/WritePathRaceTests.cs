@@ -113,6 +113,57 @@ public abstract class WritePathRaceTests(ChatApiFactory api) : HttpTestBase(api)
     }
 
     [SkippableFact]
+    public async Task SendMessage_MentionsEditsDeletesAndReadsRacing_MentionCountsExact()
+    {
+        // Arrange: 5 members who mention each other, edit their mentions, delete their messages and read.
+        var owner = await UserAsync("owner");
+        var members = (await UsersAsync(4, "member")).Append(owner).ToArray();
+        var roomId = await owner.CreateGroupAsync(members[..4]);
+        var outcomes = new ConcurrentQueue<Outcome>();
+
+        // Act
+        await Task.WhenAll(members.Select((member, m) => Task.Run(async () =>
+        {
+            string? last = null;
+            for (var i = 0; i < 24; i++)
+            {
+                var others = members.Where(u => u != member).Select(u => u.Id).ToArray();
+                var mentions = others.Where((_, k) => (i + k + m) % 2 == 0).Append(member.Id).ToArray();
+                var outcome = (i % 4, last) switch
+                {
+                    (1, { } id) => await Outcome.OfAsync("edit", member, u => u.PatchAsync($"rooms/{roomId}/messages/{id}", new { text = $"e{m}-{i}", mentions = others.Take(i % 3) })),
+                    (2, _) => await Outcome.OfAsync("read", member, u => u.PostAsync($"rooms/{roomId}/read", new { })),
+                    (3, { } id) when i % 8 == 3 => await Outcome.OfAsync("delete", member, u => u.DeleteAsync($"rooms/{roomId}/messages/{id}")),
+                    _ => await Outcome.OfAsync("send", member, u => u.PostAsync($"rooms/{roomId}/messages", new { text = $"m{m}-{i}", mentions })),
+                };
+                outcomes.Enqueue(outcome);
+                if (outcome is { Action: "send", Status: 201 })
+                    last = outcome.Json.Str("id");
+                else if (outcome.Action == "delete")
+                    last = null;
+            }
+        })));
+
+        // Assert: each member's mentionCount is what the remaining messages say.
+        WritePath.NoServerError(outcomes);
+        WritePath.AllAre(outcomes, "send", 201);
+        WritePath.AllAre(outcomes, "edit", 200);
+        WritePath.AllAre(outcomes, "delete", 204);
+        WritePath.AllAre(outcomes, "read", 200);
+        var messages = await WritePath.AllMessagesAsync(owner, roomId);
+        foreach (var member in members)
+        {
+            var membership = (await member.GetJsonAsync($"rooms/{roomId}")).Prop("membership");
+            var lastSeenAt = HttpAssert.Timestamp(membership.Prop("lastSeenAt"));
+            var expected = messages.Count(m => m.Str("userId") != member.Id && HttpAssert.Timestamp(m.Prop("createdAt")) > lastSeenAt && m.Strings("mentions").Contains(member.Id));
+            Assert.Equal(expected, membership.Prop("mentionCount").GetInt32());
+            await WritePath.UnreadIsExactAsync(member, roomId, messages);
+        }
+
+        Assert.Contains(members, m => messages.Any(x => x.Str("userId") != m.Id && x.Strings("mentions").Contains(m.Id)));
+    }
+
+    [SkippableFact]
     public async Task DeleteRoom_WhileMembersPostReactAndRead_DeletedForEveryoneWithoutServerError()
     {
         // Arrange

@@ -78,9 +78,19 @@ public abstract class MigrationUpgradeTests(ServiceDatabase database) : Database
             base.OnModelCreating(builder);
             builder.Entity<ChatRoom<string>>().Ignore(r => r.NormalizedName).Ignore(r => r.LastMessageNumber).Ignore(r => r.LastSeq).Ignore(r => r.LatestLastSeenAt)
                 .Ignore(r => r.SlowModeSeconds).Ignore(r => r.Frozen);
-            builder.Entity<ChatMessage<string>>().Ignore(m => m.Number).Ignore(m => m.HasMedia).Ignore(m => m.ReactionCount);
+            var messages = builder.Entity<ChatMessage<string>>().Metadata;
+            foreach (var index in messages.GetIndexes().Where(i => i.Properties.Any(p => p.Name == nameof(ChatMessage<string>.ThreadId))).ToList())
+                messages.RemoveIndex(index);
+            messages.RemoveForeignKey(messages.GetForeignKeys().Single(f => f.Properties.Any(p => p.Name == nameof(ChatMessage<string>.ThreadId))));
+            builder.Entity<ChatMessage<string>>().Ignore(m => m.Number).Ignore(m => m.HasMedia).Ignore(m => m.ReactionCount)
+                .Ignore(m => m.ThreadId).Ignore(m => m.ThreadReplyCount).Ignore(m => m.ThreadLastReplyAt).Ignore(m => m.Mentions).Ignore(m => m.PinnedAt);
             var members = builder.Entity<ChatRoomUser<string>>();
-            members.Ignore(m => m.ReadNumber).Ignore(m => m.ReadExclusions).Ignore(m => m.LastPostedAt);
+            foreach (var index in members.Metadata.GetIndexes().Where(i => i.Properties.Any(p => p.Name == nameof(ChatRoomUser<string>.LastSeenAt))).ToList())
+                members.Metadata.RemoveIndex(index);
+            members.Ignore(m => m.ReadNumber).Ignore(m => m.ReadExclusions).Ignore(m => m.MentionCount).Ignore(m => m.LastPostedAt);
+            builder.Ignore<ChatMessageMention<string>>();
+            builder.Ignore<ChatMessagePin<string>>();
+            builder.Ignore<ChatMessageEdit>();
             members.Property<int>("UnreadCount");
             members.Property<DateTime>("RoomLastActivityAt").HasConversion(v => v, v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
             builder.Ignore<ChatRoomEvent>();
@@ -253,6 +263,10 @@ public abstract class MigrationUpgradeTests(ServiceDatabase database) : Database
             Assert.Equal(seeded.FirstMessageId, messages[1].ReplyToId);
             Assert.Equal("c-1", messages[0].ClientMessageId);
             Assert.Equal(T0.AddMinutes(2), messages[1].CreatedAt);
+
+            // Conversation columns: old messages are top-level, unpinned, mention nobody; no member is mentioned.
+            Assert.All(messages, m => Assert.Equal((null, 0, null, null, null), (m.ThreadId, m.ThreadReplyCount, m.ThreadLastReplyAt, m.Mentions, m.PinnedAt)));
+            Assert.All(members, m => Assert.Equal(0, m.MentionCount));
 
             // Backfilled: whether each old message has media, and how many reactions it has.
             Assert.Equal([(false, 0), (false, 1)], messages.Select(m => (m.HasMedia, m.ReactionCount)).Select(x => (x.HasMedia!.Value, x.ReactionCount!.Value)));

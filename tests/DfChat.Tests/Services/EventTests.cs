@@ -58,6 +58,20 @@ public abstract class EventTests(ServiceDatabase database) : ServiceTestBase(dat
     }
 
     [SkippableFact]
+    public async Task SendAsync_MentioningAMutedMember_RecipientFlaggedMentioned()
+    {
+        var room = (await Alice.CreateGroupAsync("Team", Bob)).Created();
+        (await Bob.UpdateMemberAsync(room.Id, "me", new UpdateMemberRequest { Muted = true })).Ok();
+
+        (await Alice.SendAsync(room.Id, new SendMessageRequest { Text = "@bob", Mentions = [Bob.Id] })).Created();
+
+        var created = Single(ChatEventNames.MessageCreated);
+        Assert.Equal(
+            new[] { new ChatRecipient(Alice.Id, false), new ChatRecipient(Bob.Id, true) { Mentioned = true } }.OrderBy(r => r.UserId),
+            created.Recipients.OrderBy(r => r.UserId));
+    }
+
+    [SkippableFact]
     public async Task SendAsync_ListenerRuns_AfterTheMessageIsCommitted()
     {
         var room = (await Alice.CreateGroupAsync("Team", Bob)).Created();

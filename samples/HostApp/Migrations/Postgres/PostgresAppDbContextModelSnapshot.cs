@@ -82,8 +82,14 @@ namespace HostApp.Migrations.Postgres
                     b.Property<bool?>("HasMedia")
                         .HasColumnType("boolean");
 
+                    b.Property<string>("Mentions")
+                        .HasColumnType("text");
+
                     b.Property<long>("Number")
                         .HasColumnType("bigint");
+
+                    b.Property<DateTime?>("PinnedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<int?>("ReactionCount")
                         .HasColumnType("integer");
@@ -97,6 +103,15 @@ namespace HostApp.Migrations.Postgres
                     b.Property<string>("Text")
                         .HasColumnType("text");
 
+                    b.Property<long?>("ThreadId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime?>("ThreadLastReplyAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("ThreadReplyCount")
+                        .HasColumnType("integer");
+
                     b.Property<string>("UserId")
                         .HasColumnType("text");
 
@@ -104,16 +119,47 @@ namespace HostApp.Migrations.Postgres
 
                     b.HasIndex("ReplyToId");
 
+                    b.HasIndex("ThreadId");
+
                     b.HasIndex("RoomId", "CreatedAt");
 
                     b.HasIndex("RoomId", "Id");
 
                     b.HasIndex("UserId", "Id");
 
+                    b.HasIndex("RoomId", "ThreadId", "Id");
+
                     b.HasIndex("RoomId", "UserId", "ClientMessageId")
                         .IsUnique();
 
                     b.ToTable("ChatMessages", (string)null);
+                });
+
+            modelBuilder.Entity("DfChat.Entities.ChatMessageEdit", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("EditedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("MessageId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("RoomId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Text")
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MessageId", "Id");
+
+                    b.ToTable("ChatMessageEdits", (string)null);
                 });
 
             modelBuilder.Entity("DfChat.Entities.ChatMessageMedia", b =>
@@ -138,6 +184,52 @@ namespace HostApp.Migrations.Postgres
                     b.HasIndex("RoomId");
 
                     b.ToTable("ChatMessageMedia", (string)null);
+                });
+
+            modelBuilder.Entity("DfChat.Entities.ChatMessageMention<string>", b =>
+                {
+                    b.Property<long>("MessageId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("UserId")
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("RoomId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("MessageId", "UserId");
+
+                    b.HasIndex("UserId");
+
+                    b.HasIndex("RoomId", "UserId", "CreatedAt");
+
+                    b.ToTable("ChatMessageMentions", (string)null);
+                });
+
+            modelBuilder.Entity("DfChat.Entities.ChatMessagePin<string>", b =>
+                {
+                    b.Property<long>("MessageId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("PinnedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("PinnedBy")
+                        .HasColumnType("text");
+
+                    b.Property<long>("RoomId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("MessageId");
+
+                    b.HasIndex("PinnedBy");
+
+                    b.HasIndex("RoomId", "PinnedAt", "MessageId");
+
+                    b.ToTable("ChatMessagePins", (string)null);
                 });
 
             modelBuilder.Entity("DfChat.Entities.ChatMessageReaction<string>", b =>
@@ -476,6 +568,9 @@ namespace HostApp.Migrations.Postgres
                     b.Property<DateTime>("LastSeenAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<int>("MentionCount")
+                        .HasColumnType("integer");
+
                     b.Property<bool>("Muted")
                         .HasColumnType("boolean");
 
@@ -504,6 +599,8 @@ namespace HostApp.Migrations.Postgres
                         .IsUnique();
 
                     b.HasIndex("UserId", "RoomId");
+
+                    b.HasIndex("RoomId", "LastSeenAt", "Id");
 
                     b.ToTable("ChatRoomUsers", (string)null);
                 });
@@ -754,10 +851,24 @@ namespace HostApp.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
+                    b.HasOne("DfChat.Entities.ChatMessage<string>", null)
+                        .WithMany()
+                        .HasForeignKey("ThreadId")
+                        .OnDelete(DeleteBehavior.NoAction);
+
                     b.HasOne("HostApp.Data.AppUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Restrict);
+                });
+
+            modelBuilder.Entity("DfChat.Entities.ChatMessageEdit", b =>
+                {
+                    b.HasOne("DfChat.Entities.ChatMessage<string>", null)
+                        .WithMany()
+                        .HasForeignKey("MessageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("DfChat.Entities.ChatMessageMedia", b =>
@@ -773,6 +884,35 @@ namespace HostApp.Migrations.Postgres
                         .HasForeignKey("MessageId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("DfChat.Entities.ChatMessageMention<string>", b =>
+                {
+                    b.HasOne("DfChat.Entities.ChatMessage<string>", null)
+                        .WithMany()
+                        .HasForeignKey("MessageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("HostApp.Data.AppUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("DfChat.Entities.ChatMessagePin<string>", b =>
+                {
+                    b.HasOne("DfChat.Entities.ChatMessage<string>", null)
+                        .WithMany()
+                        .HasForeignKey("MessageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("HostApp.Data.AppUser", null)
+                        .WithMany()
+                        .HasForeignKey("PinnedBy")
+                        .OnDelete(DeleteBehavior.Cascade);
                 });
 
             modelBuilder.Entity("DfChat.Entities.ChatMessageReaction<string>", b =>

@@ -73,8 +73,14 @@ namespace HostApp.Migrations.Sqlite
                     b.Property<bool?>("HasMedia")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Mentions")
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("Number")
                         .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("PinnedAt")
+                        .HasColumnType("TEXT");
 
                     b.Property<int?>("ReactionCount")
                         .HasColumnType("INTEGER");
@@ -88,6 +94,15 @@ namespace HostApp.Migrations.Sqlite
                     b.Property<string>("Text")
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("ThreadId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("ThreadLastReplyAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ThreadReplyCount")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("UserId")
                         .HasColumnType("TEXT");
 
@@ -95,16 +110,45 @@ namespace HostApp.Migrations.Sqlite
 
                     b.HasIndex("ReplyToId");
 
+                    b.HasIndex("ThreadId");
+
                     b.HasIndex("RoomId", "CreatedAt");
 
                     b.HasIndex("RoomId", "Id");
 
                     b.HasIndex("UserId", "Id");
 
+                    b.HasIndex("RoomId", "ThreadId", "Id");
+
                     b.HasIndex("RoomId", "UserId", "ClientMessageId")
                         .IsUnique();
 
                     b.ToTable("ChatMessages", (string)null);
+                });
+
+            modelBuilder.Entity("DfChat.Entities.ChatMessageEdit", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("EditedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("MessageId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("RoomId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Text")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MessageId", "Id");
+
+                    b.ToTable("ChatMessageEdits", (string)null);
                 });
 
             modelBuilder.Entity("DfChat.Entities.ChatMessageMedia", b =>
@@ -129,6 +173,52 @@ namespace HostApp.Migrations.Sqlite
                     b.HasIndex("RoomId");
 
                     b.ToTable("ChatMessageMedia", (string)null);
+                });
+
+            modelBuilder.Entity("DfChat.Entities.ChatMessageMention<string>", b =>
+                {
+                    b.Property<long>("MessageId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("RoomId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("MessageId", "UserId");
+
+                    b.HasIndex("UserId");
+
+                    b.HasIndex("RoomId", "UserId", "CreatedAt");
+
+                    b.ToTable("ChatMessageMentions", (string)null);
+                });
+
+            modelBuilder.Entity("DfChat.Entities.ChatMessagePin<string>", b =>
+                {
+                    b.Property<long>("MessageId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("PinnedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PinnedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("RoomId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("MessageId");
+
+                    b.HasIndex("PinnedBy");
+
+                    b.HasIndex("RoomId", "PinnedAt", "MessageId");
+
+                    b.ToTable("ChatMessagePins", (string)null);
                 });
 
             modelBuilder.Entity("DfChat.Entities.ChatMessageReaction<string>", b =>
@@ -453,6 +543,9 @@ namespace HostApp.Migrations.Sqlite
                     b.Property<DateTime>("LastSeenAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("MentionCount")
+                        .HasColumnType("INTEGER");
+
                     b.Property<bool>("Muted")
                         .HasColumnType("INTEGER");
 
@@ -481,6 +574,8 @@ namespace HostApp.Migrations.Sqlite
                         .IsUnique();
 
                     b.HasIndex("UserId", "RoomId");
+
+                    b.HasIndex("RoomId", "LastSeenAt", "Id");
 
                     b.ToTable("ChatRoomUsers", (string)null);
                 });
@@ -725,10 +820,24 @@ namespace HostApp.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
+                    b.HasOne("DfChat.Entities.ChatMessage<string>", null)
+                        .WithMany()
+                        .HasForeignKey("ThreadId")
+                        .OnDelete(DeleteBehavior.NoAction);
+
                     b.HasOne("HostApp.Data.AppUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Restrict);
+                });
+
+            modelBuilder.Entity("DfChat.Entities.ChatMessageEdit", b =>
+                {
+                    b.HasOne("DfChat.Entities.ChatMessage<string>", null)
+                        .WithMany()
+                        .HasForeignKey("MessageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("DfChat.Entities.ChatMessageMedia", b =>
@@ -744,6 +853,35 @@ namespace HostApp.Migrations.Sqlite
                         .HasForeignKey("MessageId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("DfChat.Entities.ChatMessageMention<string>", b =>
+                {
+                    b.HasOne("DfChat.Entities.ChatMessage<string>", null)
+                        .WithMany()
+                        .HasForeignKey("MessageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("HostApp.Data.AppUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("DfChat.Entities.ChatMessagePin<string>", b =>
+                {
+                    b.HasOne("DfChat.Entities.ChatMessage<string>", null)
+                        .WithMany()
+                        .HasForeignKey("MessageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("HostApp.Data.AppUser", null)
+                        .WithMany()
+                        .HasForeignKey("PinnedBy")
+                        .OnDelete(DeleteBehavior.Cascade);
                 });
 
             modelBuilder.Entity("DfChat.Entities.ChatMessageReaction<string>", b =>

@@ -84,6 +84,9 @@ public enum Need
 
     /// <summary>Removing the owner: as <see cref="RemoveOther"/>, then 409.</summary>
     RemoveOwner,
+
+    /// <summary>Pinning (API.md §8): <c>can_edit_room</c>; in a private room, either member.</summary>
+    Pin,
 }
 
 /// <summary>
@@ -199,6 +202,14 @@ public static class Rules
         new("DELETE", "/reactions/{reactionId}", "reactions/{othersReaction}", Need.Permission, 204)
             { Name = "DELETE /reactions/{others}", Permission = "can_delete_messages" },
 
+        // §8 Conversation: threads, pins, edit history and read receipts.
+        new("GET", "/rooms/{roomId}/messages/{messageId}/thread", "rooms/{room}/messages/{message}/thread", Need.Reader, 200),
+        new("POST", "/rooms/{roomId}/messages/{messageId}/pin", "rooms/{room}/messages/{message}/pin", Need.Pin, 200) { Permission = "can_edit_room" },
+        new("DELETE", "/rooms/{roomId}/messages/{messageId}/pin", "rooms/{room}/messages/{message}/pin", Need.Pin, 200) { Permission = "can_edit_room" },
+        new("GET", "/rooms/{roomId}/pins", "rooms/{room}/pins", Need.Reader, 200),
+        new("GET", "/rooms/{roomId}/messages/{messageId}/history", "rooms/{room}/messages/{message}/history", Need.Reader, 200),
+        new("GET", "/rooms/{roomId}/messages/{messageId}/readers", "rooms/{room}/messages/{message}/readers", Need.Reader, 200),
+
         // §4 Media attached to a message of the room: its readers see it.
         new("GET", "/media/{mediaId}", "media/{media}", Need.Reader, 200),
         new("GET", "/media/{mediaId}/content", "media/{media}/content", Need.Reader, 200),
@@ -250,6 +261,7 @@ public static class Rules
             Need.OwnSettings => member ? rule.Success : 404, // "me" is no member of the room
             Need.OthersSettings => 403,                     // §3: changed by that member only
             Need.Leave => !member ? 404 : kind.IsPrivateMessages ? 403 : role == Role.Owner ? 409 : rule.Success,
+            Need.Pin => member && (kind.IsPrivateMessages || holds) ? rule.Success : 403,
             Need.RemoveOther or Need.RemoveOwner =>
                 !member || kind.IsPrivateMessages || !PermissionsOf(role, kind).Contains("can_remove_users") ? 403 : rule.Success,
             _ => throw new InvalidOperationException($"No expectation for {rule.Need}."),

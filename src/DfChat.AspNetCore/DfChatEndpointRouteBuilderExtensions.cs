@@ -33,6 +33,7 @@ public static class DfChatEndpointRouteBuilderExtensions
         MessageEndpoints.Map(map);
         ReactionEndpoints.Map(map);
         MediaEndpoints.Map(map);
+        SearchEndpoints.Map(map);
         group.MapHub<ChatHub>("/hub").RequireAuthorization();
         return new DfChatEndpointConventionBuilder(group);
     }

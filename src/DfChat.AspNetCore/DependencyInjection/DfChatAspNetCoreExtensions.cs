@@ -48,6 +48,7 @@ public static class DfChatAspNetCoreExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ChatEventDelivery>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ChatOutboxService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ChatMediaSweepService>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ChatSearchIndexService>());
         services.ConfigureAll<OpenApiOptions>(DfChatOpenApi.Configure);
         services.PostConfigureAll<OpenApiOptions>(DfChatOpenApi.PostConfigure);
         return builder;

@@ -79,6 +79,8 @@ public static class DfChatServiceCollectionExtensions
         services.TryAddScoped<IChatUserService, UserService<TUser, TKey>>();
         services.TryAddScoped<IChatMembershipQueries, ChatMembershipQueries<TUser, TKey>>();
         services.TryAddScoped<IChatMediaSweep, UnattachedMediaSweep<TUser, TKey>>();
+        services.TryAddSingleton<ChatSearchIndex>();
+        services.TryAddScoped<IChatSearchService, SearchService<TUser, TKey>>();
     }
 
     private static Type FindKeyType(Type user)

@@ -45,6 +45,7 @@ internal static class DfChatRouteStatuses
     {
         ["GET /users/me"] = [],
         ["GET /users"] = [Invalid],
+        ["GET /users/{userId}"] = [Invalid, NotFound],
         ["GET /rooms"] = [Invalid],
         ["GET /rooms/public"] = [Invalid],
         ["POST /rooms"] = [.. JsonBody],

@@ -3,6 +3,7 @@ using DfChat.AspNetCore.Hosting;
 using DfChat.AspNetCore.RealTime;
 using DfChat.Events;
 using DfChat.Options;
+using DfChat.Services;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -33,6 +34,15 @@ public static class DfChatAspNetCoreExtensions
         where TUser : class
     {
         ArgumentNullException.ThrowIfNull(services);
+        // Before the core's defaults, so that presence comes from the hub's connections.
+        services.TryAddSingleton<IPresenceStore, InMemoryPresenceStore>();
+        if (!services.Any(d => d.ServiceType == typeof(PresenceTracker)))
+        {
+            services.AddSingleton<PresenceTracker>();
+            services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<PresenceTracker>());
+        }
+
+        services.TryAddSingleton<IChatPresence>(sp => sp.GetRequiredService<PresenceTracker>());
         var builder = services.AddDfChatCore<TUser>(configure);
         services.AddSignalR();
         services.AddAuthorization();
@@ -103,6 +113,7 @@ public static class DfChatAspNetCoreExtensions
         }
 
         services.Replace(ServiceDescriptor.Singleton<IChatEventBus>(sp => sp.GetRequiredService<RedisChatEventBus>()));
+        services.Replace(ServiceDescriptor.Singleton<IPresenceStore, RedisPresenceStore>());
         return builder;
     }
 }

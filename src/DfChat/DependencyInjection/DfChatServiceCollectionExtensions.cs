@@ -80,6 +80,7 @@ public static class DfChatServiceCollectionExtensions
         services.TryAddScoped<IChatMembershipQueries, ChatMembershipQueries<TUser, TKey>>();
         services.TryAddScoped<IChatMediaSweep, UnattachedMediaSweep<TUser, TKey>>();
         services.TryAddSingleton<ChatSearchIndex>();
+        services.TryAddSingleton<IChatPresence, NoChatPresence>();
         services.TryAddScoped<IChatSearchService, SearchService<TUser, TKey>>();
     }
 

@@ -124,6 +124,9 @@ public interface IChatUserService
 
     /// <summary>Users whose display name or user name contains <paramref name="search"/>, case-insensitive.</summary>
     Task<ChatResult<PageModel<UserModel>>> SearchAsync(string callerId, string? search, int? limit, CancellationToken cancellationToken);
+
+    /// <summary>A user who shares a room with the caller (or the caller, <c>me</c>), with its presence; 404 for anyone else.</summary>
+    Task<ChatResult<UserPresenceModel>> GetAsync(string callerId, string userId, CancellationToken cancellationToken);
 }
 
 /// <summary>Full-text search of messages (API.md §8).</summary>

@@ -84,7 +84,7 @@ internal sealed class InMemoryPresenceStore : IPresenceStore
 /// or the last; taking a dead node's users offline runs the same script for each, so two nodes reaping
 /// the same dead node at once still report each user once.
 /// </remarks>
-internal sealed class RedisPresenceStore(IOptions<ChatRedisBusOptions> options, TimeProvider time) : IPresenceStore, IAsyncDisposable
+internal sealed class RedisPresenceStore(IOptions<ChatRedisBusOptions> options, TimeProvider time) : IPresenceStore, IDisposable
 {
     private RedisKey NodesKey => Prefix + "nodes";
 
@@ -215,10 +215,9 @@ internal sealed class RedisPresenceStore(IOptions<ChatRedisBusOptions> options, 
         return (cameOnline, wentOffline);
     }
 
-    public async ValueTask DisposeAsync()
+    public void Dispose()
     {
-        if (_redis is not null)
-            await _redis.DisposeAsync();
+        _redis?.Dispose();
         _connecting.Dispose();
     }
 

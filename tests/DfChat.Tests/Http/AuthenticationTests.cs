@@ -14,6 +14,8 @@ public abstract class AuthenticationTests(ChatApiFactory api) : HttpTestBase(api
     {
         { "GET", "users/me" },
         { "GET", "users?search=a" },
+        { "GET", "users/1" },
+        { "GET", "search/messages?q=a" },
         { "GET", "rooms" },
         { "GET", "rooms/public" },
         { "POST", "rooms" },
@@ -47,6 +49,8 @@ public abstract class AuthenticationTests(ChatApiFactory api) : HttpTestBase(api
     public static TheoryData<string, string> DocumentedRoutes => new()
     {
         { "get", "/api/chat/users/me" },
+        { "get", "/api/chat/users/{userId}" },
+        { "get", "/api/chat/search/messages" },
         { "get", "/api/chat/users" },
         { "get", "/api/chat/rooms" },
         { "post", "/api/chat/rooms" },

@@ -17,6 +17,7 @@ namespace DfChat.AspNetCore;
 /// </summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(UserModel))]
+[JsonSerializable(typeof(UserPresenceModel))]
 [JsonSerializable(typeof(PageModel<UserModel>))]
 [JsonSerializable(typeof(RoomModel))]
 [JsonSerializable(typeof(PageModel<RoomModel>))]

@@ -39,6 +39,7 @@ public static class DfChatEndpointRouteBuilderExtensions
         RoomOwnerEndpoints.Map(map);
         InviteEndpoints.Map(map);
         ReportEndpoints.Map(map);
+        SearchEndpoints.Map(map);
         group.MapHub<ChatHub>("/hub").RequireAuthorization();
         return new DfChatEndpointConventionBuilder(group);
     }

@@ -46,6 +46,7 @@ internal static class DfChatRouteStatuses
         ["GET /users/me"] = [],
         ["GET /users/me/export"] = [],
         ["GET /users"] = [Invalid],
+        ["GET /users/{userId}"] = [Invalid, NotFound],
         ["GET /rooms"] = [Invalid],
         ["GET /rooms/public"] = [Invalid],
         ["POST /rooms"] = [.. JsonBody, Forbidden],
@@ -78,6 +79,7 @@ internal static class DfChatRouteStatuses
         ["DELETE /reactions/{reactionId}"] = [Invalid, Forbidden, NotFound],
         ["POST /media"] = [Invalid, TooLarge, UnsupportedType, TooMany],
         ["GET /media/{mediaId}"] = [Invalid, NotFound],
+        ["GET /search/messages"] = [Invalid, NotFound],
 
         // 206 and 416 of range requests are described by DfChatOpenApi: they carry no problem details.
         ["GET /media/{mediaId}/content"] = [Invalid, NotFound],

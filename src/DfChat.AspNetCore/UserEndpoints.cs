@@ -16,9 +16,11 @@ internal static class UserEndpoints
     {
         map.Get("/users/me", GetMe, "DfChatGetMe", "The caller.", "Users");
         map.Get("/users/me/export", Export, "DfChatExportMe", "Everything the chat holds about the caller (memberships, messages, reactions, uploads), streamed.", "Users");
+        map.Get("/users/{userId}", GetUser, "DfChatGetUser", "A user who shares a room with the caller, with its presence (online, lastActiveAt).", "Users");
         map.Get("/users", SearchUsers, "DfChatSearchUsers", "Users whose display name or user name contains the search, case-insensitive.", "Users");
     }
 
+    /// <summary>The literal route wins over <c>/users/{userId}</c> and keeps its v1 answer <c>{ id, displayName }</c>.</summary>
     private static async Task<Results<ChatOk<UserModel>, ProblemHttpResult>> GetMe(HttpContext http, IChatUserService users, CancellationToken cancellationToken) =>
         ChatResults.Ok(await users.GetMeAsync(ChatHttp.Caller(http), cancellationToken));
 
@@ -27,6 +29,8 @@ internal static class UserEndpoints
         var export = await data.ExportAsync(ChatHttp.Caller(http), cancellationToken);
         return export.Succeeded ? new ChatExport(export.Value!) : ChatHttp.ToProblem(export.Error!);
     }
+    private static async Task<Results<ChatOk<UserPresenceModel>, ProblemHttpResult>> GetUser(HttpContext http, IChatUserService users, string userId, CancellationToken cancellationToken) =>
+        ChatResults.Ok(await users.GetAsync(ChatHttp.Caller(http), userId, cancellationToken));
 
     private static async Task<Results<ChatOk<PageModel<UserModel>>, ProblemHttpResult>> SearchUsers(
         HttpContext http, IChatUserService users, string? search, string? limit, CancellationToken cancellationToken)

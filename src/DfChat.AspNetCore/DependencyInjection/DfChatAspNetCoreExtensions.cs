@@ -3,6 +3,7 @@ using DfChat.AspNetCore.Hosting;
 using DfChat.AspNetCore.RealTime;
 using DfChat.Events;
 using DfChat.Options;
+using DfChat.Services;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -33,6 +34,15 @@ public static class DfChatAspNetCoreExtensions
         where TUser : class
     {
         ArgumentNullException.ThrowIfNull(services);
+        // Before the core's defaults, so that presence comes from the hub's connections.
+        services.TryAddSingleton<IPresenceStore, InMemoryPresenceStore>();
+        if (!services.Any(d => d.ServiceType == typeof(PresenceTracker)))
+        {
+            services.AddSingleton<PresenceTracker>();
+            services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<PresenceTracker>());
+        }
+
+        services.TryAddSingleton<IChatPresence>(sp => sp.GetRequiredService<PresenceTracker>());
         var builder = services.AddDfChatCore<TUser>(configure);
         services.AddSignalR();
         services.AddAuthorization();
@@ -50,6 +60,7 @@ public static class DfChatAspNetCoreExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ChatMediaSweepService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ChatReportRecoveryService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<DfChat.IChatBlockObserver, BlockChangesToBus>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ChatSearchIndexService>());
         services.ConfigureAll<OpenApiOptions>(DfChatOpenApi.Configure);
         services.PostConfigureAll<OpenApiOptions>(DfChatOpenApi.PostConfigure);
         return builder;
@@ -104,6 +115,7 @@ public static class DfChatAspNetCoreExtensions
         }
 
         services.Replace(ServiceDescriptor.Singleton<IChatEventBus>(sp => sp.GetRequiredService<RedisChatEventBus>()));
+        services.Replace(ServiceDescriptor.Singleton<IPresenceStore, RedisPresenceStore>());
         return builder;
     }
 }

@@ -152,6 +152,27 @@ internal sealed partial class ChatConnectionRegistry(IServiceScopeFactory scopes
         }
     }
 
+    /// <summary>The connections of this node whose users are members of any of <paramref name="roomIds"/>, except <paramref name="exceptUserId"/>'s.</summary>
+    public IReadOnlyCollection<string> ConnectionsOfMembers(IEnumerable<string> roomIds, string exceptUserId)
+    {
+        lock (_gate)
+        {
+            var targets = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var roomId in roomIds)
+            {
+                if (!_members.TryGetValue(roomId, out var members))
+                    continue;
+                foreach (var userId in members)
+                {
+                    if (userId != exceptUserId)
+                        targets.UnionWith(_users[userId].Connections);
+                }
+            }
+
+            return targets;
+        }
+    }
+
     /// <summary>
     /// Reloads the rooms of every user connected here, a few hundred users per query: after the bus lost
     /// events (a Redis outage), the membership events among them are lost too.

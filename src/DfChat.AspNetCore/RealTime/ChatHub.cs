@@ -11,7 +11,7 @@ namespace DfChat.AspNetCore.RealTime;
 /// the registry current on every node, so adding or removing a member takes effect at once.
 /// </summary>
 internal sealed partial class ChatHub(
-    IChatRoomService rooms, IChatUserService users, IChatMembershipQueries memberships, TypingThrottle typingThrottle, ChatConnectionRegistry registry, ILogger<ChatHub> logger) : Hub
+    IChatRoomService rooms, IChatUserService users, IChatMembershipQueries memberships, TypingThrottle typingThrottle, ChatConnectionRegistry registry, PresenceTracker presence, ILogger<ChatHub> logger) : Hub
 {
     /// <summary>
     /// Registers the connection; it is open (its first hub call is served) once its user's rooms are
@@ -29,8 +29,17 @@ internal sealed partial class ChatHub(
         }
 
         Context.Items["caller"] = caller;
-        await registry.AddConnectionAsync(memberships.CanonicalUserId(caller) ?? caller, Context.ConnectionId, Context.ConnectionAborted);
+        var userId = memberships.CanonicalUserId(caller) ?? caller;
+        await registry.AddConnectionAsync(userId, Context.ConnectionId, Context.ConnectionAborted);
+        await presence.ConnectedAsync(userId, Context.ConnectionId);
         LogConnected(logger, caller);
+    }
+
+    /// <summary>Counts the connection out of its user's presence (after the grace period if it was the last).</summary>
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        presence.Disconnected(Context.ConnectionId);
+        return base.OnDisconnectedAsync(exception);
     }
 
     /// <summary>

@@ -87,6 +87,9 @@ public static class DfChatServiceCollectionExtensions
         services.TryAddScoped<IChatInviteService, InviteService<TUser, TKey>>();
         services.TryAddScoped<IChatBlockService, BlockService<TUser, TKey>>();
         services.TryAddScoped<IChatReportService, ReportService<TUser, TKey>>();
+        services.TryAddSingleton<ChatSearchIndex>();
+        services.TryAddSingleton<IChatPresence, NoChatPresence>();
+        services.TryAddScoped<IChatSearchService, SearchService<TUser, TKey>>();
     }
 
     private static Type FindKeyType(Type user)

@@ -98,6 +98,9 @@ public static class ChatEventNames
     /// <summary>A member moved its read position; payload: <see cref="ReadPayload"/>.</summary>
     public const string Read = "read";
 
+    /// <summary>A user's first hub connection opened or its last one closed (no <c>seq</c>); payload: <see cref="Models.PresenceModel"/>.</summary>
+    public const string Presence = "presence";
+
     /// <summary>A member is typing; payload: <see cref="TypingPayload"/>.</summary>
     public const string Typing = "typing";
 }

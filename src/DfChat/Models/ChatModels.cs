@@ -10,6 +10,35 @@ public sealed record UserModel
     public required string DisplayName { get; init; }
 }
 
+/// <summary>A user with its presence (<c>GET /users/{userId}</c>).</summary>
+public sealed record UserPresenceModel
+{
+    /// <summary>The user's id, as a string.</summary>
+    public required string Id { get; init; }
+
+    /// <summary>The name shown for the user.</summary>
+    public required string DisplayName { get; init; }
+
+    /// <summary>Whether one of the user's hub connections is open, on any node.</summary>
+    public required bool Online { get; init; }
+
+    /// <summary>Now while online; else when the user's last connection closed, or null when unknown.</summary>
+    public DateTime? LastActiveAt { get; init; }
+}
+
+/// <summary>The payload of the hub's <c>presence</c> event: a user's first connection opened, or its last one closed.</summary>
+public sealed record PresenceModel
+{
+    /// <summary>The user.</summary>
+    public required string UserId { get; init; }
+
+    /// <summary>Whether the user is now online.</summary>
+    public required bool Online { get; init; }
+
+    /// <summary>The moment of the change.</summary>
+    public DateTime? LastActiveAt { get; init; }
+}
+
 /// <summary>A room, with the caller's membership.</summary>
 public sealed record RoomModel
 {

@@ -33,6 +33,9 @@ public sealed class DfChatOptions
     /// <summary>Per-user limits on sends and uploads.</summary>
     public RateLimitOptions RateLimits { get; set; } = new();
 
+    /// <summary>Presence: when a user counts as online (API.md §8).</summary>
+    public PresenceOptions Presence { get; set; } = new();
+
     /// <summary>The longest message text, in UTF-16 code units. Default 4,000.</summary>
     public int MaxMessageLength { get; set; } = 4000;
 
@@ -175,4 +178,23 @@ public sealed class WriteOptions
 
     /// <summary>How long a write may wait for its turn before it answers 503 with <c>Retry-After</c> (it is then never applied). Default 15 seconds.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(15);
+}
+
+/// <summary>Presence: a user is online while one of its hub connections is open on any node.</summary>
+public sealed class PresenceOptions
+{
+    /// <summary>
+    /// How long a user stays online after its last connection closed, so that a page reload (close, then
+    /// open again) is not an offline/online flap. Default 5 seconds.
+    /// </summary>
+    public TimeSpan GracePeriod { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>With Redis, how often each node tells the others it is alive. Default 5 seconds.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// With Redis, how long a node may stay silent before the others count it dead and its users offline
+    /// (unless connected elsewhere). Default 20 seconds.
+    /// </summary>
+    public TimeSpan NodeTimeout { get; set; } = TimeSpan.FromSeconds(20);
 }

@@ -149,4 +149,18 @@ public interface IChatUserService
 
     /// <summary>Users whose display name or user name contains <paramref name="search"/>, case-insensitive.</summary>
     Task<ChatResult<PageModel<UserModel>>> SearchAsync(string callerId, string? search, int? limit, CancellationToken cancellationToken);
+
+    /// <summary>A user who shares a room with the caller (or the caller, <c>me</c>), with its presence; 404 for anyone else.</summary>
+    Task<ChatResult<UserPresenceModel>> GetAsync(string callerId, string userId, CancellationToken cancellationToken);
+}
+
+/// <summary>Full-text search of messages (API.md §8).</summary>
+public interface IChatSearchService
+{
+    /// <summary>
+    /// Messages whose current text holds every word of <paramref name="q"/> (case and diacritics ignored, the
+    /// last word also as a prefix), newest first: from the caller's rooms, or with <paramref name="roomId"/>
+    /// from that room if the caller may read it (404 otherwise).
+    /// </summary>
+    Task<ChatResult<PageModel<MessageModel>>> SearchMessagesAsync(string callerId, string? q, string? roomId, PageRequest page, CancellationToken cancellationToken);
 }

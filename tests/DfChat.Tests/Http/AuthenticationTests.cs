@@ -15,6 +15,8 @@ public abstract class AuthenticationTests(ChatApiFactory api) : HttpTestBase(api
         { "GET", "users/me" },
         { "GET", "users/me/export" },
         { "GET", "users?search=a" },
+        { "GET", "users/1" },
+        { "GET", "search/messages?q=a" },
         { "GET", "rooms" },
         { "GET", "rooms/public" },
         { "POST", "rooms" },
@@ -67,6 +69,8 @@ public abstract class AuthenticationTests(ChatApiFactory api) : HttpTestBase(api
     {
         { "get", "/api/chat/users/me" },
         { "get", "/api/chat/users/me/export" },
+        { "get", "/api/chat/users/{userId}" },
+        { "get", "/api/chat/search/messages" },
         { "get", "/api/chat/users" },
         { "get", "/api/chat/rooms" },
         { "post", "/api/chat/rooms" },

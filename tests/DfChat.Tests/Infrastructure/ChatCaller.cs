@@ -104,6 +104,10 @@ public sealed class ChatCaller(string id, Func<Func<IServiceProvider, Task<objec
     public Task<ChatResult> DeleteMessageAsync(string roomId, string messageId) =>
         Call<IChatMessageService, ChatResult>(s => s.DeleteAsync(Id, roomId, messageId, None));
 
+    // Search
+    public Task<ChatResult<PageModel<MessageModel>>> SearchMessagesAsync(string? q, string? roomId = null, PageRequest? page = null) =>
+        Call<IChatSearchService, ChatResult<PageModel<MessageModel>>>(s => s.SearchMessagesAsync(Id, q, roomId, page ?? new PageRequest(), None));
+
     // Reactions
     public Task<ChatResult<PageModel<ReactionModel>>> ListReactionsAsync(string roomId, string messageId, PageRequest? page = null) =>
         Call<IChatReactionService, ChatResult<PageModel<ReactionModel>>>(s => s.ListForMessageAsync(Id, roomId, messageId, page ?? new PageRequest(), None));

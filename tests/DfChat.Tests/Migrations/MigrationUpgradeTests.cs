@@ -292,6 +292,10 @@ public abstract class MigrationUpgradeTests(ServiceDatabase database) : Database
         var like = Assert.Single(items[0].Reactions);
         Assert.Equal(("like", 1, true), (like.Reaction, like.Count, like.Me));
 
+        // Messages stored before the search index existed are found: DfChat indexes them in batches at first use.
+        var searched = await InScopeAsync(sp => sp.GetRequiredService<IChatSearchService>().SearchMessagesAsync(seeded.BobId, "привет", null, new PageRequest(), CancellationToken.None));
+        Assert.Equal(["Привет, Bob"], searched.Ok().Items.Select(m => m.Text));
+
         // And keep writing: new rows get fresh ids after the old ones.
         var sent = await InScopeAsync(sp => sp.GetRequiredService<IChatMessageService>().SendAsync(seeded.BobId, listed.Id, new SendMessageRequest { Text = "after the upgrade" }, CancellationToken.None));
         Assert.True(long.Parse(sent.Created().Id, System.Globalization.CultureInfo.InvariantCulture) > seeded.SecondMessageId);
@@ -299,6 +303,12 @@ public abstract class MigrationUpgradeTests(ServiceDatabase database) : Database
         renamed.Created();
         var both = await InScopeAsync(sp => sp.GetRequiredService<IChatRoomService>().ListMineAsync(seeded.AliceId, null, "team", new PageRequest(), CancellationToken.None));
         Assert.Equal(2, both.Ok().Items.Count);
+
+        // New and edited messages are indexed by the migration's triggers, in their own transaction.
+        var edited = await InScopeAsync(sp => sp.GetRequiredService<IChatMessageService>().EditAsync(seeded.BobId, listed.Id, sent.Created().Id, "after the upgrade, edited", CancellationToken.None));
+        edited.Ok();
+        var afterEdit = await InScopeAsync(sp => sp.GetRequiredService<IChatSearchService>().SearchMessagesAsync(seeded.AliceId, "upgrade edit", listed.Id, new PageRequest(), CancellationToken.None));
+        Assert.Equal(["after the upgrade, edited"], afterEdit.Ok().Items.Select(m => m.Text));
     }
 }
 

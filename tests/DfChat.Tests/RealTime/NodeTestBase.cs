@@ -86,17 +86,20 @@ public abstract class NodeTestBase : IAsyncLifetime
     }
 
     /// <summary>Starts a node of the sample host on this test's database, with the Redis backplane when <paramref name="redis"/> is given.</summary>
-    protected Task<HostProcess> StartNodeAsync(string? redis = null) =>
-        HostProcess.StartSampleAsync(
-            new Dictionary<string, string>
-            {
-                ["Database__Provider"] = Provider == DatabaseProvider.Sqlite ? "sqlite" : "postgres",
-                ["ConnectionStrings__Chat"] = ConnectionString,
-                ["ConnectionStrings__Redis"] = redis ?? "",
-                ["Media__Root"] = Path.Combine(Folder, "media"),
-                ["DfChat__RateLimits__Enabled"] = "false",
-            },
-            Folder);
+    protected Task<HostProcess> StartNodeAsync(string? redis = null, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var all = new Dictionary<string, string>
+        {
+            ["Database__Provider"] = Provider == DatabaseProvider.Sqlite ? "sqlite" : "postgres",
+            ["ConnectionStrings__Chat"] = ConnectionString,
+            ["ConnectionStrings__Redis"] = redis ?? "",
+            ["Media__Root"] = Path.Combine(Folder, "media"),
+            ["DfChat__RateLimits__Enabled"] = "false",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            all[key] = value;
+        return HostProcess.StartSampleAsync(all, Folder);
+    }
 
     protected static Uri HubUrl(HostProcess node) => new(node.BaseAddress, "/api/chat/hub");
 

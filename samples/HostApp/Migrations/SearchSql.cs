@@ -1,0 +1,77 @@
+using Microsoft.EntityFrameworkCore.Migrations;
+
+namespace HostApp.Migrations;
+
+/// <summary>
+/// The message search index, which the EF Core model cannot describe: the SQL of the migration
+/// <c>MessageSearchIndex</c> on each provider, kept here so that it survives regenerating the migration.
+/// It is the same schema DfChat creates by itself where it is missing (hosts that use <c>EnsureCreated</c>);
+/// the messages stored before it are indexed by DfChat at start, in batches, not by this migration.
+/// </summary>
+internal static class SearchSql
+{
+    public static void Up(MigrationBuilder migrationBuilder, bool postgres)
+    {
+        if (postgres)
+        {
+            migrationBuilder.Sql("""
+                CREATE OR REPLACE FUNCTION dfchat_search_vector(text) RETURNS tsvector
+                    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+                    AS $f$ SELECT to_tsvector('simple'::regconfig, translate(regexp_replace(normalize($1, NFD), '[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]', '', 'g'), 'øØłŁđĐ', 'oOlLdD')) $f$;
+                """);
+            migrationBuilder.Sql("""
+                CREATE OR REPLACE FUNCTION dfchat_messages_search() RETURNS trigger
+                    LANGUAGE plpgsql
+                    AS $f$ BEGIN NEW."SearchVector" := dfchat_search_vector(NEW."Text"); RETURN NEW; END $f$;
+                """);
+            migrationBuilder.Sql("""ALTER TABLE "ChatMessages" ADD COLUMN IF NOT EXISTS "SearchVector" tsvector;""");
+            migrationBuilder.Sql("""
+                CREATE OR REPLACE TRIGGER "ChatMessages_search" BEFORE INSERT OR UPDATE OF "Text" ON "ChatMessages"
+                    FOR EACH ROW EXECUTE FUNCTION dfchat_messages_search();
+                """);
+            migrationBuilder.Sql("""CREATE INDEX IF NOT EXISTS "IX_ChatMessages_SearchVector" ON "ChatMessages" USING GIN ("SearchVector");""");
+            return;
+        }
+
+        migrationBuilder.Sql("""
+            CREATE VIRTUAL TABLE IF NOT EXISTS "ChatMessageSearch" USING fts5("Text", content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2');
+            """);
+        migrationBuilder.Sql("""
+            CREATE TRIGGER IF NOT EXISTS "ChatMessages_search_insert" AFTER INSERT ON "ChatMessages" WHEN new."Text" IS NOT NULL
+            BEGIN
+                INSERT INTO "ChatMessageSearch"(rowid, "Text") VALUES (new."Id", new."Text");
+            END;
+            """);
+        migrationBuilder.Sql("""
+            CREATE TRIGGER IF NOT EXISTS "ChatMessages_search_update" AFTER UPDATE OF "Text" ON "ChatMessages"
+            BEGIN
+                DELETE FROM "ChatMessageSearch" WHERE rowid = old."Id";
+                INSERT INTO "ChatMessageSearch"(rowid, "Text") SELECT new."Id", new."Text" WHERE new."Text" IS NOT NULL;
+            END;
+            """);
+        migrationBuilder.Sql("""
+            CREATE TRIGGER IF NOT EXISTS "ChatMessages_search_delete" AFTER DELETE ON "ChatMessages"
+            BEGIN
+                DELETE FROM "ChatMessageSearch" WHERE rowid = old."Id";
+            END;
+            """);
+    }
+
+    public static void Down(MigrationBuilder migrationBuilder, bool postgres)
+    {
+        if (postgres)
+        {
+            migrationBuilder.Sql("""DROP TRIGGER IF EXISTS "ChatMessages_search" ON "ChatMessages";""");
+            migrationBuilder.Sql("""DROP INDEX IF EXISTS "IX_ChatMessages_SearchVector";""");
+            migrationBuilder.Sql("""ALTER TABLE "ChatMessages" DROP COLUMN IF EXISTS "SearchVector";""");
+            migrationBuilder.Sql("DROP FUNCTION IF EXISTS dfchat_messages_search();");
+            migrationBuilder.Sql("DROP FUNCTION IF EXISTS dfchat_search_vector(text);");
+            return;
+        }
+
+        migrationBuilder.Sql("""DROP TRIGGER IF EXISTS "ChatMessages_search_insert";""");
+        migrationBuilder.Sql("""DROP TRIGGER IF EXISTS "ChatMessages_search_update";""");
+        migrationBuilder.Sql("""DROP TRIGGER IF EXISTS "ChatMessages_search_delete";""");
+        migrationBuilder.Sql("""DROP TABLE IF EXISTS "ChatMessageSearch";""");
+    }
+}

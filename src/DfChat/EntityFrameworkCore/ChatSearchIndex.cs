@@ -1,0 +1,194 @@
+using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+
+namespace DfChat.EntityFrameworkCore;
+
+/// <summary>
+/// The full-text index of the messages' text, which the EF Core model cannot describe: on SQLite an FTS5
+/// table (<c>unicode61 remove_diacritics 2</c>), on PostgreSQL a <c>tsvector</c> column with a GIN index.
+/// Triggers keep it in step with every insert, edit and delete of a message, in the same transaction,
+/// whoever writes (the chat, a cascade, the host's own SQL).
+/// </summary>
+/// <remarks>
+/// <para>
+/// <see cref="EnsureAsync"/> creates what is missing (hosts that build their schema with
+/// <c>EnsureCreated</c>, or a SQLite table rebuilt by a later migration, which drops its triggers), then
+/// indexes the messages that are not yet indexed in batches of <see cref="BatchSize"/>, each batch one short
+/// statement of its own, so that writers are never held up by a long one. It runs once per database and
+/// process (at start by the AspNetCore package, and before the first search in any case); a database whose
+/// schema comes from migrations has everything already and only checks.
+/// </para>
+/// <para>
+/// PostgreSQL folds diacritics with <c>normalize(…, NFD)</c> and the removal of combining marks, in an
+/// immutable function of its own, so that no extension (<c>unaccent</c>) is needed.
+/// </para>
+/// </remarks>
+internal sealed partial class ChatSearchIndex(ILogger<ChatSearchIndex> logger)
+{
+    /// <summary>The FTS5 table on SQLite; its rowid is the message's id.</summary>
+    public const string SqliteTable = "ChatMessageSearch";
+
+    /// <summary>The column of the messages' table on PostgreSQL.</summary>
+    public const string PostgresColumn = "SearchVector";
+
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _gates = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _ready = new(StringComparer.Ordinal);
+
+    /// <summary>How many messages one backfill statement indexes.</summary>
+    public int BatchSize { get; set; } = 1000;
+
+    /// <summary>Whether the context is on PostgreSQL (else SQLite; other providers have no search index).</summary>
+    public static bool IsPostgres(DbContext db) => db.Database.ProviderName?.Contains("Npgsql", StringComparison.Ordinal) == true;
+
+    /// <summary>Whether the context is on SQLite.</summary>
+    public static bool IsSqlite(DbContext db) => db.Database.ProviderName?.Contains("Sqlite", StringComparison.Ordinal) == true;
+
+    /// <summary>Creates the index where it is missing and indexes the messages not yet indexed; once per database.</summary>
+    public async Task EnsureAsync(DbContext db, CancellationToken cancellationToken)
+    {
+        var key = db.Database.ProviderName + "|" + db.Database.GetConnectionString();
+        if (_ready.ContainsKey(key))
+            return;
+        var gate = _gates.GetOrAdd(key, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_ready.ContainsKey(key))
+                return;
+            if (IsSqlite(db))
+                await EnsureSqliteAsync(db, cancellationToken);
+            else if (IsPostgres(db))
+                await EnsurePostgresAsync(db, cancellationToken);
+            _ready[key] = true;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task EnsureSqliteAsync(DbContext db, CancellationToken cancellationToken)
+    {
+        var present = await ScalarAsync(db,
+            $"SELECT COUNT(*) FROM sqlite_master WHERE (type = 'table' AND name = '{SqliteTable}') OR (type = 'trigger' AND name IN ('ChatMessages_search_insert', 'ChatMessages_search_update', 'ChatMessages_search_delete'))",
+            cancellationToken);
+        if (present < 4)
+        {
+            LogCreating(logger, "SQLite FTS5 table and triggers");
+            await db.Database.ExecuteSqlRawAsync(SqliteSchema, cancellationToken);
+        }
+
+        var missing = $"""
+            FROM "ChatMessages" AS m
+            WHERE m."Text" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "{SqliteTable}_docsize" AS d WHERE d."id" = m."Id")
+            """;
+        await BackfillAsync(db, missing, $"""INSERT INTO "{SqliteTable}"(rowid, "Text") SELECT m."Id", m."Text" {missing}""", cancellationToken);
+    }
+
+    private async Task EnsurePostgresAsync(DbContext db, CancellationToken cancellationToken)
+    {
+        var present = await ScalarAsync(db, $"""
+            SELECT (SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'ChatMessages' AND column_name = '{PostgresColumn}')
+                 + (SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'IX_ChatMessages_{PostgresColumn}')
+                 + (SELECT COUNT(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE c.relname = 'ChatMessages' AND t.tgname = 'ChatMessages_search' AND c.relnamespace = current_schema()::regnamespace)
+            """, cancellationToken);
+        if (present < 3)
+        {
+            LogCreating(logger, "PostgreSQL tsvector column, GIN index and trigger");
+            await db.Database.ExecuteSqlRawAsync(PostgresSchema, cancellationToken);
+        }
+
+        var missing = $"""
+            FROM "ChatMessages" AS m
+            WHERE m."{PostgresColumn}" IS NULL AND m."Text" IS NOT NULL
+            """;
+        await BackfillAsync(db, missing, $"""UPDATE "ChatMessages" SET "{PostgresColumn}" = dfchat_search_vector("Text") WHERE "Id" IN (SELECT m."Id" {missing}""", cancellationToken);
+    }
+
+    /// <summary>
+    /// Indexes the messages that <paramref name="missing"/> finds, a batch of ids at a time in id order; each
+    /// statement is <paramref name="index"/> limited to one id range, so that it stays short whatever the history.
+    /// </summary>
+    private async Task BackfillAsync(DbContext db, string missing, string index, CancellationToken cancellationToken)
+    {
+        if (await ScalarAsync(db, $"SELECT CASE WHEN EXISTS (SELECT 1 {missing}) THEN 1 ELSE 0 END", cancellationToken) == 0)
+            return;
+        // Constant text of this class; the ids go as parameters.
+        var batch = index + """ AND m."Id" > {0} AND m."Id" <= {1}""" + (index.StartsWith("UPDATE", StringComparison.Ordinal) ? ")" : "");
+        long from = 0;
+        long total = 0;
+        while (true)
+        {
+            var upper = await ScalarAsync(db,
+                $"""SELECT COALESCE(MAX("Id"), 0) FROM (SELECT "Id" FROM "ChatMessages" WHERE "Id" > {from} ORDER BY "Id" LIMIT {BatchSize}) AS b""",
+                cancellationToken);
+            if (upper <= from)
+                break;
+            total += await db.Database.ExecuteSqlRawAsync(batch, [from, upper], cancellationToken);
+            from = upper;
+        }
+
+        LogBackfilled(logger, total);
+    }
+
+    private static async Task<long> ScalarAsync(DbContext db, string sql, CancellationToken cancellationToken)
+    {
+        var connection = db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    /// <summary>
+    /// A contentless FTS5 table (the text stays in the messages' table only) whose rows can be deleted
+    /// (<c>contentless_delete</c>, SQLite 3.43 or later), kept in step by triggers.
+    /// </summary>
+    public const string SqliteSchema = $"""
+        CREATE VIRTUAL TABLE IF NOT EXISTS "{SqliteTable}" USING fts5("Text", content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2');
+        CREATE TRIGGER IF NOT EXISTS "ChatMessages_search_insert" AFTER INSERT ON "ChatMessages" WHEN new."Text" IS NOT NULL
+        BEGIN
+            INSERT INTO "{SqliteTable}"(rowid, "Text") VALUES (new."Id", new."Text");
+        END;
+        CREATE TRIGGER IF NOT EXISTS "ChatMessages_search_update" AFTER UPDATE OF "Text" ON "ChatMessages"
+        BEGIN
+            DELETE FROM "{SqliteTable}" WHERE rowid = old."Id";
+            INSERT INTO "{SqliteTable}"(rowid, "Text") SELECT new."Id", new."Text" WHERE new."Text" IS NOT NULL;
+        END;
+        CREATE TRIGGER IF NOT EXISTS "ChatMessages_search_delete" AFTER DELETE ON "ChatMessages"
+        BEGIN
+            DELETE FROM "{SqliteTable}" WHERE rowid = old."Id";
+        END;
+        """;
+
+    /// <summary>
+    /// The folding function (lower case by the <c>simple</c> configuration, diacritics removed by
+    /// decomposing and dropping combining marks), the column, its trigger and its GIN index.
+    /// </summary>
+    public const string PostgresSchema = $$"""
+        CREATE OR REPLACE FUNCTION dfchat_search_vector(text) RETURNS tsvector
+            LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+            AS $f$ SELECT to_tsvector('simple'::regconfig, translate(regexp_replace(normalize($1, NFD), '[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]', '', 'g'), 'øØłŁđĐ', 'oOlLdD')) $f$;
+        CREATE OR REPLACE FUNCTION dfchat_messages_search() RETURNS trigger
+            LANGUAGE plpgsql
+            AS $f$ BEGIN NEW."{{PostgresColumn}}" := dfchat_search_vector(NEW."Text"); RETURN NEW; END $f$;
+        ALTER TABLE "ChatMessages" ADD COLUMN IF NOT EXISTS "{{PostgresColumn}}" tsvector;
+        CREATE OR REPLACE TRIGGER "ChatMessages_search" BEFORE INSERT OR UPDATE OF "Text" ON "ChatMessages"
+            FOR EACH ROW EXECUTE FUNCTION dfchat_messages_search();
+        CREATE INDEX IF NOT EXISTS "IX_ChatMessages_{{PostgresColumn}}" ON "ChatMessages" USING GIN ("{{PostgresColumn}}");
+        """;
+
+    [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "Creating the chat's message search index: {What}.")]
+    private static partial void LogCreating(ILogger logger, string what);
+
+    [LoggerMessage(EventId = 1202, Level = LogLevel.Information, Message = "Indexed {Count} existing messages for search.")]
+    private static partial void LogBackfilled(ILogger logger, long count);
+}

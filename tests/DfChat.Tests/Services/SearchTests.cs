@@ -1,0 +1,298 @@
+using DfChat.EntityFrameworkCore;
+using DfChat.Models;
+using DfChat.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DfChat.Tests.Services;
+
+/// <summary>Message search (API.md §8) on each provider's full-text index.</summary>
+public abstract class SearchTests(ServiceDatabase database) : ServiceTestBase(database)
+{
+    private async Task<string[]> TextsFoundAsync(ChatCaller caller, string q, string? roomId = null) =>
+        (await caller.SearchMessagesAsync(q, roomId)).Ok().Items.Select(m => m.Text!).ToArray();
+
+    /// <summary>A first search creates the index (as at a host's start), so that what follows goes through its triggers.</summary>
+    private async Task<RoomModel> GroupWithIndexAsync(string name, params ChatCaller[] others)
+    {
+        var room = (await Alice.CreateGroupAsync(name, others)).Created();
+        (await Alice.SearchMessagesAsync("anything")).Ok();
+        return room;
+    }
+
+    [SkippableFact]
+    public async Task SearchMessagesAsync_WordInCallersRooms_FoundNewestFirst()
+    {
+        var room = await GroupWithIndexAsync("Group", Bob);
+        await Alice.SendAsync(room.Id, "the first report");
+        await Bob.SendAsync(room.Id, "nothing here");
+        await Bob.SendAsync(room.Id, "second report, from Bob");
+
+        var found = (await Alice.SearchMessagesAsync("report")).Ok();
+
+        Assert.Equal(["second report, from Bob", "the first report"], found.Items.Select(m => m.Text));
+        Assert.Equal(room.Id, found.Items[0].RoomId);
+        Assert.Equal(Bob.Id, found.Items[0].User!.Id);
+        Assert.Null(found.NextCursor);
+    }
+
+    [SkippableFact]
+    public async Task SearchMessagesAsync_RoomsOfOthersEvenPublic_NotFound()
+    {
+        var mine = await GroupWithIndexAsync("Mine");
+        var bobs = (await Bob.CreateGroupAsync("Bob's")).Created();
+        var open = (await Bob.CreateChannelAsync("Open", isPublic: true)).Created();
+        await Alice.SendAsync(mine.Id, "budget mine");
+        await Bob.SendAsync(bobs.Id, "budget private");
+        await Bob.SendAsync(open.Id, "budget public");
+
+        Assert.Equal(["budget mine"], await TextsFoundAsync(Alice, "budget"));
+    }
+
+    [SkippableFact]
+    public async Task SearchMessagesAsync_RoomIdOfPublicRoomNotJoined_Found()
+    {
+        await GroupWithIndexAsync("Mine");
+        var open = (await Bob.CreateChannelAsync("Open", isPublic: true)).Created();
+        await Bob.SendAsync(open.Id, "budget public");
+
+        Assert.Equal(["budget public"], await TextsFoundAsync(Alice, "budget", open.Id));
+    }
+
+    [SkippableFact]
+    public async Task SearchMessagesAsync_RoomIdOfRoomCallerMayNotRead_NotFound()
+    {
+        await GroupWithIndexAsync("Mine");
+        var bobs = (await Bob.CreateGroupAsync("Bob's")).Created();
+        await Bob.SendAsync(bobs.Id, "budget private");
+
+        (await Alice.SearchMessagesAsync("budget", bobs.Id)).Fails(ChatErrorKind.NotFound);
+        (await Alice.SearchMessagesAsync("", bobs.Id)).Fails(ChatErrorKind.NotFound);
+        (await Alice.SearchMessagesAsync("budget", "999999")).Fails(ChatErrorKind.NotFound);
+        (await Alice.SearchMessagesAsync("budget", "not-an-id")).Fails(ChatErrorKind.NotFound);
+    }
+
+    [SkippableFact]
+    public async Task SearchMessagesAsync_RoomId_OnlyThatRoom()
+    {
+        var one = await GroupWithIndexAsync("One");
+        var two = (await Alice.CreateGroupAsync("Two")).Created();
+        await Alice.SendAsync(one.Id, "budget one");
+        await Alice.SendAsync(two.Id, "budget two");
+
+        Assert.Equal(["budget one"], await TextsFoundAsync(Alice, "budget", one.Id));
+    }
+
+    [SkippableFact]
+    public async Task SearchMessagesAsync_CaseAndDiacritics_Ignored()
+    {
+        var room = await GroupWithIndexAsync("Group");
+        await Alice.SendAsync(room.Id, "Un CAFÉ crème à Zürich");
+
+        Assert.Single(await TextsFoundAsync(Alice, "cafe CREME zurich"));
+        Assert.Single(await TextsFoundAsync(Alice, "Café"));
+        Assert.Single(await TextsFoundAsync(Alice, "ZÜRICH"));
+    }
+
+    [SkippableFact]
+    public async Task SearchMessagesAsync_LastWordAsPrefix_FoundOthersWholeWordsOnly()
+    {
+        var room = await GroupWithIndexAsync("Group");
+        await Alice.SendAsync(room.Id, "Café latte");
+
+        Assert.Single(await TextsFoundAsync(Alice, "caf"));
+        Assert.Single(await TextsFoundAsync(Alice, "latte caf"));
+        Assert.Empty(await TextsFoundAsync(Alice, "caf latte"));
+        Assert.Empty(await TextsFoundAsync(Alice, "cafes"));
+    }
+
+    [SkippableFact]
+    public async Task SearchMessagesAsync_EveryWord_Required()
+    {
+        var room = await GroupWithIndexAsync("Group");
+        await Alice.SendAsync(room.Id, "red apple");
+        await Alice.SendAsync(room.Id, "green apple");
+
+        Assert.Equal(["green apple"], await TextsFoundAsync(Alice, "apple green"));
+    }
+
+    [SkippableFact]
+    public async Task SearchMessagesAsync_EditedMessage_FoundByNewTextOnly()
+    {
+        var room = await GroupWithIndexAsync("Group");
+        var message = (await Alice.SendAsync(room.Id, "old wording")).Created();
+
+        (await Alice.EditMessageAsync(room.Id, message.Id, "new phrasing")).Ok();
+
+        Assert.Empty(await TextsFoundAsync(Alice, "wording"));
+        Assert.Equal(["new phrasing"], await TextsFoundAsync(Alice, "phrasing"));
+    }
+
+    [SkippableFact]
+    public async Task SearchMessagesAsync_DeletedMessage_NotFound()
+    {
+        var room = await GroupWithIndexAsync("Group");
+        var message = (await Alice.SendAsync(room.Id, "secret plan")).Created();
+        await Alice.SendAsync(room.Id, "public plan");
+
+        (await Alice.DeleteMessageAsync(room.Id, message.Id)).Ok();
+
+        Assert.Equal(["public plan"], await TextsFoundAsync(Alice, "plan"));
+        Assert.Equal(0, await IndexedCountAsync(message.Id));
+    }
+
+    [SkippableFact]
+    public async Task SearchMessagesAsync_MessagesOfDeletedRoom_GoneFromIndex()
+    {
+        var room = await GroupWithIndexAsync("Group");
+        var message = (await Alice.SendAsync(room.Id, "secret plan")).Created();
+        Assert.Equal(1, await IndexedCountAsync(message.Id));
+
+        (await Alice.DeleteRoomAsync(room.Id)).Ok();
+
+        Assert.Empty(await TextsFoundAsync(Alice, "plan"));
+        Assert.Equal(0, await IndexedCountAsync(message.Id));
+    }
+
+    [SkippableFact]
+    public async Task SearchMessagesAsync_ManyMatchesInUnreadableRooms_PagesFullAndComplete()
+    {
+        // Arrange: Bob's matches outnumber Alice's, interleaved with them.
+        var mine = await GroupWithIndexAsync("Mine");
+        var bobs = (await Bob.CreateGroupAsync("Bob's")).Created();
+        var expected = new List<string>();
+        for (var i = 0; i < 7; i++)
+        {
+            await Bob.SendAsync(bobs.Id, $"match hidden {i}a");
+            await Bob.SendAsync(bobs.Id, $"match hidden {i}b");
+            await Alice.SendAsync(mine.Id, $"match visible {i}");
+            expected.Insert(0, $"match visible {i}");
+        }
+
+        // Act: pages of 3.
+        var seen = new List<string>();
+        var pages = new List<int>();
+        string? cursor = null;
+        do
+        {
+            var page = (await Alice.SearchMessagesAsync("match", page: new PageRequest(3, cursor))).Ok();
+            pages.Add(page.Items.Count);
+            seen.AddRange(page.Items.Select(m => m.Text!));
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+
+        // Assert
+        Assert.Equal(expected, seen);
+        Assert.Equal([3, 3, 1], pages);
+    }
+
+    [SkippableFact]
+    public async Task SearchMessagesAsync_CursorOfAnotherSearch_Invalid()
+    {
+        var room = await GroupWithIndexAsync("Group");
+        await Alice.SendAsync(room.Id, "match one");
+        await Alice.SendAsync(room.Id, "match two");
+        var cursor = (await Alice.SearchMessagesAsync("match", page: new PageRequest(1))).Ok().NextCursor;
+
+        (await Alice.SearchMessagesAsync("other", page: new PageRequest(1, cursor))).Fails(ChatErrorKind.Invalid, "cursor");
+    }
+
+    [SkippableTheory]
+    [InlineData("")]
+    [InlineData(null)]
+    [InlineData("a\0b")]
+    public async Task SearchMessagesAsync_UnacceptableQ_InvalidQ(string? q)
+    {
+        await GroupWithIndexAsync("Group");
+
+        (await Alice.SearchMessagesAsync(q)).Fails(ChatErrorKind.Invalid, "q");
+    }
+
+    [SkippableFact]
+    public async Task SearchMessagesAsync_UnpairedSurrogate_InvalidQ()
+    {
+        await GroupWithIndexAsync("Group");
+
+        (await Alice.SearchMessagesAsync("x" + '\uD800' + "y")).Fails(ChatErrorKind.Invalid, "q");
+    }
+
+    [SkippableFact]
+    public async Task SearchMessagesAsync_QLength_OneToTwoHundred()
+    {
+        var room = await GroupWithIndexAsync("Group");
+        await Alice.SendAsync(room.Id, "x");
+
+        Assert.Single(await TextsFoundAsync(Alice, "x"));
+        (await Alice.SearchMessagesAsync(new string('a', 200))).Ok();
+        (await Alice.SearchMessagesAsync(new string('a', 201))).Fails(ChatErrorKind.Invalid, "q");
+    }
+
+    [SkippableTheory]
+    [InlineData("\"plan")]
+    [InlineData("plan OR secret*")]
+    [InlineData("NEAR(plan secret)")]
+    [InlineData("plan & !secret | x:*")]
+    [InlineData("'plan' \\ ''")]
+    [InlineData("Text: plan")]
+    [InlineData("-plan ^secret {x}")]
+    public async Task SearchMessagesAsync_QueryOperators_TakenAsWords(string q)
+    {
+        var room = await GroupWithIndexAsync("Group");
+        await Alice.SendAsync(room.Id, "the plan");
+
+        var found = await Alice.SearchMessagesAsync(q);
+
+        found.Ok();
+    }
+
+    [SkippableFact]
+    public async Task SearchMessagesAsync_NoWordInQ_EmptyPage()
+    {
+        var room = await GroupWithIndexAsync("Group");
+        await Alice.SendAsync(room.Id, "a ... b");
+
+        Assert.Empty(await TextsFoundAsync(Alice, " ... !"));
+    }
+
+    [SkippableFact]
+    public async Task SearchMessagesAsync_MessagesSentBeforeTheIndex_BackfilledInBatches()
+    {
+        // Arrange: no search yet, so the index does not exist while these are sent (a database of an
+        // earlier version); batches of two.
+        Host.Services.GetRequiredService<ChatSearchIndex>().BatchSize = 2;
+        var room = (await Alice.CreateGroupAsync("Group")).Created();
+        for (var i = 0; i < 5; i++)
+            await Alice.SendAsync(room.Id, $"older {i}");
+
+        // Act
+        var found = await TextsFoundAsync(Alice, "older");
+
+        // Assert
+        Assert.Equal(["older 4", "older 3", "older 2", "older 1", "older 0"], found);
+    }
+
+    private Task<int> IndexedCountAsync(string messageId) =>
+        Host.QueryAsync(async db =>
+        {
+            var id = long.Parse(messageId, System.Globalization.CultureInfo.InvariantCulture);
+            var connection = db.Database.GetDbConnection();
+            await db.Database.OpenConnectionAsync();
+            try
+            {
+                await using var command = connection.CreateCommand();
+                command.CommandText = Host.Provider == Http.Infrastructure.DatabaseProvider.Sqlite
+                    ? $"SELECT COUNT(*) FROM \"{ChatSearchIndex.SqliteTable}_docsize\" WHERE id = {id}"
+                    : $"SELECT COUNT(*) FROM \"ChatMessages\" WHERE \"Id\" = {id} AND \"{ChatSearchIndex.PostgresColumn}\" IS NOT NULL";
+                return Convert.ToInt32(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+            }
+            finally
+            {
+                await db.Database.CloseConnectionAsync();
+            }
+        });
+}
+
+public sealed class SqliteSearchTests(SqliteServiceDatabase database) : SearchTests(database), IClassFixture<SqliteServiceDatabase>;
+
+public sealed class PostgresSearchTests(PostgresServiceDatabase database) : SearchTests(database), IClassFixture<PostgresServiceDatabase>;

@@ -1,0 +1,41 @@
+using DfChat.Entities;
+using DfChat.Models;
+using DfChat.Options;
+using DfChat.Rules;
+using DfChat.Services;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace DfChat.Services;
+
+/// <summary>A message read for a page (the columns its wire model shows), with its author's display name and whether it has media or reactions.</summary>
+/// <typeparam name="TKey">The host's user key.</typeparam>
+internal sealed class MessageRow<TKey>
+    where TKey : IEquatable<TKey>
+{
+    public required ChatMessage<TKey> Message { get; init; }
+
+    /// <summary>Null when the author has no display name (or no longer exists): the page shows the id.</summary>
+    public string? AuthorName { get; init; }
+}
+
+/// <summary>What a message's row says about reading its media and reactions.</summary>
+internal static class MessageDetails
+{
+    /// <summary>Its media must be read: it has some, or was stored before <see cref="ChatMessage{TUserKey}.HasMedia"/> existed (null).</summary>
+    public static bool MayHaveMedia<TKey>(ChatMessage<TKey> message)
+        where TKey : IEquatable<TKey> => message.HasMedia != false;
+
+    /// <summary>Its reactions must be read: it has some, or was stored before <see cref="ChatMessage{TUserKey}.ReactionCount"/> existed (null).</summary>
+    public static bool MayHaveReactions<TKey>(ChatMessage<TKey> message)
+        where TKey : IEquatable<TKey> => message.ReactionCount != 0;
+
+    /// <summary>The ids the message mentions, as stored with it.</summary>
+    public static IReadOnlyList<string> MentionsOf<TKey>(ChatMessage<TKey> message)
+        where TKey : IEquatable<TKey> =>
+        message.Mentions is { } json ? System.Text.Json.JsonSerializer.Deserialize<string[]>(json) ?? [] : [];
+
+    /// <summary>How <paramref name="mentions"/> are stored with a message: null for none.</summary>
+    public static string? StoreMentions(IReadOnlyCollection<string> mentions) =>
+        mentions.Count == 0 ? null : System.Text.Json.JsonSerializer.Serialize(mentions);
+}

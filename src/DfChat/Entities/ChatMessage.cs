@@ -12,7 +12,7 @@ public class ChatMessage<TUserKey>
     public long RoomId { get; set; }
 
     /// <summary>The message's place in its room: 1 for the first message, one more for each next one, never reused.</summary>
-    public long Number { get; set; }
+    public long Number { get; internal set; }
 
     /// <summary>The author; null once the author was erased and the message kept (<c>ErasedUserMessages.Anonymize</c>).</summary>
     public TUserKey? UserId { get; set; }
@@ -36,7 +36,7 @@ public class ChatMessage<TUserKey>
     /// Whether media was attached when the message was sent; null for a message stored before this column
     /// existed (unknown). Lets a page skip reading media for the messages that have none.
     /// </summary>
-    public bool? HasMedia { get; set; }
+    public bool? HasMedia { get; internal set; }
 
     /// <summary>
     /// How many reactions the chat has added to the message and not removed since; null for a message stored
@@ -44,16 +44,16 @@ public class ChatMessage<TUserKey>
     /// (erasing a user included). Lets a page skip reading
     /// reactions for the messages that have none.
     /// </summary>
-    public int? ReactionCount { get; set; }
+    public int? ReactionCount { get; internal set; }
 
     /// <summary>The top-level message of the same room whose thread this message replies in; null for a message of the room's own list.</summary>
     public long? ThreadId { get; set; }
 
     /// <summary>For a top-level message, how many replies its thread holds, kept in step with thread sends and deletes.</summary>
-    public int ThreadReplyCount { get; set; }
+    public int ThreadReplyCount { get; internal set; }
 
     /// <summary>For a top-level message, the time of its thread's newest reply (UTC), or null when it has none.</summary>
-    public DateTime? ThreadLastReplyAt { get; set; }
+    public DateTime? ThreadLastReplyAt { get; internal set; }
 
     /// <summary>
     /// The ids of the members the message mentions, as a JSON array of strings in the order given, or null when
@@ -66,5 +66,5 @@ public class ChatMessage<TUserKey>
     /// When the message was pinned (UTC), or null: whether a page must read its pin (<see cref="ChatMessagePin{TUserKey}"/>),
     /// as <see cref="HasMedia"/> tells for media.
     /// </summary>
-    public DateTime? PinnedAt { get; set; }
+    public DateTime? PinnedAt { get; internal set; }
 }

@@ -18,7 +18,7 @@ public class ChatRoom<TUserKey>
     /// <see cref="Name"/> lowercased in .NET, which search matches against: SQLite's own <c>lower()</c>
     /// only folds ASCII, so folding in SQL would miss "Équipe" for "équipe".
     /// </summary>
-    public string? NormalizedName { get; set; }
+    public string? NormalizedName { get; internal set; }
 
     /// <summary>A longer description.</summary>
     public string? Description { get; set; }
@@ -36,25 +36,25 @@ public class ChatRoom<TUserKey>
     public TUserKey? CreatedBy { get; set; }
 
     /// <summary>The newest message of the room, kept in step with sends and deletes.</summary>
-    public long? LastMessageId { get; set; }
+    public long? LastMessageId { get; internal set; }
 
     /// <summary>The time of the newest message, else the room's creation (UTC).</summary>
-    public DateTime LastActivityAt { get; set; }
+    public DateTime LastActivityAt { get; internal set; }
 
     /// <summary>The number given to the newest message; numbers grow by one with every message and are never reused.</summary>
-    public long LastMessageNumber { get; set; }
+    public long LastMessageNumber { get; internal set; }
 
     /// <summary>
     /// The latest read position (<see cref="ChatRoomUser{TUserKey}.LastSeenAt"/>) any member has had: a send
     /// at or before it must check for members who have read it in advance; later sends need not.
     /// </summary>
-    public DateTime LatestLastSeenAt { get; set; }
+    public DateTime LatestLastSeenAt { get; internal set; }
 
     /// <summary>The <see cref="ChatRoomEvent.Seq"/> of the room's newest event: a client holding it has seen everything.</summary>
-    public long LastSeq { get; set; }
+    public long LastSeq { get; internal set; }
 
     /// <summary>The number of members, kept in step with joins and removals.</summary>
-    public int MemberCount { get; set; }
+    public int MemberCount { get; internal set; }
 
     /// <summary>
     /// Slow mode: a member without <c>can_edit_room</c> may send one top-level message per this many
@@ -66,5 +66,5 @@ public class ChatRoom<TUserKey>
     public bool Frozen { get; set; }
 
     /// <summary>For private rooms, the two users' ids in a fixed order: unique, so that two users share at most one private room.</summary>
-    public string? PrivatePairKey { get; set; }
+    public string? PrivatePairKey { get; internal set; }
 }

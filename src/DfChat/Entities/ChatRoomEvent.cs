@@ -15,7 +15,7 @@ public class ChatRoomEvent
     public long RoomId { get; set; }
 
     /// <summary>The event's number in its room: 1 for the first, one more for each next, without gaps.</summary>
-    public long Seq { get; set; }
+    public long Seq { get; internal set; }
 
     /// <summary>The event's name, such as <c>messageCreated</c>.</summary>
     public string Type { get; set; } = "";
@@ -48,11 +48,11 @@ public class ChatRoomEvent
     public DateTime CreatedAt { get; set; }
 
     /// <summary>The node whose outbox recovery holds the event to publish it, while <see cref="ClaimedUntil"/> lasts; null otherwise.</summary>
-    public string? ClaimedBy { get; set; }
+    public string? ClaimedBy { get; internal set; }
 
     /// <summary>When the claim of <see cref="ClaimedBy"/> lapses (UTC), so that another node may recover the event if that one stopped.</summary>
-    public DateTime? ClaimedUntil { get; set; }
+    public DateTime? ClaimedUntil { get; internal set; }
 
     /// <summary>When the event was handed to the listeners (UTC); null until then.</summary>
-    public DateTime? PublishedAt { get; set; }
+    public DateTime? PublishedAt { get; internal set; }
 }

@@ -30,7 +30,7 @@ public class ChatRoomUser<TUserKey>
     /// The <see cref="ChatMessage{TUserKey}.Number"/> of the newest message at or before <see cref="LastSeenAt"/>:
     /// messages numbered after it are the candidates for unread.
     /// </summary>
-    public long ReadNumber { get; set; }
+    public long ReadNumber { get; internal set; }
 
     /// <summary>
     /// How many messages numbered after <see cref="ReadNumber"/> do not count as unread: the member's own,
@@ -38,19 +38,19 @@ public class ChatRoomUser<TUserKey>
     /// minus <see cref="ReadNumber"/> minus this, so a send touches only its sender's membership, never
     /// every member of the room.
     /// </summary>
-    public long ReadExclusions { get; set; }
+    public long ReadExclusions { get; internal set; }
 
     /// <summary>
     /// How many unread messages (by the rule of the unread count) mention the member: kept in step by sends,
     /// edits and deletes of messages that mention it, recounted when it reads, so listing it costs nothing.
     /// </summary>
-    public int MentionCount { get; set; }
+    public int MentionCount { get; internal set; }
 
     /// <summary>
     /// When the member last sent a top-level message (UTC), or null: slow mode measures from it. Kept on the
     /// membership, in the database, so that it holds whichever node the member's requests reach.
     /// </summary>
-    public DateTime? LastPostedAt { get; set; }
+    public DateTime? LastPostedAt { get; internal set; }
 
     /// <summary>Who added the member (the member itself when it created or joined the room); null once that user was erased.</summary>
     public TUserKey? CreatedBy { get; set; }

@@ -312,6 +312,8 @@ export interface UserExport {
   messages: Message[];
   reactions: Reaction[];
   media: Media[];
+}
+
 // ---------- Moderation (API.md §9, v1.2) ----------
 
 /** A user banned from a room. */

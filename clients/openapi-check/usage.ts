@@ -75,7 +75,8 @@ export async function walkThrough(baseUrl: string, token: string, otherUserId: s
         throw new Error(`slow down: ${retryAfter}`);
     }
     const message: Schemas["MessageModel"] = sent.data ?? fail(sent.error);
-    const author: string = message.user.displayName;
+    // An erased user's messages may be kept anonymized: their author is null.
+    const author: string = message.user !== null ? message.user.displayName : "someone";
     const messageId = message.id;
     await chat.GET("/api/chat/rooms/{roomId}/messages", { params: { path: { roomId }, query: { limit: 50 } } });
     await chat.GET("/api/chat/rooms/{roomId}/messages", { params: { path: { roomId }, query: { after: messageId } } });

@@ -7,6 +7,7 @@ import type {
   CreateInviteRequest,
   Invite,
   CreateRoomRequest,
+  EditMessageRequest,
   ListEventsOptions,
   ListPublicRoomsOptions,
   ListRoomsOptions,
@@ -14,16 +15,20 @@ import type {
   Member,
   Membership,
   Message,
+  MessageVersion,
   Page,
   PageOptions,
   Reaction,
   Room,
+  SearchMessagesOptions,
   SearchUsersOptions,
   SendMessageRequest,
   StoredEvent,
   UpdateMemberRequest,
   UpdateRoomRequest,
   User,
+  UserExport,
+  UserPresence,
 } from './models.js';
 
 /** Returns the bearer token to send, or null/undefined to send none (cookie authentication). */
@@ -130,6 +135,16 @@ export class DfChatClient {
   /** `GET /users?search=`: users whose display name or user name contains `search`, case-insensitive. */
   searchUsers(options: SearchUsersOptions = {}, signal?: AbortSignal): Promise<Page<User>> {
     return this.json('GET', 'users', { query: { ...options }, signal });
+  }
+
+  /** `GET /users/{userId}` (v1.2): a user who shares a room with the caller, with presence; 404 otherwise. */
+  getUser(userId: string, signal?: AbortSignal): Promise<UserPresence> {
+    return this.json('GET', `users/${enc(userId)}`, { signal });
+  }
+
+  /** `GET /users/me/export` (v1.2): everything the chat holds about the caller, for access requests. */
+  exportMe(signal?: AbortSignal): Promise<UserExport> {
+    return this.json('GET', 'users/me/export', { signal });
   }
 
   // ---------- Rooms ----------
@@ -246,14 +261,55 @@ export class DfChatClient {
     return this.json('GET', `rooms/${enc(roomId)}/messages/${enc(messageId)}`, { signal });
   }
 
-  /** `PATCH /rooms/{roomId}/messages/{messageId}`: replaces the text; `editedAt` is set. */
-  editMessage(roomId: string, messageId: string, text: string, signal?: AbortSignal): Promise<Message> {
-    return this.json('PATCH', `rooms/${enc(roomId)}/messages/${enc(messageId)}`, { json: { text }, signal });
+  /**
+   * `PATCH /rooms/{roomId}/messages/{messageId}`: replaces the text (and, given a body with
+   * `mentions`, the mentions); `editedAt` is set and the former text goes to the history.
+   */
+  editMessage(roomId: string, messageId: string, text: string | EditMessageRequest, signal?: AbortSignal): Promise<Message> {
+    const body: EditMessageRequest = typeof text === 'string' ? { text } : text;
+    return this.json('PATCH', `rooms/${enc(roomId)}/messages/${enc(messageId)}`, { json: body, signal });
   }
 
   /** `DELETE /rooms/{roomId}/messages/{messageId}`: its reactions and media go with it. */
   async deleteMessage(roomId: string, messageId: string, signal?: AbortSignal): Promise<void> {
     await this.send('DELETE', `rooms/${enc(roomId)}/messages/${enc(messageId)}`, { signal });
+  }
+
+  // ---------- Conversation (API.md §8) ----------
+
+  /** `GET /rooms/{roomId}/messages/{messageId}/thread`: the replies in a message's thread, oldest first. */
+  listThread(roomId: string, messageId: string, options: PageOptions = {}, signal?: AbortSignal): Promise<Page<Message>> {
+    return this.json('GET', `rooms/${enc(roomId)}/messages/${enc(messageId)}/thread`, { query: { ...options }, signal });
+  }
+
+  /** `POST /rooms/{roomId}/messages/{messageId}/pin` (`can_edit_room`; in private rooms either member): at most 50 a room (409). */
+  pinMessage(roomId: string, messageId: string, signal?: AbortSignal): Promise<Message> {
+    return this.json('POST', `rooms/${enc(roomId)}/messages/${enc(messageId)}/pin`, { signal });
+  }
+
+  /** `DELETE /rooms/{roomId}/messages/{messageId}/pin` (same permission as pinning): the message unpinned. */
+  unpinMessage(roomId: string, messageId: string, signal?: AbortSignal): Promise<Message> {
+    return this.json('DELETE', `rooms/${enc(roomId)}/messages/${enc(messageId)}/pin`, { signal });
+  }
+
+  /** `GET /rooms/{roomId}/pins` (readers): the pinned messages, newest pin first. */
+  listPins(roomId: string, options: PageOptions = {}, signal?: AbortSignal): Promise<Page<Message>> {
+    return this.json('GET', `rooms/${enc(roomId)}/pins`, { query: { ...options }, signal });
+  }
+
+  /** `GET /rooms/{roomId}/messages/{messageId}/history` (readers): earlier versions, newest first. */
+  listMessageHistory(roomId: string, messageId: string, options: PageOptions = {}, signal?: AbortSignal): Promise<Page<MessageVersion>> {
+    return this.json('GET', `rooms/${enc(roomId)}/messages/${enc(messageId)}/history`, { query: { ...options }, signal });
+  }
+
+  /** `GET /rooms/{roomId}/messages/{messageId}/readers` (readers): members other than the author who read up to it. */
+  listMessageReaders(roomId: string, messageId: string, options: PageOptions = {}, signal?: AbortSignal): Promise<Page<Member>> {
+    return this.json('GET', `rooms/${enc(roomId)}/messages/${enc(messageId)}/readers`, { query: { ...options }, signal });
+  }
+
+  /** `GET /search/messages?q=` (v1.2): messages of the caller's rooms (or of `roomId`) matching every word, newest first. */
+  searchMessages(options: SearchMessagesOptions, signal?: AbortSignal): Promise<Page<Message>> {
+    return this.json('GET', 'search/messages', { query: { ...options }, signal });
   }
 
   // ---------- Reactions ----------

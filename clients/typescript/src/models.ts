@@ -48,6 +48,15 @@ export interface Membership {
   muted: boolean;
   lastSeenAt: string;
   unreadCount: number;
+  /** Unread messages that mention the caller (v1.2), reset by reading. */
+  mentionCount: number;
+}
+
+/** `GET /users/{userId}` (v1.2): a user who shares a room with the caller, with presence. */
+export interface UserPresence extends User {
+  online: boolean;
+  /** When the user's last connection closed, or null when never seen. */
+  lastActiveAt: string | null;
 }
 
 /** A room. `lastSeq` is the seq of the room's newest event: start real-time tracking from it. */
@@ -116,6 +125,22 @@ export interface Message {
   replyToId: string | null;
   createdAt: string;
   editedAt: string | null;
+  /** The thread's root, for a thread reply (v1.2). */
+  threadId: string | null;
+  /** Replies in this message's thread (v1.2); 0 for replies. */
+  threadReplyCount: number;
+  threadLastReplyAt: string | null;
+  /** Ids of the members the message mentions (v1.2). */
+  mentions: string[];
+  /** When and by whom the message was pinned (v1.2); null when not pinned. */
+  pinnedAt: string | null;
+  pinnedBy: string | null;
+}
+
+/** An earlier version of an edited message (v1.2), from `GET .../history`. */
+export interface MessageVersion {
+  text: string | null;
+  editedAt: string;
 }
 
 /** One user's reaction to a message. */
@@ -175,6 +200,17 @@ export interface SendMessageRequest {
   replyToId?: string | null;
   /** Makes a retry safe: the same id from the same caller in the same room returns the first message. */
   clientMessageId?: string | null;
+  /** A top-level message of the same room: the message becomes a reply in its thread (v1.2). */
+  threadId?: string | null;
+  /** Ids of room members, at most 50 (v1.2). */
+  mentions?: string[];
+}
+
+/** `PATCH /rooms/{roomId}/messages/{messageId}`. */
+export interface EditMessageRequest {
+  text: string;
+  /** Replaces the message's mentions when given (v1.2). */
+  mentions?: string[];
 }
 
 // ---------- Query options ----------
@@ -196,6 +232,14 @@ export interface ListRoomsOptions extends PageOptions {
 /** `GET /rooms/public`. */
 export interface ListPublicRoomsOptions extends PageOptions {
   search?: string;
+}
+
+/** `GET /search/messages` (v1.2). */
+export interface SearchMessagesOptions extends PageOptions {
+  /** 1–200 characters; every word must match, the last one also as a prefix. */
+  q: string;
+  /** Only this room (a member's room or a readable public one). */
+  roomId?: string;
 }
 
 /** `GET /users`. */
@@ -245,16 +289,27 @@ export interface TypingEvent {
   userId: string;
 }
 
+/**
+ * What the events route serves, in place of the payload of a `messageCreated`, `messageUpdated`,
+ * `reactionAdded` or `reactionRemoved`, once its message was deleted (v1.2: deleted means gone).
+ * A client that catches up gets these; `messageDeleted` follows in the same log.
+ */
+export interface RedactedEvent extends Sequenced {
+  roomId: string;
+  messageId: string;
+  redacted: true;
+}
+
 /** The room as `roomUpdated` carries it: without the caller's membership. */
 export type RoomUpdatedEvent = Omit<Room, 'membership'> & Partial<Pick<Room, 'membership'>> & Sequenced;
 
 /** Every hub event by name, with its payload. */
 export interface ChatEventMap {
-  messageCreated: Message & Sequenced;
-  messageUpdated: Message & Sequenced;
+  messageCreated: (Message & Sequenced) | RedactedEvent;
+  messageUpdated: (Message & Sequenced) | RedactedEvent;
   messageDeleted: MessageDeletedEvent;
-  reactionAdded: Reaction & Sequenced;
-  reactionRemoved: ReactionRemovedEvent;
+  reactionAdded: (Reaction & Sequenced) | RedactedEvent;
+  reactionRemoved: ReactionRemovedEvent | RedactedEvent;
   memberAdded: Member & Sequenced;
   memberUpdated: Member & Sequenced;
   memberRemoved: MemberRemovedEvent;
@@ -289,6 +344,11 @@ export type SequencedEventType = Exclude<ChatEventType, 'typing'>;
 /** One event as a tagged union: `switch (event.type)` narrows `payload`. */
 export type ChatEvent = { [K in ChatEventType]: { type: K; payload: ChatEventMap[K] } }[ChatEventType];
 
+/** True for the payload of an event whose message was deleted since (see {@link RedactedEvent}). */
+export function isRedacted(payload: object): payload is RedactedEvent {
+  return (payload as Partial<RedactedEvent>).redacted === true;
+}
+
 /** An item of `GET /rooms/{roomId}/events`: a stored event, oldest first. */
 export interface StoredEvent<K extends SequencedEventType = SequencedEventType> {
   seq: number;
@@ -312,6 +372,8 @@ export interface UserExport {
   messages: Message[];
   reactions: Reaction[];
   media: Media[];
+}
+
 // ---------- Moderation (API.md §9, v1.2) ----------
 
 /** A user banned from a room. */

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DfChatClient, DfChatError, type Room } from '../src/index.js';
-import { PNG, SampleHost, type TestUser } from './host.js';
+import { PNG, SampleHost, waitFor, type TestUser } from './host.js';
 
 let host: SampleHost;
 let alice: TestUser;
@@ -236,6 +236,64 @@ describe('messages, media and reactions', () => {
 
     await bob.client.deleteReaction(like.value.id);
     await rejects(bob.client.getReaction(like.value.id), 404);
+  });
+});
+
+describe('conversation, search, presence and export (v1.2)', () => {
+  let room: Room;
+
+  before(async () => {
+    room = await alice.client.createRoom({ type: 'group', name: 'Threads', userIds: [bob.id] });
+  });
+
+  test('a thread reply, mentions, edit history, readers, pin and unpin', async () => {
+    const root = await alice.client.sendMessage(room.id, { text: 'the plan' });
+    const reply = await bob.client.sendMessage(room.id, { text: 'agreed', threadId: root.id, mentions: [alice.id] });
+    assert.equal(reply.threadId, root.id);
+    assert.deepEqual(reply.mentions, [alice.id]);
+    const thread = await alice.client.listThread(room.id, root.id);
+    assert.deepEqual(thread.items.map((m) => m.id), [reply.id]);
+    assert.equal((await alice.client.getMessage(room.id, root.id)).threadReplyCount, 1);
+    assert.ok(!(await alice.client.listMessages(room.id)).items.some((m) => m.id === reply.id), 'replies are not in the room list');
+
+    const edited = await alice.client.editMessage(room.id, root.id, { text: 'the new plan', mentions: [bob.id] });
+    assert.deepEqual(edited.mentions, [bob.id]);
+    const history = await bob.client.listMessageHistory(room.id, root.id);
+    assert.deepEqual(history.items.map((v) => v.text), ['the plan']);
+
+    await bob.client.markRead(room.id, root.id);
+    const readers = await alice.client.listMessageReaders(room.id, root.id);
+    assert.deepEqual(readers.items.map((m) => m.userId), [bob.id]);
+
+    const pinned = await alice.client.pinMessage(room.id, root.id);
+    assert.ok(pinned.pinnedAt);
+    assert.equal(pinned.pinnedBy, alice.id);
+    assert.deepEqual((await bob.client.listPins(room.id)).items.map((m) => m.id), [root.id]);
+    const unpinned = await alice.client.unpinMessage(room.id, root.id);
+    assert.equal(unpinned.pinnedAt, null);
+    assert.deepEqual((await bob.client.listPins(room.id)).items, []);
+  });
+
+  test('searchMessages finds current text in the caller\'s rooms, the last word as a prefix', async () => {
+    const message = await alice.client.sendMessage(room.id, { text: 'Meet at the Café tomorrow' });
+    await waitFor('the message is found', async () =>
+      (await bob.client.searchMessages({ q: 'caf', roomId: room.id })).items.some((m) => m.id === message.id));
+    assert.deepEqual((await carol.client.searchMessages({ q: 'caf' })).items, []);
+    await rejects(bob.client.searchMessages({ q: '' }), 400);
+  });
+
+  test('getUser shows a roommate with presence, 404 for a stranger; exportMe returns the caller\'s data', async () => {
+    const seen = await alice.client.getUser(bob.id);
+    assert.equal(seen.id, bob.id);
+    assert.equal(seen.displayName, bob.email);
+    assert.equal(typeof seen.online, 'boolean');
+    const stranger = await host.user('dave');
+    await rejects(alice.client.getUser(stranger.id), 404);
+
+    const exported = await bob.client.exportMe();
+    assert.equal(exported.user.id, bob.id);
+    assert.ok(exported.memberships.some((m) => m.roomId === room.id));
+    assert.ok(exported.messages.some((m) => m.text === 'agreed' && m.roomId === room.id));
   });
 });
 

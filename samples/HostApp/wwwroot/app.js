@@ -688,6 +688,8 @@ import { DfChatClient, DfChatError, DfChatRealtime, LogLevel } from './lib/dfcha
   }
 
   function onMessageCreated(message) {
+    // Caught up from the log after the message was deleted: its messageDeleted follows.
+    if (message.redacted) return;
     const room = state.rooms.get(message.roomId);
     if (!room) { refetchRoom(message.roomId); return; }
     const isNew = !room.lastMessage || room.lastMessage.id !== message.id;
@@ -708,6 +710,7 @@ import { DfChatClient, DfChatError, DfChatRealtime, LogLevel } from './lib/dfcha
   }
 
   function onMessageUpdated(message) {
+    if (message.redacted) return;
     if (message.roomId === state.currentRoomId) replaceMessage(message);
     const room = state.rooms.get(message.roomId);
     if (room && room.lastMessage && room.lastMessage.id === message.id) {

@@ -117,7 +117,14 @@ public abstract class OutboxRecoveryTests(OutboxRecoveryTests.RecordingChatApi a
         /// <summary>Another node over the same database and Redis, recording as "B".</summary>
         public WebApplicationFactory<Program> SecondNode()
         {
-            _second ??= WithWebHostBuilder(b => b.ConfigureTestServices(s => s.AddSingleton<IChatEventListener>(new RecordingListener(this, "B"))));
+            // Node B records as "B" only: the first node's "A" listener, registered by ConfigureWebHost for
+            // every host this factory builds, is taken out, or B's publications would be heard twice.
+            _second ??= WithWebHostBuilder(b => b.ConfigureTestServices(s =>
+            {
+                foreach (var first in s.Where(d => d.ServiceType == typeof(IChatEventListener) && d.ImplementationInstance is RecordingListener).ToList())
+                    s.Remove(first);
+                s.AddSingleton<IChatEventListener>(new RecordingListener(this, "B"));
+            }));
             _ = _second.Services;
             return _second;
         }

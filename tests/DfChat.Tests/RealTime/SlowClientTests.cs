@@ -27,6 +27,8 @@ namespace DfChat.Tests.RealTime;
 public abstract class SlowClientTests(SlowClientTests.KestrelChatApi api) : IDisposable
 {
     private const int Capacity = 200;
+
+    private static readonly TimeSpan NoiseFloor = TimeSpan.FromMilliseconds(200);
     private const int Burst = 300;
     private const int Senders = 6;
 
@@ -86,8 +88,11 @@ public abstract class SlowClientTests(SlowClientTests.KestrelChatApi api) : IDis
             await sampler;
 
             // Assert
+            // Within 3x the same burst without the stalled member, give or take the scheduling noise a busy
+            // 2-core machine adds to any one burst (NoiseFloor): a delivery that waited on the stalled socket
+            // would cost the others the whole stall timeout (1 s here), far above either.
             Assert.True(
-                withStalled <= 3 * baseline,
+                withStalled <= 3 * baseline + NoiseFloor,
                 $"p99 with a stalled member {withStalled.TotalMilliseconds:0} ms, without {baseline.TotalMilliseconds:0} ms: more than 3x");
             await WaitForAsync(() => connections.Find(stalledId) is null ? "closed" : null, $"the stalled connection closed (queue {connections.Find(stalledId)?.Count}, closed {connections.Find(stalledId)?.IsClosed}, largest {largestQueue})", seconds: 15);
             Assert.InRange(largestQueue, 0, Capacity);

@@ -73,8 +73,6 @@ public enum Need
     /// <summary>The caller's own <c>muted</c>/<c>lastSeenAt</c> (<c>/users/me</c>): a non-member has no such membership.</summary>
     OwnSettings,
 
-    /// <summary>Another user's presence (<c>GET /users/{userId}</c>, §8): only to those who share a room with them, 404 for anyone else.</summary>
-    SharesRoom,
 
     /// <summary>Another member's <c>muted</c>/<c>lastSeenAt</c>: nobody but that member, owner included.</summary>
     OthersSettings,
@@ -150,7 +148,8 @@ public static class Rules
         // §4 Users, and the routes that concern no room: any signed-in user.
         new("GET", "/users/me", "users/me", Need.SignedIn, 200),
         new("GET", "/users/me/export", "users/me/export", Need.SignedIn, 200),
-        new("GET", "/users/{userId}", "users/{member}", Need.SharesRoom, 200),
+        // §8: a user the caller shares no room with (fresh per case) is 404 to everyone; PresenceTests cover the 200.
+        new("GET", "/users/{userId}", "users/{newUser}", Need.SignedIn, 404),
         new("GET", "/search/messages", "search/messages?q=hello&roomId={room}", Need.Reader, 200),
         new("GET", "/users", "users?search=a", Need.SignedIn, 200),
         new("GET", "/rooms", "rooms", Need.SignedIn, 200),
@@ -264,7 +263,6 @@ public static class Rules
             Need.AddMember => member && !kind.IsPrivateMessages && PermissionsOf(role, kind).Contains("can_add_users") ? rule.Success : 403,
             Need.OwnerOnly => role == Role.Owner ? rule.Success : 403,
             Need.OwnSettings => member ? rule.Success : 404, // "me" is no member of the room
-            Need.SharesRoom => member ? rule.Success : 404,  // §8: a public room's reader shares no room with its members
             Need.OthersSettings => 403,                     // §3: changed by that member only
             Need.Leave => !member ? 404 : kind.IsPrivateMessages ? 403 : role == Role.Owner ? 409 : rule.Success,
             Need.Pin => member && (kind.IsPrivateMessages || holds) ? rule.Success : 403,

@@ -2,7 +2,6 @@ using DfChat.Entities;
 using DfChat.Models;
 using DfChat.Options;
 using DfChat.Rules;
-using DfChat.Services;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 

@@ -1,6 +1,5 @@
 using System.Linq.Expressions;
 using DfChat.Models;
-using DfChat.Services;
 using Microsoft.EntityFrameworkCore;
 
 namespace DfChat.Services;

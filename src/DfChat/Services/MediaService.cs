@@ -1,7 +1,6 @@
 using DfChat.Entities;
 using DfChat.Models;
 using DfChat.Rules;
-using DfChat.Services;
 using DfChat.Storage;
 using DfChat.Writes;
 using Microsoft.EntityFrameworkCore;

@@ -2,7 +2,6 @@ using DfChat.Entities;
 using DfChat.Events;
 using DfChat.Models;
 using DfChat.Rules;
-using DfChat.Services;
 using DfChat.Writes;
 using Microsoft.EntityFrameworkCore;
 

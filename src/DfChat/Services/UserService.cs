@@ -1,5 +1,4 @@
 using DfChat.Models;
-using DfChat.Services;
 using Microsoft.EntityFrameworkCore;
 
 namespace DfChat.Services;

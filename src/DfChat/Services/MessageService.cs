@@ -320,8 +320,9 @@ internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, 
 
         // Deleted means gone: the events that carried its text keep their seq and type, not the text,
         // and reports of it keep their reason, not the copy of the text.
-        await w.RedactAsync([message.Id, .. thread.DeletedReplies]);
-        await store.Reports.Where(r => r.RoomId == room.Id && r.MessageId == message.Id)
+        long[] gone = [message.Id, .. thread.DeletedReplies];
+        await w.RedactAsync(gone);
+        await store.Reports.Where(r => r.RoomId == room.Id && gone.Contains(r.MessageId))
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.MessageText, (string?)null), CancellationToken.None);
 
         // The files go once the delete has committed, by the outbox: a rolled-back delete keeps them.

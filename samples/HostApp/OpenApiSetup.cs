@@ -38,9 +38,42 @@ internal static class OpenApiSetup
                 Description = "The cookie set by POST /auth/login?useCookies=true.",
             };
             return Task.CompletedTask;
-        }));
+        }).AddOperationTransformer(DescribeAuthProblems));
         services.AddSingleton<CachedOpenApiDocument>();
         return services;
+    }
+
+    /// <summary>
+    /// The 401s of the account routes, which Identity's endpoints answer without declaring: a failed login
+    /// (problem details with the reason), a refresh token that is not valid, and the routes that need a
+    /// signed-in user (answered with problem details by the status code pages).
+    /// </summary>
+    private static readonly Dictionary<string, string> AuthUnauthorized = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["POST auth/login"] = "Wrong e-mail or password, a locked-out account, or a missing or wrong two-factor code: detail says which.",
+        ["POST auth/refresh"] = "The refresh token is not valid, or its user no longer exists.",
+        ["GET auth/confirmEmail"] = "The user or the confirmation code is not valid.",
+        ["POST auth/manage/2fa"] = "No signed-in user.",
+        ["GET auth/manage/info"] = "No signed-in user.",
+        ["POST auth/manage/info"] = "No signed-in user.",
+        ["DELETE auth/me"] = "No signed-in user.",
+    };
+
+    private static Task DescribeAuthProblems(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        var route = $"{context.Description.HttpMethod} {context.Description.RelativePath}";
+        if (!AuthUnauthorized.TryGetValue(route, out var description))
+            return Task.CompletedTask;
+        operation.Responses ??= [];
+        operation.Responses["401"] = new OpenApiResponse
+        {
+            Description = description,
+            Content = new Dictionary<string, OpenApiMediaType>
+            {
+                ["application/problem+json"] = new() { Schema = new OpenApiSchemaReference("ProblemDetails", context.Document) },
+            },
+        };
+        return Task.CompletedTask;
     }
 
     /// <summary>

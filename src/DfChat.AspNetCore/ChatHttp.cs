@@ -262,6 +262,10 @@ internal static class ChatResults
             : new ChatOk<T>(result.Value!);
     }
 
+    /// <summary>For routes whose success always creates something (the contract has no 200 for them).</summary>
+    public static Results<ChatCreated<T>, ProblemHttpResult> Created<T>(ChatResult<T> result, HttpRequest request, Func<T, string> id) =>
+        result.Succeeded ? new ChatCreated<T>(ChatHttp.Location(request, id(result.Value!)), result.Value!) : ChatHttp.ToProblem(result.Error!);
+
     public static Results<NoContent, ProblemHttpResult> NoContent(ChatResult result) =>
         result.Succeeded ? TypedResults.NoContent() : ChatHttp.ToProblem(result.Error!);
 }

@@ -17,117 +17,14 @@ namespace DfChat.AspNetCore;
 internal sealed record DfChatRequestBody(Type Type, string ContentType);
 
 /// <summary>
-/// Every status a chat route can answer besides its success, in one table keyed by method and route
-/// (API.md §2 and §4), so that the OpenAPI document tells a client generator the whole truth.
-/// </summary>
-internal static class DfChatRouteStatuses
-{
-    /// <summary>Any route: no authenticated caller, or the database unavailable (with <c>Retry-After</c>).</summary>
-    private static readonly int[] Always = [StatusCodes.Status401Unauthorized, StatusCodes.Status503ServiceUnavailable];
-
-    /// <summary>A route reading a JSON body: invalid input, a body over 1 MiB, a content type other than JSON.</summary>
-    private static readonly int[] JsonBody = [StatusCodes.Status400BadRequest, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType];
-
-    private const int Invalid = StatusCodes.Status400BadRequest;
-    private const int Forbidden = StatusCodes.Status403Forbidden;
-    private const int NotFound = StatusCodes.Status404NotFound;
-    private const int Conflict = StatusCodes.Status409Conflict;
-    private const int Gone = StatusCodes.Status410Gone;
-    private const int TooLarge = StatusCodes.Status413PayloadTooLarge;
-    private const int UnsupportedType = StatusCodes.Status415UnsupportedMediaType;
-    private const int TooMany = StatusCodes.Status429TooManyRequests;
-
-    /// <summary>
-    /// The problem statuses of each route beyond <see cref="Always"/>. Ids in paths count as input:
-    /// one holding U+0000 is a 400 like any other text.
-    /// </summary>
-    private static readonly Dictionary<string, int[]> ByRoute = new(StringComparer.Ordinal)
-    {
-        ["GET /users/me"] = [],
-        ["GET /users/me/export"] = [],
-        ["GET /users"] = [Invalid],
-        ["GET /users/{userId}"] = [Invalid, NotFound],
-        ["GET /rooms"] = [Invalid],
-        ["GET /rooms/public"] = [Invalid],
-        ["POST /rooms"] = [.. JsonBody, Forbidden],
-        ["GET /rooms/{roomId}"] = [Invalid, NotFound],
-        ["PATCH /rooms/{roomId}"] = [.. JsonBody, Forbidden, NotFound],
-        ["DELETE /rooms/{roomId}"] = [Invalid, Forbidden, NotFound],
-        ["POST /rooms/{roomId}/join"] = [Invalid, Forbidden, NotFound, UnsupportedType],
-        ["POST /rooms/{roomId}/read"] = [.. JsonBody, Forbidden, NotFound],
-        ["GET /rooms/{roomId}/events"] = [Invalid, NotFound, Gone],
-        ["GET /rooms/{roomId}/users"] = [Invalid, NotFound],
-        ["POST /rooms/{roomId}/users"] = [.. JsonBody, Forbidden, NotFound, Conflict],
-        ["GET /rooms/{roomId}/users/{userId}"] = [Invalid, NotFound],
-        ["PATCH /rooms/{roomId}/users/{userId}"] = [.. JsonBody, Forbidden, NotFound, Conflict],
-        ["DELETE /rooms/{roomId}/users/{userId}"] = [Invalid, Forbidden, NotFound, Conflict],
-        ["GET /rooms/{roomId}/messages"] = [Invalid, NotFound],
-        ["POST /rooms/{roomId}/messages"] = [.. JsonBody, Forbidden, NotFound, TooMany],
-        ["GET /rooms/{roomId}/messages/{messageId}"] = [Invalid, NotFound],
-        ["PATCH /rooms/{roomId}/messages/{messageId}"] = [.. JsonBody, Forbidden, NotFound],
-        ["DELETE /rooms/{roomId}/messages/{messageId}"] = [Invalid, Forbidden, NotFound],
-        ["GET /rooms/{roomId}/messages/{messageId}/reactions"] = [Invalid, NotFound],
-        ["POST /rooms/{roomId}/messages/{messageId}/reactions"] = [.. JsonBody, Forbidden, NotFound],
-        ["GET /rooms/{roomId}/messages/{messageId}/thread"] = [Invalid, NotFound],
-        ["POST /rooms/{roomId}/messages/{messageId}/pin"] = [Invalid, Forbidden, NotFound, Conflict, UnsupportedType],
-        ["DELETE /rooms/{roomId}/messages/{messageId}/pin"] = [Invalid, Forbidden, NotFound],
-        ["GET /rooms/{roomId}/pins"] = [Invalid, NotFound],
-        ["GET /rooms/{roomId}/messages/{messageId}/history"] = [Invalid, NotFound],
-        ["GET /rooms/{roomId}/messages/{messageId}/readers"] = [Invalid, NotFound],
-        ["GET /reactions"] = [Invalid],
-        ["GET /reactions/{reactionId}"] = [Invalid, NotFound],
-        ["DELETE /reactions/{reactionId}"] = [Invalid, Forbidden, NotFound],
-        ["POST /media"] = [Invalid, TooLarge, UnsupportedType, TooMany],
-        ["GET /media/{mediaId}"] = [Invalid, NotFound],
-        ["GET /search/messages"] = [Invalid, NotFound],
-
-        // 206 and 416 of range requests are described by DfChatOpenApi: they carry no problem details.
-        ["GET /media/{mediaId}/content"] = [Invalid, NotFound],
-
-        // Moderation (API.md §9).
-        ["POST /rooms/{roomId}/bans"] = [.. JsonBody, Forbidden, NotFound, Conflict],
-        ["GET /rooms/{roomId}/bans"] = [Invalid, Forbidden, NotFound],
-        ["DELETE /rooms/{roomId}/bans/{userId}"] = [Invalid, Forbidden, NotFound],
-        ["POST /users/me/blocks"] = [.. JsonBody],
-        ["GET /users/me/blocks"] = [Invalid],
-        ["DELETE /users/me/blocks/{userId}"] = [Invalid, NotFound],
-        ["POST /rooms/{roomId}/owner"] = [.. JsonBody, Forbidden, NotFound],
-        ["POST /rooms/{roomId}/invites"] = [.. JsonBody, Forbidden, NotFound],
-        ["GET /rooms/{roomId}/invites"] = [Invalid, Forbidden, NotFound],
-        ["DELETE /rooms/{roomId}/invites/{token}"] = [Invalid, Forbidden, NotFound],
-        ["POST /invites/{token}/accept"] = [Invalid, NotFound, Conflict, UnsupportedType],
-        ["POST /rooms/{roomId}/messages/{messageId}/reports"] = [.. JsonBody, NotFound],
-    };
-
-    /// <summary>The routes of the table, for tests that compare it with what is mapped.</summary>
-    public static IReadOnlyCollection<string> Routes => ByRoute.Keys;
-
-    /// <summary>Declares the route's problem statuses on its endpoint; a route missing from the table is a bug.</summary>
-    public static RouteHandlerBuilder ProducesChatProblems(this RouteHandlerBuilder builder, string method, string pattern)
-    {
-        if (!ByRoute.TryGetValue($"{method} {pattern}", out var statuses))
-            throw new InvalidOperationException($"{method} {pattern} has no entry in {nameof(DfChatRouteStatuses)}: list the statuses it can answer.");
-        foreach (var status in statuses.Concat(Always).Distinct().Order())
-        {
-            if (status == StatusCodes.Status400BadRequest)
-                builder.ProducesValidationProblem();
-            else
-                builder.ProducesProblem(status);
-        }
-
-        return builder;
-    }
-}
-
-/// <summary>
 /// Describes the chat endpoints in the host's OpenAPI documents: request bodies, what each problem
 /// status means, the binary content of media, closed value sets as enums, and the host's security
 /// schemes on every chat operation.
 /// </summary>
 internal static class DfChatOpenApi
 {
-    /// <summary>The chat's operations of the document being generated, for the document transformer that runs last.</summary>
-    private static readonly ConditionalWeakTable<OpenApiOperation, object> ChatOperations = new();
+    /// <summary>The chat's operations of the document being generated (with the type of their body), for the document transformer that runs last.</summary>
+    private static readonly ConditionalWeakTable<OpenApiOperation, ChatOperation> ChatOperations = new();
 
     private static readonly Dictionary<string, string> ProblemDescriptions = new(StringComparer.Ordinal)
     {
@@ -143,18 +40,22 @@ internal static class DfChatOpenApi
         ["503"] = "The database is unavailable or a write could not complete in time: retry after Retry-After seconds. Never a 500.",
     };
 
-    private static readonly string[] RoomTypes = [.. Enum.GetValues<ChatRoomType>().Select(ChatPermissionNames.ToName)];
+    private static readonly string[] RoomTypes = DfChatOpenApiComponents.RoomTypes;
 
-    /// <summary>Names of the events kept in a room's log (every event but <c>typing</c>).</summary>
-    private static readonly string[] LoggedEventNames =
-    [
-        ChatEventNames.MessageCreated, ChatEventNames.MessageUpdated, ChatEventNames.MessageDeleted,
-        ChatEventNames.ReactionAdded, ChatEventNames.ReactionRemoved,
-        ChatEventNames.MemberAdded, ChatEventNames.MemberUpdated, ChatEventNames.MemberRemoved,
-        ChatEventNames.RoomUpdated, ChatEventNames.RoomDeleted, ChatEventNames.Read,
-    ];
+    /// <summary>What the 200 of a creating route means (API.md §4, §9): what existed already, returned instead of a duplicate.</summary>
+    private static readonly Dictionary<string, string> ExistingAnswers = new(StringComparer.Ordinal)
+    {
+        ["/rooms"] = "The two users' existing private room (private_messages only): no second one is created.",
+        ["/rooms/{roomId}/messages"] = "The message first sent with this clientMessageId by the caller in this room.",
+        ["/rooms/{roomId}/messages/{messageId}/reactions"] = "The caller's existing reaction of this value to this message.",
+        ["/rooms/{roomId}/bans"] = "The user was banned already: the ban, with its new reason and expiry.",
+        ["/users/me/blocks"] = "The user was blocked already: the existing block.",
+    };
 
-    /// <summary>Closed value sets of the contract: a property holding one of them, or a list of them.</summary>
+    /// <summary>
+    /// Closed value sets of the contract: a property holding one of them, or a list of them. The document
+    /// transformer then replaces each with a reference to the value set's component.
+    /// </summary>
     private static readonly Dictionary<(Type Type, string Property), IReadOnlyList<string>> Enums = new()
     {
         [(typeof(RoomModel), nameof(RoomModel.Type))] = RoomTypes,
@@ -163,7 +64,6 @@ internal static class DfChatOpenApi
         [(typeof(MemberModel), nameof(MemberModel.Permissions))] = ChatPermissionNames.All,
         [(typeof(AddMemberRequest), nameof(AddMemberRequest.Permissions))] = ChatPermissionNames.All,
         [(typeof(UpdateMemberRequest), nameof(UpdateMemberRequest.Permissions))] = ChatPermissionNames.All,
-        [(typeof(EventModel), nameof(EventModel.Type))] = LoggedEventNames,
     };
 
     /// <summary>Registers the transformers that describe chat endpoints and their models.</summary>
@@ -181,9 +81,10 @@ internal static class DfChatOpenApi
         var metadata = context.Description.ActionDescriptor.EndpointMetadata;
         if (metadata.OfType<DfChatRoute>().FirstOrDefault() is not { } route)
             return;
-        ChatOperations.AddOrUpdate(operation, route);
+        var body = metadata.OfType<DfChatRequestBody>().FirstOrDefault();
+        ChatOperations.AddOrUpdate(operation, new ChatOperation(route, body?.Type));
 
-        if (metadata.OfType<DfChatRequestBody>().FirstOrDefault() is { } body)
+        if (body is not null)
             operation.RequestBody = await RequestBodyAsync(body, route, context, cancellationToken);
 
         foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>() ?? [])
@@ -204,6 +105,20 @@ internal static class DfChatOpenApi
             problem.Description = description;
             if (status is "429" or "503")
                 problem.Headers = new Dictionary<string, IOpenApiHeader> { ["Retry-After"] = Header("Seconds to wait before trying again.", JsonSchemaType.Integer) };
+        }
+
+        if (operation.Responses?.TryGetValue("201", out var created) == true && created is OpenApiResponse createdResponse)
+        {
+            if (ExistingAnswers.TryGetValue(route.Pattern, out var existing) && operation.Responses.TryGetValue("200", out var ok) && ok is OpenApiResponse okResponse)
+                okResponse.Description = existing;
+            createdResponse.Description = "Created: Location is the new resource's address.";
+            createdResponse.Headers ??= new Dictionary<string, IOpenApiHeader>();
+            createdResponse.Headers["Location"] = new OpenApiHeader
+            {
+                Description = "The address of the new resource.",
+                Required = true,
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+            };
         }
 
         if (route.Pattern == "/media/{mediaId}/content")
@@ -299,35 +214,31 @@ internal static class DfChatOpenApi
     }
 
     /// <summary>
-    /// Every chat operation requires the caller to be authenticated by any of the security schemes the host
-    /// declares in its document (a host declares its own, as the sample does for bearer tokens and cookies).
-    /// The problem details' <c>code</c> is documented here too, as it applies to every chat problem.
+    /// Gives the document its shared shapes (<see cref="DfChatOpenApiComponents"/>), and requires on every
+    /// chat operation that the caller be authenticated by any of the security schemes the host declares in
+    /// its document (a host declares its own, as the sample does for bearer tokens and cookies).
     /// </summary>
-    private static Task DescribeDocument(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
+    private static async Task DescribeDocument(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
     {
-        foreach (var name in new[] { "ProblemDetails", "HttpValidationProblemDetails" })
-        {
-            if (document.Components?.Schemas?.TryGetValue(name, out var found) == true && found is OpenApiSchema problem)
-            {
-                problem.Properties ??= new Dictionary<string, IOpenApiSchema>();
-                problem.Properties.TryAdd("code", new OpenApiSchema
-                {
-                    Type = JsonSchemaType.String,
-                    Description = "A stable, machine-readable code of the chat's problems, such as room_not_found or invalid_text.",
-                });
-            }
-        }
+        var chat = document.Paths.Values
+            .SelectMany(p => p.Operations?.Values.AsEnumerable() ?? [])
+            .Select(o => (Operation: o, Chat: ChatOperations.TryGetValue(o, out var found) ? found : null))
+            .Where(o => o.Chat is not null)
+            .ToList();
+        if (chat.Count == 0)
+            return;
+
+        var bodies = chat.Where(o => o.Chat!.Body is not null).Select(o => (o.Operation, o.Chat!.Body!));
+        await DfChatOpenApiComponents.ApplyAsync(document, context, bodies, cancellationToken);
 
         var schemes = document.Components?.SecuritySchemes?.Keys.ToList() ?? [];
-        if (schemes.Count == 0)
-            return Task.CompletedTask;
-        foreach (var operation in document.Paths.Values.SelectMany(p => p.Operations?.Values.AsEnumerable() ?? []))
+        foreach (var (operation, _) in chat)
         {
-            if (!ChatOperations.TryGetValue(operation, out _))
-                continue;
-            operation.Security = [.. schemes.Select(s => new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(s, document)] = [] })];
+            if (schemes.Count > 0)
+                operation.Security = [.. schemes.Select(s => new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(s, document)] = [] })];
         }
-
-        return Task.CompletedTask;
     }
+
+    /// <summary>A chat operation of the document: its route, and the type of the body it reads, if any.</summary>
+    private sealed record ChatOperation(DfChatRoute Route, Type? Body);
 }

@@ -20,13 +20,13 @@ internal static class InviteEndpoints
         map.Post("/invites/{token}/accept", Accept, "DfChatAcceptInvite", "Joins the room of an invitation.", Tag);
     }
 
-    private static async Task<Results<ChatCreated<InviteModel>, ChatOk<InviteModel>, ProblemHttpResult>> Create(
+    private static async Task<Results<ChatCreated<InviteModel>, ProblemHttpResult>> Create(
         HttpContext http, IChatInviteService invites, string roomId, CancellationToken cancellationToken)
     {
         var (body, problem) = await ChatHttp.ReadBodyAsync<CreateInviteRequest>(http.Request, cancellationToken);
         if (problem is not null)
             return problem;
-        return ChatResults.CreatedOrOk(await invites.CreateAsync(ChatHttp.Caller(http), roomId, body!, cancellationToken), http.Request, i => i.Id);
+        return ChatResults.Created(await invites.CreateAsync(ChatHttp.Caller(http), roomId, body!, cancellationToken), http.Request, i => i.Id);
     }
 
     private static async Task<Results<ChatOk<PageModel<InviteModel>>, ProblemHttpResult>> List(

@@ -32,7 +32,7 @@ internal static class MediaEndpoints
         map.Get("/media/{mediaId}/content", GetContent, "DfChatGetMediaContent", "The bytes of a media, with range requests.", Tag);
     }
 
-    private static async Task<Results<ChatCreated<MediaModel>, ChatOk<MediaModel>, ProblemHttpResult>> Upload(
+    private static async Task<Results<ChatCreated<MediaModel>, ProblemHttpResult>> Upload(
         HttpContext http, IChatMediaService media, CancellationToken cancellationToken)
     {
         var request = http.Request;
@@ -55,7 +55,7 @@ internal static class MediaEndpoints
                     continue;
                 var fileName = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value;
                 var result = await media.UploadAsync(ChatHttp.Caller(http), new UploadMediaRequest(fileName, section.ContentType, section.Body), cancellationToken);
-                return ChatResults.CreatedOrOk(result, request, m => m.Id);
+                return ChatResults.Created(result, request, m => m.Id);
             }
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)

@@ -30,13 +30,13 @@ internal static class MemberEndpoints
         return ChatResults.Ok(await members.ListAsync(ChatHttp.Caller(http), roomId, new PageRequest(take, cursor), cancellationToken));
     }
 
-    private static async Task<Results<ChatCreated<MemberModel>, ChatOk<MemberModel>, ProblemHttpResult>> Add(
+    private static async Task<Results<ChatCreated<MemberModel>, ProblemHttpResult>> Add(
         HttpContext http, IChatMemberService members, string roomId, CancellationToken cancellationToken)
     {
         var (body, problem) = await ChatHttp.ReadBodyAsync<AddMemberRequest>(http.Request, cancellationToken);
         if (problem is not null)
             return problem;
-        return ChatResults.CreatedOrOk(await members.AddAsync(ChatHttp.Caller(http), roomId, body!, cancellationToken), http.Request, m => m.UserId);
+        return ChatResults.Created(await members.AddAsync(ChatHttp.Caller(http), roomId, body!, cancellationToken), http.Request, m => m.UserId);
     }
 
     private static async Task<Results<ChatOk<MemberModel>, ProblemHttpResult>> Get(

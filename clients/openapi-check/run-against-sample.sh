@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts the sample host (SQLite in a temp folder, a free port), checks its /openapi/v1.json with
-# check.mjs (OpenAPI 3.1 schema, a generated client that compiles), and stops the host.
+# check.mjs (OpenAPI 3.1 schema, a generated TypeScript client that compiles), then runs API.md §7's user
+# stories through a C# client Kiota generates from it (clients/csharp-check/check.sh), and stops the host.
 # Usage: clients/openapi-check/run-against-sample.sh [HostApp.dll]   (default: the Debug build of samples/HostApp)
 set -euo pipefail
 
@@ -32,5 +33,11 @@ npm ci --prefix "$here" --no-audit --no-fund --loglevel=error
 if ! node "$here/check.mjs" "http://127.0.0.1:$port/openapi/v1.json"; then
     echo "openapi-check failed; the sample host's log:" >&2
     cat "$work/host.log" >&2
+    exit 1
+fi
+
+if ! "$root/clients/csharp-check/check.sh" "http://127.0.0.1:$port"; then
+    echo "csharp-check failed; the sample host's log:" >&2
+    tail -n 200 "$work/host.log" >&2
     exit 1
 fi

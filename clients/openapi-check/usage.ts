@@ -6,10 +6,16 @@ import type { components, paths } from "./generated/dfchat";
 
 type Schemas = components["schemas"];
 type Problem = Schemas["ProblemDetails"] | Schemas["HttpValidationProblemDetails"];
+// A validation problem is a problem with errors keyed by field.
+export const validationIsAProblem = (problem: Schemas["HttpValidationProblemDetails"]): Schemas["ProblemDetails"] => problem;
+export const fieldErrors = (problem: Schemas["HttpValidationProblemDetails"]): string[] | undefined => problem.errors["name"];
 
-// Closed value sets are enums: a value outside the contract does not compile.
-type RoomType = Schemas["RoomModel"]["type"];
-type Permission = Schemas["MemberModel"]["permissions"][number];
+// Closed value sets are enums, each one named type that every property holding it uses: a value outside
+// the contract does not compile, and a value read from one model goes into another without a cast.
+type RoomType = Schemas["RoomType"];
+type Permission = Schemas["Permission"];
+export const sameRoomType = (room: Schemas["RoomModel"]): Schemas["CreateRoomRequest"]["type"] => room.type;
+export const samePermissions = (member: Schemas["MemberModel"]): Schemas["AddMemberRequest"]["permissions"] => member.permissions;
 export const roomTypes: RoomType[] = ["private_messages", "group", "channel"];
 export const permissions: Permission[] = [
     "can_add_users", "can_remove_users", "can_create_messages", "can_delete_messages", "can_delete_own_messages",
@@ -98,6 +104,14 @@ export async function walkThrough(baseUrl: string, token: string, otherUserId: s
         // Older than the retained window: reload the room.
     }
     const names: Schemas["EventModel"]["type"][] = events.data?.items.map((e) => e.type) ?? [];
+    // Events are told apart by type, each with its payload typed; a deleted message's events are redacted.
+    const texts: string[] = [];
+    for (const event of events.data?.items ?? []) {
+        if (event.type === "messageCreated" && !("redacted" in event.payload)) texts.push(event.payload.text ?? "");
+        else if (event.type === "memberAdded") texts.push(event.payload.userId);
+        // @ts-expect-error a memberRemoved payload has no text
+        else if (event.type === "memberRemoved") texts.push(event.payload.text);
+    }
 
     const editor: Permission[] = ["can_add_users", "can_create_messages"];
     await chat.POST("/api/chat/rooms/{roomId}/users", { params: { path: { roomId } }, body: { userId: otherUserId, permissions: editor } });
@@ -111,5 +125,5 @@ export async function walkThrough(baseUrl: string, token: string, otherUserId: s
     const deleted = await chat.DELETE("/api/chat/rooms/{roomId}", { params: { path: { roomId } } });
     if (deleted.error) fail(deleted.error);
 
-    console.log(blob?.size, lastSeq, unread, names, owner);
+    console.log(blob?.size, lastSeq, unread, names, texts, owner);
 }

@@ -89,12 +89,15 @@ internal static class DfChatRouteStatuses
     /// <summary>The routes of the table, for tests that compare it with what is mapped.</summary>
     public static IReadOnlyCollection<string> Routes => ByRoute.Keys;
 
+    /// <summary>Every problem status of a route of the table, <see cref="Always"/> included, for tests of the document.</summary>
+    public static IEnumerable<int> Of(string method, string pattern) => ByRoute[$"{method} {pattern}"].Concat(Always).Distinct().Order();
+
     /// <summary>Declares the route's problem statuses on its endpoint; a route missing from the table is a bug.</summary>
     public static RouteHandlerBuilder ProducesChatProblems(this RouteHandlerBuilder builder, string method, string pattern)
     {
-        if (!ByRoute.TryGetValue($"{method} {pattern}", out var statuses))
+        if (!ByRoute.ContainsKey($"{method} {pattern}"))
             throw new InvalidOperationException($"{method} {pattern} has no entry in {nameof(DfChatRouteStatuses)}: list the statuses it can answer.");
-        foreach (var status in statuses.Concat(Always).Distinct().Order())
+        foreach (var status in Of(method, pattern))
         {
             if (status == StatusCodes.Status400BadRequest)
                 builder.ProducesValidationProblem();

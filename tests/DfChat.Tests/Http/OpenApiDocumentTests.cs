@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using DfChat.AspNetCore;
 using DfChat.Entities;
@@ -44,6 +45,25 @@ public sealed class OpenApiDocumentTests(SqliteChatApi api) : HttpTestBase(api),
         { "delete", "/rooms/{roomId}", "403" },
         { "get", "/rooms/{roomId}", "404" },
         { "get", "/media/{mediaId}/content", "404" },
+    };
+
+    /// <summary>
+    /// The success statuses of every route that answers more than the method's usual one (API.md §4, §9): a
+    /// creating route answers 201, and 200 only where the contract returns something that existed.
+    /// </summary>
+    private static readonly Dictionary<string, int[]> SuccessStatuses = new(StringComparer.Ordinal)
+    {
+        ["POST /rooms"] = [200, 201],
+        ["POST /rooms/{roomId}/messages"] = [200, 201],
+        ["POST /rooms/{roomId}/messages/{messageId}/reactions"] = [200, 201],
+        ["POST /rooms/{roomId}/bans"] = [200, 201],
+        ["POST /users/me/blocks"] = [200, 201],
+        ["POST /rooms/{roomId}/users"] = [201],
+        ["POST /media"] = [201],
+        ["POST /rooms/{roomId}/invites"] = [201],
+        ["POST /rooms/{roomId}/messages/{messageId}/reports"] = [202],
+        ["GET /media/{mediaId}/content"] = [200, 206, 416],
+        ["DELETE /rooms/{roomId}/messages/{messageId}/pin"] = [200],
     };
 
     [Fact]
@@ -96,8 +116,82 @@ public sealed class OpenApiDocumentTests(SqliteChatApi api) : HttpTestBase(api),
         var document = await DocumentAsync();
 
         Assert.All(ChatOperations(document).Where(o => o.Path != Prefix + "/users/me" && o.Path != Prefix + "/users/me/export"), o => AssertProblem(o, "400", "HttpValidationProblemDetails"));
-        var validation = document.GetProperty("components").GetProperty("schemas").GetProperty("HttpValidationProblemDetails");
-        Assert.True(validation.GetProperty("properties").TryGetProperty("errors", out _));
+    }
+
+    [Fact]
+    public async Task ValidationProblem_ExtendsProblemDetailsWithErrorsAsAMapOfStringArrays()
+    {
+        var document = await DocumentAsync();
+
+        var parts = Schema(document, "HttpValidationProblemDetails").GetProperty("allOf").EnumerateArray().ToList();
+        Assert.Equal(2, parts.Count);
+        Assert.Equal("#/components/schemas/ProblemDetails", parts[0].Str("$ref"));
+        Assert.Contains("errors", parts[1].GetProperty("required").EnumerateArray().Select(r => r.GetString()));
+        var errors = parts[1].GetProperty("properties").GetProperty("errors");
+        Assert.Equal("object", errors.Str("type"));
+        Assert.Equal("array", errors.GetProperty("additionalProperties").Str("type"));
+        Assert.Equal("string", errors.GetProperty("additionalProperties").GetProperty("items").Str("type"));
+    }
+
+    [Fact]
+    public async Task ProblemDetails_MarksDetailAsThePrimaryErrorMessage()
+    {
+        var problem = Schema(await DocumentAsync(), "ProblemDetails").GetProperty("properties");
+
+        Assert.True(problem.GetProperty("detail").GetProperty("x-ms-primary-error-message").GetBoolean());
+        Assert.Equal(["integer", "null"], problem.GetProperty("status").GetProperty("type").EnumerateArray().Select(t => t.GetString()).Order());
+        Assert.Equal("string", problem.GetProperty("code").Str("type"));
+    }
+
+    [Fact]
+    public async Task EveryCreatedResponse_DeclaresLocation()
+    {
+        var document = await DocumentAsync();
+
+        var created = ChatOperations(document).Where(o => o.Operation.GetProperty("responses").TryGetProperty("201", out _)).ToList();
+        Assert.Equal(8, created.Count);
+        Assert.All(created, o => Assert.True(
+            o.Operation.GetProperty("responses").GetProperty("201").GetProperty("headers").TryGetProperty("Location", out var location) && location.GetProperty("required").GetBoolean(),
+            $"{o} 201 without Location"));
+    }
+
+    [Fact]
+    public async Task EveryChatOperation_DocumentsExactlyTheStatusesOfTheContract()
+    {
+        var document = await DocumentAsync();
+
+        Assert.All(ChatOperations(document), o =>
+        {
+            var route = $"{o.Method.ToUpperInvariant()} {o.Path[Prefix.Length..]}";
+            var success = SuccessStatuses.TryGetValue(route, out var declared) ? declared : [o.Method == "delete" ? 204 : 200];
+            var expected = success.Concat(DfChatRouteStatuses.Of(o.Method.ToUpperInvariant(), o.Path[Prefix.Length..])).Select(s => s.ToString(CultureInfo.InvariantCulture)).Order();
+            Assert.Equal(expected, o.Operation.GetProperty("responses").EnumerateObject().Select(r => r.Name).Order());
+        });
+    }
+
+    [Fact]
+    public async Task EveryEnum_IsOneSharedComponentReferencedEverywhere()
+    {
+        var document = await DocumentAsync();
+
+        var inline = new List<string>();
+        FindEnums(document, "#", inline);
+        Assert.Equal(["#/components/schemas/Permission", "#/components/schemas/RoomType"], inline.Order());
+    }
+
+    [Fact]
+    public async Task EveryChatRequestBody_IsAComponent()
+    {
+        var document = await DocumentAsync();
+
+        var bodies = ChatOperations(document).Where(o => o.Operation.TryGetProperty("requestBody", out _)).ToList();
+        Assert.NotEmpty(bodies);
+        Assert.All(bodies, o =>
+        {
+            var content = o.Operation.GetProperty("requestBody").GetProperty("content").EnumerateObject().Single();
+            var reference = content.Value.GetProperty("schema").Str("$ref");
+            Assert.True(document.GetProperty("components").GetProperty("schemas").TryGetProperty(reference.Split('/')[^1], out _), $"{o} body {reference}");
+        });
     }
 
     [Theory]
@@ -136,9 +230,10 @@ public sealed class OpenApiDocumentTests(SqliteChatApi api) : HttpTestBase(api),
     [Fact]
     public async Task Upload_DocumentsAMultipartFilePart()
     {
-        var operation = Operation(await DocumentAsync(), "post", "/media");
+        var document = await DocumentAsync();
+        var operation = Operation(document, "post", "/media");
 
-        var schema = operation.Operation.GetProperty("requestBody").GetProperty("content").GetProperty("multipart/form-data").GetProperty("schema");
+        var schema = Resolve(document, operation.Operation.GetProperty("requestBody").GetProperty("content").GetProperty("multipart/form-data").GetProperty("schema"));
         Assert.Equal("binary", schema.GetProperty("properties").GetProperty("file").Str("format"));
     }
 
@@ -159,16 +254,69 @@ public sealed class OpenApiDocumentTests(SqliteChatApi api) : HttpTestBase(api),
     }
 
     [Fact]
+    public async Task MediaContent_DeclaresRangeAsAHeaderParameter()
+    {
+        var parameters = Operation(await DocumentAsync(), "get", "/media/{mediaId}/content").Operation.GetProperty("parameters");
+
+        var range = parameters.EnumerateArray().Single(p => p.Str("name") == "Range");
+        Assert.Equal("header", range.Str("in"));
+        Assert.Equal("string", range.GetProperty("schema").Str("type"));
+    }
+
+    [Fact]
+    public async Task CatchUpEvents_AreAOneOfDiscriminatedByTypeWithTypedPayloads()
+    {
+        var document = await DocumentAsync();
+
+        var events = Schema(document, "EventModel");
+        var discriminator = events.GetProperty("discriminator");
+        Assert.Equal("type", discriminator.Str("propertyName"));
+        var mapping = discriminator.GetProperty("mapping").EnumerateObject().ToDictionary(m => m.Name, m => m.Value.GetString()!);
+        var logged = typeof(DfChat.Events.ChatEventNames).GetFields().Where(f => f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!)
+            .Where(n => n is not "typing" and not "presence").Order();
+        Assert.Equal(logged, mapping.Keys.Order());
+        Assert.Equal(mapping.Values.Order(), events.GetProperty("oneOf").EnumerateArray().Select(r => r.Str("$ref")).Order());
+        Assert.False(document.GetProperty("components").GetProperty("schemas").TryGetProperty("JsonElement", out _), "an untyped payload is left");
+
+        foreach (var (name, reference) in mapping)
+        {
+            var properties = Resolve(document, JsonDocument.Parse($"{{\"$ref\":\"{reference}\"}}").RootElement).GetProperty("properties");
+            Assert.Equal(name, properties.GetProperty("type").Str("const"));
+            var payload = properties.GetProperty("payload");
+            var payloads = payload.TryGetProperty("anyOf", out var any) ? any.EnumerateArray().Select(p => p.Str("$ref")).ToList() : [payload.Str("$ref")];
+            Assert.All(payloads, p => Assert.StartsWith("#/components/schemas/", p, StringComparison.Ordinal));
+            // API.md §5: a deleted message's messageCreated, messageUpdated, reactionAdded and reactionRemoved are redacted.
+            Assert.Equal(name is "messageCreated" or "messageUpdated" or "reactionAdded" or "reactionRemoved", payloads.Contains("#/components/schemas/RedactedPayload"));
+        }
+
+        Assert.Equal("#/components/schemas/MessageModel", Schema(document, "MessageCreatedEvent").GetProperty("properties").GetProperty("payload").GetProperty("anyOf")[0].Str("$ref"));
+        Assert.Equal("#/components/schemas/ReadPayload", Schema(document, "ReadEvent").GetProperty("properties").GetProperty("payload").Str("$ref"));
+    }
+
+    [Fact]
+    public async Task SampleAuthRoutes_DocumentTheir400And401()
+    {
+        var document = await DocumentAsync();
+
+        AssertProblem(Operation(document, "post", "/auth/login", prefix: ""), "401", "ProblemDetails");
+        AssertProblem(Operation(document, "post", "/auth/refresh", prefix: ""), "401", "ProblemDetails");
+        AssertProblem(Operation(document, "delete", "/auth/me", prefix: ""), "401", "ProblemDetails");
+        AssertProblem(Operation(document, "post", "/auth/register", prefix: ""), "400", "HttpValidationProblemDetails");
+        AssertProblem(Operation(document, "delete", "/auth/me", prefix: ""), "400", "HttpValidationProblemDetails");
+    }
+
+    [Fact]
     public async Task RoomType_IsAStringEnumOfTheContractValues()
     {
         var document = await DocumentAsync();
         string[] expected = ["private_messages", "group", "channel"];
 
-        Assert.Equal(expected, Enum(Schema(document, "RoomModel").GetProperty("properties").GetProperty("type")));
+        Assert.Equal(expected, Enum(Schema(document, "RoomType")));
+        Assert.Equal("#/components/schemas/RoomType", Schema(document, "RoomModel").GetProperty("properties").GetProperty("type").Str("$ref"));
         var create = Operation(document, "post", "/rooms").Operation.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema");
-        Assert.Equal(expected, Enum(Resolve(document, create).GetProperty("properties").GetProperty("type")));
+        Assert.Equal("#/components/schemas/RoomType", Resolve(document, create).GetProperty("properties").GetProperty("type").Str("$ref"));
         var typeFilter = Operation(document, "get", "/rooms").Operation.GetProperty("parameters").EnumerateArray().Single(p => p.Str("name") == "type");
-        Assert.Equal(expected, Enum(typeFilter.GetProperty("schema")));
+        Assert.Equal("#/components/schemas/RoomType", typeFilter.GetProperty("schema").Str("$ref"));
     }
 
     [Fact]
@@ -178,12 +326,13 @@ public sealed class OpenApiDocumentTests(SqliteChatApi api) : HttpTestBase(api),
         var expected = ChatPermissionNames.All.ToArray();
         Assert.Equal(9, expected.Length);
 
+        Assert.Equal(expected, Enum(Schema(document, "Permission")));
         foreach (var model in new[] { "MemberModel", "MembershipModel" })
-            Assert.Equal(expected, Enum(Schema(document, model).GetProperty("properties").GetProperty("permissions").GetProperty("items")));
+            Assert.Equal("#/components/schemas/Permission", Schema(document, model).GetProperty("properties").GetProperty("permissions").GetProperty("items").Str("$ref"));
         foreach (var (method, path) in new[] { ("post", "/rooms/{roomId}/users"), ("patch", "/rooms/{roomId}/users/{userId}") })
         {
             var body = Operation(document, method, path).Operation.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema");
-            Assert.Equal(expected, Enum(Resolve(document, body).GetProperty("properties").GetProperty("permissions").GetProperty("items")));
+            Assert.Equal("#/components/schemas/Permission", Resolve(document, body).GetProperty("properties").GetProperty("permissions").GetProperty("items").Str("$ref"));
         }
     }
 
@@ -250,11 +399,29 @@ public sealed class OpenApiDocumentTests(SqliteChatApi api) : HttpTestBase(api),
                 .Select(o => new DocumentedOperation(o.Name, p.Name, o.Value)))
             .ToList();
 
-    private static DocumentedOperation Operation(JsonElement document, string method, string path)
+    private static DocumentedOperation Operation(JsonElement document, string method, string path, string prefix = Prefix)
     {
-        Assert.True(document.GetProperty("paths").TryGetProperty(Prefix + path, out var item), $"{path} is not documented");
+        Assert.True(document.GetProperty("paths").TryGetProperty(prefix + path, out var item), $"{path} is not documented");
         Assert.True(item.TryGetProperty(method, out var operation), $"{method} {path} is not documented");
-        return new DocumentedOperation(method, Prefix + path, operation);
+        return new DocumentedOperation(method, prefix + path, operation);
+    }
+
+    /// <summary>Collects the JSON pointer of every schema that lists its own enum values.</summary>
+    private static void FindEnums(JsonElement element, string pointer, List<string> found)
+    {
+        if (element.ValueKind == JsonValueKind.Object)
+        {
+            if (element.TryGetProperty("enum", out var values) && values.ValueKind == JsonValueKind.Array)
+                found.Add(pointer);
+            foreach (var property in element.EnumerateObject())
+                FindEnums(property.Value, $"{pointer}/{property.Name.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal)}", found);
+        }
+        else if (element.ValueKind == JsonValueKind.Array)
+        {
+            var i = 0;
+            foreach (var item in element.EnumerateArray())
+                FindEnums(item, $"{pointer}/{i++}", found);
+        }
     }
 
     private static void AssertProblem(DocumentedOperation operation, string status, string schema)

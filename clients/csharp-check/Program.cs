@@ -94,16 +94,21 @@ foreach (var (member, name) in new[] { (bob, "Bob"), (carol, "Carol") })
     Expect(seen?.Membership?.Permissions?.Contains(Permission.Can_add_users) == true, $"{name} may add users to the group");
 }
 
-// The group's log, typed by event: three members added, then the message.
+// The group's log, typed by event: three members added, the message, its edit; messageCreated and
+// messageUpdated share one payload type, the message or its redaction.
+static string? TextOf(MessageOrRedacted? payload) => payload?.RedactedPayload?.Redacted == true ? null : payload?.MessageModel?.Text;
+await alice.Api.Chat.Rooms[group.Id].Messages[first!.Id].PatchAsync(new EditMessageBody { Text = "Alice created this chat" });
 var log = await bob.Api.Chat.Rooms[group.Id].Events.GetAsync(c => c.QueryParameters.After = 0);
 var events = log?.Items ?? [];
 Expect(events.Count(e => e.MemberAddedEvent is not null) == 3, "the log holds three memberAdded events with their members");
 var created = events.Select(e => e.MessageCreatedEvent).OfType<MessageCreatedEvent>().Single();
-Expect(created.Payload?.MessageModel?.Text == "Alice created a chat" && created.Payload.RedactedPayload?.Redacted != true, "messageCreated carries the message");
-await alice.Api.Chat.Rooms[group.Id].Messages[first!.Id].DeleteAsync();
+Expect(TextOf(created.Payload) == "Alice created a chat", "messageCreated carries the message");
+var updated = events.Select(e => e.MessageUpdatedEvent).OfType<MessageUpdatedEvent>().Single();
+Expect(TextOf(updated.Payload) == "Alice created this chat" && updated.Seq > created.Seq, "messageUpdated carries the edited message, later");
+await alice.Api.Chat.Rooms[group.Id].Messages[first.Id].DeleteAsync();
 var redactedLog = await bob.Api.Chat.Rooms[group.Id].Events.GetAsync(c => c.QueryParameters.After = 0);
 var redacted = redactedLog?.Items?.Select(e => e.MessageCreatedEvent).OfType<MessageCreatedEvent>().Single();
-Expect(redacted?.Payload?.RedactedPayload?.Redacted == true && redacted.Payload.RedactedPayload.MessageId == first.Id, "after the delete, messageCreated is redacted");
+Expect(redacted?.Payload?.RedactedPayload?.Redacted == true && redacted.Payload.RedactedPayload.MessageId == first.Id && TextOf(redacted.Payload) is null, "after the delete, messageCreated is redacted");
 Expect(redactedLog!.Items!.Any(e => e.MessageDeletedEvent?.Payload?.MessageId == first.Id), "messageDeleted names the message");
 
 // A news channel: an editor who posts, a reader who reads and reacts but cannot post.

@@ -23,6 +23,7 @@ internal static class DfChatOpenApiComponents
     public const string Permission = "Permission";
     public const string ProblemDetails = "ProblemDetails";
     public const string ValidationProblemDetails = "HttpValidationProblemDetails";
+    public const string ValidationErrors = "ValidationErrors";
     public const string EventModel = "EventModel";
     public const string RedactedPayload = "RedactedPayload";
 
@@ -121,6 +122,12 @@ internal static class DfChatOpenApiComponents
                 },
             },
         };
+        schemas[ValidationErrors] = new OpenApiSchema
+        {
+            Type = JsonSchemaType.Object,
+            Description = "The messages of each offending field, keyed by its camelCase name.",
+            AdditionalProperties = new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchema { Type = JsonSchemaType.String } },
+        };
         schemas[ValidationProblemDetails] = new OpenApiSchema
         {
             Description = "Invalid input (400): a problem with the messages keyed by the camelCase name of each offending field.",
@@ -131,15 +138,7 @@ internal static class DfChatOpenApiComponents
                 {
                     Type = JsonSchemaType.Object,
                     Required = new HashSet<string> { "errors" },
-                    Properties = new Dictionary<string, IOpenApiSchema>
-                    {
-                        ["errors"] = new OpenApiSchema
-                        {
-                            Type = JsonSchemaType.Object,
-                            Description = "The messages of each offending field, keyed by its camelCase name.",
-                            AdditionalProperties = new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchema { Type = JsonSchemaType.String } },
-                        },
-                    },
+                    Properties = new Dictionary<string, IOpenApiSchema> { ["errors"] = new OpenApiSchemaReference(ValidationErrors, document) },
                 },
             ],
         };
@@ -177,13 +176,17 @@ internal static class DfChatOpenApiComponents
             IOpenApiSchema payload = new OpenApiSchemaReference(payloadName, document);
             if (redactable)
             {
-                // anyOf rather than oneOf: the two share no property to tell them apart by, and generators read
-                // anyOf into one object holding both (Kiota's intersection type), where a client checks redacted.
-                payload = new OpenApiSchema
+                // A component of its own, so that the events sharing it (messageCreated and messageUpdated) share
+                // one generated type. anyOf rather than oneOf: the two have no property to tell them apart by,
+                // and generators read anyOf into one object holding both (Kiota's intersection type), where a
+                // client checks redacted.
+                var either = payloadName.Replace("Model", "", StringComparison.Ordinal).Replace("Payload", "", StringComparison.Ordinal) + "OrRedacted";
+                schemas[either] = new OpenApiSchema
                 {
-                    Description = $"The {payloadName[..^"Model".Length].ToLowerInvariant()} with the event's seq or, once the message is deleted, the redacted payload.",
+                    Description = $"The payload ({payloadName}, with the event's seq) or, once its message is deleted, the redacted payload.",
                     AnyOf = [payload, new OpenApiSchemaReference(RedactedPayload, document)],
                 };
+                payload = new OpenApiSchemaReference(either, document);
             }
 
             var eventName = char.ToUpperInvariant(name[0]) + name[1..] + "Event";

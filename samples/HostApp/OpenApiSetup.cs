@@ -50,7 +50,7 @@ internal static class OpenApiSetup
     /// </summary>
     private static readonly Dictionary<string, string> AuthUnauthorized = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["POST auth/login"] = "Wrong e-mail or password, a locked-out account, or a missing or wrong two-factor code: detail says which.",
+        ["POST auth/login"] = "Wrong e-mail or password, a locked-out account, or a missing or wrong two-factor code.",
         ["POST auth/refresh"] = "The refresh token is not valid, or its user no longer exists.",
         ["GET auth/confirmEmail"] = "The user or the confirmation code is not valid.",
         ["POST auth/manage/2fa"] = "No signed-in user.",
@@ -59,22 +59,30 @@ internal static class OpenApiSetup
         ["DELETE auth/me"] = "No signed-in user.",
     };
 
+    /// <summary>
+    /// Declares the account routes' problems: their 401s, and a 400 on every route with a body (a missing
+    /// or malformed body is a 400 with problem details, also where Identity declares no validation problem).
+    /// </summary>
     private static Task DescribeAuthProblems(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
     {
-        var route = $"{context.Description.HttpMethod} {context.Description.RelativePath}";
-        if (!AuthUnauthorized.TryGetValue(route, out var description))
+        if (context.Description.RelativePath?.StartsWith("auth/", StringComparison.OrdinalIgnoreCase) != true)
             return Task.CompletedTask;
         operation.Responses ??= [];
-        operation.Responses["401"] = new OpenApiResponse
-        {
-            Description = description,
-            Content = new Dictionary<string, OpenApiMediaType>
-            {
-                ["application/problem+json"] = new() { Schema = new OpenApiSchemaReference("ProblemDetails", context.Document) },
-            },
-        };
+        if (operation.RequestBody is not null && !operation.Responses.ContainsKey("400"))
+            operation.Responses["400"] = Problem("The body is missing or is not the JSON this route reads.", context.Document);
+        if (AuthUnauthorized.TryGetValue($"{context.Description.HttpMethod} {context.Description.RelativePath}", out var unauthorized))
+            operation.Responses["401"] = Problem(unauthorized, context.Document);
         return Task.CompletedTask;
     }
+
+    private static OpenApiResponse Problem(string description, OpenApiDocument? document) => new()
+    {
+        Description = description,
+        Content = new Dictionary<string, OpenApiMediaType>
+        {
+            ["application/problem+json"] = new() { Schema = new OpenApiSchemaReference("ProblemDetails", document) },
+        },
+    };
 
     /// <summary>
     /// Serves the document at <c>/openapi/v1.json</c> from memory: generating it costs far more than a

@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using DfChat.Entities;
-using DfChat.Events;
 using DfChat.Models;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -17,9 +16,10 @@ namespace DfChat.AspNetCore;
 internal sealed record DfChatRequestBody(Type Type, string ContentType);
 
 /// <summary>
-/// Describes the chat endpoints in the host's OpenAPI documents: request bodies, what each problem
-/// status means, the binary content of media, closed value sets as enums, and the host's security
-/// schemes on every chat operation.
+/// Describes the chat endpoints in the host's OpenAPI documents: request bodies, what each status
+/// means (with <c>Location</c> on a 201), the binary content of media, closed value sets as enums, and
+/// the host's security schemes on every chat operation; <see cref="DfChatOpenApiComponents"/> then
+/// names the shared shapes.
 /// </summary>
 internal static class DfChatOpenApi
 {

@@ -306,6 +306,7 @@ public sealed class OpenApiDocumentTests(SqliteChatApi api) : HttpTestBase(api),
         AssertProblem(Operation(document, "post", "/auth/login", prefix: ""), "401", "ProblemDetails");
         AssertProblem(Operation(document, "post", "/auth/refresh", prefix: ""), "401", "ProblemDetails");
         AssertProblem(Operation(document, "delete", "/auth/me", prefix: ""), "401", "ProblemDetails");
+        AssertProblem(Operation(document, "post", "/auth/login", prefix: ""), "400", "ProblemDetails");
         AssertProblem(Operation(document, "post", "/auth/register", prefix: ""), "400", "HttpValidationProblemDetails");
         AssertProblem(Operation(document, "delete", "/auth/me", prefix: ""), "400", "HttpValidationProblemDetails");
     }

@@ -36,12 +36,7 @@ internal static class SearchSql
         migrationBuilder.Sql("""
             CREATE VIRTUAL TABLE IF NOT EXISTS "ChatMessageSearch" USING fts5("Text", content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2');
             """);
-        migrationBuilder.Sql("""
-            CREATE TRIGGER IF NOT EXISTS "ChatMessages_search_insert" AFTER INSERT ON "ChatMessages" WHEN new."Text" IS NOT NULL
-            BEGIN
-                INSERT INTO "ChatMessageSearch"(rowid, "Text") VALUES (new."Id", new."Text");
-            END;
-            """);
+        CreateSqliteInsertTrigger(migrationBuilder);
         migrationBuilder.Sql("""
             CREATE TRIGGER IF NOT EXISTS "ChatMessages_search_update" AFTER UPDATE OF "Text" ON "ChatMessages"
             BEGIN
@@ -56,6 +51,22 @@ internal static class SearchSql
             END;
             """);
     }
+
+    /// <summary>
+    /// The SQLite trigger that indexed each inserted message until DfChat's writes did it themselves (much
+    /// faster: see <c>SqliteSearchRows</c>); created by <c>MessageSearchIndex</c>, dropped by <c>SearchRowsWrittenByChat</c>.
+    /// </summary>
+    public static void CreateSqliteInsertTrigger(MigrationBuilder migrationBuilder) =>
+        migrationBuilder.Sql("""
+            CREATE TRIGGER IF NOT EXISTS "ChatMessages_search_insert" AFTER INSERT ON "ChatMessages" WHEN new."Text" IS NOT NULL
+            BEGIN
+                INSERT INTO "ChatMessageSearch"(rowid, "Text") VALUES (new."Id", new."Text");
+            END;
+            """);
+
+    /// <summary>Drops the trigger of <see cref="CreateSqliteInsertTrigger"/>: DfChat's writes index the messages they insert.</summary>
+    public static void DropSqliteInsertTrigger(MigrationBuilder migrationBuilder) =>
+        migrationBuilder.Sql("""DROP TRIGGER IF EXISTS "ChatMessages_search_insert";""");
 
     public static void Down(MigrationBuilder migrationBuilder, bool postgres)
     {

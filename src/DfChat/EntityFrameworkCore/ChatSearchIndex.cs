@@ -7,8 +7,10 @@ namespace DfChat.EntityFrameworkCore;
 /// <summary>
 /// The full-text index of the messages' text, which the EF Core model cannot describe: on SQLite an FTS5
 /// table (<c>unicode61 remove_diacritics 2</c>), on PostgreSQL a <c>tsvector</c> column with a GIN index.
-/// Triggers keep it in step with every insert, edit and delete of a message, in the same transaction,
-/// whoever writes (the chat, a cascade, the host's own SQL).
+/// It is kept in step in the message's own transaction: on PostgreSQL by a trigger, whoever writes; on
+/// SQLite, the chat's write batches add the rows of the messages they insert (<see cref="SqliteSearchRows"/>,
+/// which says why not a trigger) and triggers follow every edit and delete, whoever makes it (a cascade,
+/// the host's own SQL). Messages a host inserts with its own SQL on SQLite are indexed at the next start.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -71,9 +73,10 @@ internal sealed partial class ChatSearchIndex(ILogger<ChatSearchIndex> logger)
     private async Task EnsureSqliteAsync(DbContext db, CancellationToken cancellationToken)
     {
         var present = await ScalarAsync(db,
-            $"SELECT COUNT(*) FROM sqlite_master WHERE (type = 'table' AND name = '{SqliteTable}') OR (type = 'trigger' AND name IN ('ChatMessages_search_insert', 'ChatMessages_search_update', 'ChatMessages_search_delete'))",
+            $"SELECT COUNT(*) FROM sqlite_master WHERE (type = 'table' AND name = '{SqliteTable}') OR (type = 'trigger' AND name IN ('ChatMessages_search_update', 'ChatMessages_search_delete'))",
             cancellationToken);
-        if (present < 4)
+        var obsolete = await ScalarAsync(db, $"SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name = '{ObsoleteSqliteInsertTrigger}'", cancellationToken);
+        if (present < 3 || obsolete > 0)
         {
             LogCreating(logger, "SQLite FTS5 table and triggers");
             await db.Database.ExecuteSqlRawAsync(SqliteSchema, cancellationToken);
@@ -148,16 +151,17 @@ internal sealed partial class ChatSearchIndex(ILogger<ChatSearchIndex> logger)
         }
     }
 
+    /// <summary>The trigger that indexed each inserted message on SQLite before <see cref="SqliteSearchRows"/> did.</summary>
+    public const string ObsoleteSqliteInsertTrigger = "ChatMessages_search_insert";
+
     /// <summary>
     /// A contentless FTS5 table (the text stays in the messages' table only) whose rows can be deleted
-    /// (<c>contentless_delete</c>, SQLite 3.43 or later), kept in step by triggers.
+    /// (<c>contentless_delete</c>, SQLite 3.43 or later), with the triggers that follow edits and deletes
+    /// (inserts are indexed by the chat's writes: <see cref="SqliteSearchRows"/>).
     /// </summary>
     public const string SqliteSchema = $"""
         CREATE VIRTUAL TABLE IF NOT EXISTS "{SqliteTable}" USING fts5("Text", content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2');
-        CREATE TRIGGER IF NOT EXISTS "ChatMessages_search_insert" AFTER INSERT ON "ChatMessages" WHEN new."Text" IS NOT NULL
-        BEGIN
-            INSERT INTO "{SqliteTable}"(rowid, "Text") VALUES (new."Id", new."Text");
-        END;
+        DROP TRIGGER IF EXISTS "{ObsoleteSqliteInsertTrigger}";
         CREATE TRIGGER IF NOT EXISTS "ChatMessages_search_update" AFTER UPDATE OF "Text" ON "ChatMessages"
         BEGIN
             DELETE FROM "{SqliteTable}" WHERE rowid = old."Id";

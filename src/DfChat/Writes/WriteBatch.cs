@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using DfChat.Entities;
+using DfChat.EntityFrameworkCore;
 using DfChat.Services;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -29,6 +30,7 @@ internal sealed class WriteBatch : IAsyncDisposable
     private readonly List<ChatRoomEvent> _events = [];
     private readonly Dictionary<long, object> _lockedRooms = [];
     private readonly Dictionary<string, object> _reads = new(StringComparer.Ordinal);
+    private readonly SqliteSearchRows? _searchRows;
     private int _eventsAtSavepoint;
 
     private WriteBatch(AsyncServiceScope scope, DbContext db, IDbContextTransaction transaction, bool joinsHostTransaction, IReadOnlyList<WriteItem> items)
@@ -38,6 +40,7 @@ internal sealed class WriteBatch : IAsyncDisposable
         Db = db;
         _transaction = transaction;
         JoinsHostTransaction = joinsHostTransaction;
+        _searchRows = SqliteSearchRows.AttachTo(db);
     }
 
     public IServiceProvider Services => _scope.ServiceProvider;
@@ -200,6 +203,7 @@ internal sealed class WriteBatch : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _searchRows?.Dispose();
         if (!JoinsHostTransaction)
             await _transaction.DisposeAsync();
         await _scope.DisposeAsync();

@@ -304,7 +304,17 @@ public abstract class MigrationUpgradeTests(ServiceDatabase database) : Database
         var both = await InScopeAsync(sp => sp.GetRequiredService<IChatRoomService>().ListMineAsync(seeded.AliceId, null, "team", new PageRequest(), CancellationToken.None));
         Assert.Equal(2, both.Ok().Items.Count);
 
-        // New and edited messages are indexed by the migration's triggers, in their own transaction.
+        // New and edited messages are indexed in their own transaction (SQLite: by the chat's writes, the
+        // insert trigger of MessageSearchIndex dropped by SearchRowsWrittenByChat; PostgreSQL: by the trigger).
+        if (Database.Provider == DatabaseProvider.Sqlite)
+        {
+            var triggers = await InDbAsync(db => db.Database.SqlQueryRaw<string>("""SELECT name AS "Value" FROM sqlite_master WHERE type = 'trigger' AND name = 'ChatMessages_search_insert'""").ToListAsync());
+            Assert.Empty(triggers);
+            var sentIndexed = await InDbAsync(db => db.Database.SqlQuery<long>($"""SELECT COUNT(*) AS "Value" FROM "ChatMessageSearch_docsize" WHERE id = {long.Parse(sent.Created().Id, System.Globalization.CultureInfo.InvariantCulture)}""").SingleAsync());
+            Assert.Equal(1, sentIndexed);
+        }
+
+
         var edited = await InScopeAsync(sp => sp.GetRequiredService<IChatMessageService>().EditAsync(seeded.BobId, listed.Id, sent.Created().Id, "after the upgrade, edited", CancellationToken.None));
         edited.Ok();
         var afterEdit = await InScopeAsync(sp => sp.GetRequiredService<IChatSearchService>().SearchMessagesAsync(seeded.AliceId, "upgrade edit", listed.Id, new PageRequest(), CancellationToken.None));

@@ -272,6 +272,60 @@ public abstract class SearchTests(ServiceDatabase database) : ServiceTestBase(da
         Assert.Equal(["older 4", "older 3", "older 2", "older 1", "older 0"], found);
     }
 
+    [SkippableFact]
+    public async Task SendAsync_ManySendersAtOnce_EachMessageIndexedOnce()
+    {
+        // Arrange: concurrent sends share write batches, whose saves index their messages together.
+        var room = await GroupWithIndexAsync("Busy", Bob);
+
+        // Act
+        var sent = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => (i % 2 == 0 ? Alice : Bob).SendAsync(room.Id, $"crowded {i}")));
+
+        // Assert
+        var ids = sent.Select(r => r.Created().Id).ToArray();
+        var found = (await Alice.SearchMessagesAsync("crowded", page: new PageRequest(50, null))).Ok();
+        Assert.Equal(ids.OrderByDescending(long.Parse), found.Items.Select(m => m.Id));
+        foreach (var id in ids)
+            Assert.Equal(1, await IndexedCountAsync(id));
+    }
+
+    [SkippableFact]
+    public async Task SendAsync_SqliteStillHoldingTheOldInsertTrigger_IndexedOnce()
+    {
+        Skip.IfNot(Host.Provider == Http.Infrastructure.DatabaseProvider.Sqlite, "The insert trigger of the first search migration existed on SQLite only.");
+
+        // Arrange: a database that kept the trigger which indexed each insert before the chat's writes did.
+        var room = await GroupWithIndexAsync("Old");
+        await Host.QueryAsync(db => db.Database.ExecuteSqlRawAsync($"""
+            CREATE TRIGGER "{ChatSearchIndex.ObsoleteSqliteInsertTrigger}" AFTER INSERT ON "ChatMessages" WHEN new."Text" IS NOT NULL
+            BEGIN
+                INSERT INTO "{ChatSearchIndex.SqliteTable}"(rowid, "Text") VALUES (new."Id", new."Text");
+            END;
+            """));
+
+        // Act
+        var sent = (await Alice.SendAsync(room.Id, "legacy trigger")).Created();
+
+        // Assert
+        Assert.Equal(1, await IndexedCountAsync(sent.Id));
+        Assert.Equal(["legacy trigger"], await TextsFoundAsync(Alice, "legacy"));
+    }
+
+    [SkippableFact]
+    public async Task EnsureAsync_Sqlite_IndexesInsertsWithoutTrigger()
+    {
+        Skip.IfNot(Host.Provider == Http.Infrastructure.DatabaseProvider.Sqlite, "PostgreSQL keeps its trigger: no savepoint flush there.");
+
+        // Act: the first search creates the index.
+        await GroupWithIndexAsync("Fresh");
+
+        // Assert: a trigger into FTS5 would flush its terms at every insert's statement savepoint (SqliteSearchRows).
+        var triggers = await Host.QueryAsync(db => db.Database
+            .SqlQueryRaw<string>("""SELECT name AS "Value" FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'ChatMessages' ORDER BY name""")
+            .ToListAsync());
+        Assert.Equal(["ChatMessages_search_delete", "ChatMessages_search_update"], triggers);
+    }
+
     private Task<int> IndexedCountAsync(string messageId) =>
         Host.QueryAsync(async db =>
         {

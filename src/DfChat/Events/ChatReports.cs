@@ -51,22 +51,24 @@ public interface IChatReportListener
 }
 
 /// <summary>
-/// Hands stored reports to the <see cref="IChatReportListener"/>s in the background, one at a time, and
-/// marks each delivered once every listener took it. A failed delivery is retried after 1, 2, 4, …
+/// Hands stored reports to the <see cref="IChatReportListener"/>s in the background, several reports at a
+/// time and each to every listener at once (so that one slow listener or one slow report holds up no other),
+/// and marks each delivered once every listener took it. A failed delivery is retried after 1, 2, 4, …
 /// seconds (at most a minute); reports still undelivered after that, or left by a stopped node, are picked
 /// up by <see cref="RecoverAsync"/>, which the host runs now and then.
 /// </summary>
 internal sealed partial class ChatReportDispatcher(IServiceScopeFactory scopes, TimeProvider clock, ILogger<ChatReportDispatcher> logger) : IDisposable
 {
     private const int RetriesInMemory = 8;
+    private const int DeliveriesAtOnce = 4;
     private static readonly TimeSpan ListenerTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan MaxPause = TimeSpan.FromMinutes(1);
 
-    private readonly Channel<(long Id, int Attempt)> _queue = Channel.CreateUnbounded<(long, int)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<(long Id, int Attempt)> _queue = Channel.CreateUnbounded<(long, int)>(new UnboundedChannelOptions { SingleReader = false });
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _gate = new();
     private readonly HashSet<long> _queued = [];
-    private Task? _loop;
+    private Task[]? _workers;
 
     /// <summary>Queues a committed report for delivery; returns at once.</summary>
     public void Enqueue(long reportId) => Enqueue(reportId, 0);
@@ -95,7 +97,7 @@ internal sealed partial class ChatReportDispatcher(IServiceScopeFactory scopes, 
         {
             if (attempt == 0 && !_queued.Add(reportId))
                 return;
-            _loop ??= Task.Run(RunAsync);
+            _workers ??= Enumerable.Range(0, DeliveriesAtOnce).Select(_ => Task.Run(RunAsync)).ToArray();
         }
 
         _queue.Writer.TryWrite((reportId, attempt));
@@ -160,8 +162,8 @@ internal sealed partial class ChatReportDispatcher(IServiceScopeFactory scopes, 
                 return true;
             try
             {
-                foreach (var listener in scope.ServiceProvider.GetServices<IChatReportListener>())
-                    await listener.HandleAsync(report, _stopping.Token).WaitAsync(ListenerTimeout, _stopping.Token);
+                await Task.WhenAll(scope.ServiceProvider.GetServices<IChatReportListener>()
+                    .Select(listener => listener.HandleAsync(report, _stopping.Token).WaitAsync(ListenerTimeout, _stopping.Token)));
             }
             catch (Exception e) when (e is not OperationCanceledException || !_stopping.IsCancellationRequested)
             {

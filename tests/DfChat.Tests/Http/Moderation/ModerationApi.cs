@@ -67,15 +67,18 @@ public sealed class RecordingReportListener : IChatReportListener
     /// <summary>How many deliveries were tried, failed ones included.</summary>
     public int Attempts => Volatile.Read(ref _attempts);
 
-    /// <summary>While set and not completed, deliveries wait for it.</summary>
+    /// <summary>While set and not completed, deliveries wait for it (only those of <see cref="HoldOnlyReason"/> when that is set).</summary>
     public TaskCompletionSource? Hold { get; set; }
+
+    /// <summary>When set, <see cref="Hold"/> holds only the reports with this reason.</summary>
+    public string? HoldOnlyReason { get; set; }
 
     public void FailNext(int times) => Interlocked.Exchange(ref _failures, times);
 
     public async Task HandleAsync(ChatReport report, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _attempts);
-        if (Hold is { } hold)
+        if (Hold is { } hold && (HoldOnlyReason is null || HoldOnlyReason == report.Reason))
             await hold.Task.WaitAsync(cancellationToken);
         if (Interlocked.Decrement(ref _failures) >= 0)
             throw new InvalidOperationException("The moderation queue is down.");

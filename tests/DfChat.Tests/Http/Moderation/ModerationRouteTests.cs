@@ -468,6 +468,31 @@ public abstract class ModerationRouteTests(ModerationApi api) : HttpTestBase(api
         Assert.True(Api.Reports.Attempts >= 2);
     }
 
+    [SkippableFact]
+    public async Task Report_ListenerHeldOnOneReport_OtherReportsStillArrive()
+    {
+        var alice = await UserAsync("alice");
+        var room = await alice.CreateGroupAsync();
+        var (slow, fine) = (await alice.SendIdAsync(room, "slow one"), await alice.SendIdAsync(room, "fine one"));
+        var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        (Api.Reports.HoldOnlyReason, Api.Reports.Hold) = ("held up", hold);
+        try
+        {
+            await HttpAssert.StatusAsync(await alice.PostAsync($"rooms/{room}/messages/{slow}/reports", new { reason = "held up" }), HttpStatusCode.Accepted);
+            await HttpAssert.StatusAsync(await alice.PostAsync($"rooms/{room}/messages/{fine}/reports", new { reason = "spam" }), HttpStatusCode.Accepted);
+
+            // The second report arrives while the first is still in the listener (which may take up to its 30 s timeout).
+            Assert.Equal("spam", (await Api.Reports.WaitForAsync(fine, seconds: 10)).Reason);
+        }
+        finally
+        {
+            (Api.Reports.HoldOnlyReason, Api.Reports.Hold) = (null, null);
+            hold.SetResult();
+        }
+
+        Assert.Equal("held up", (await Api.Reports.WaitForAsync(slow)).Reason);
+    }
+
     private const System.Text.Json.JsonValueKind JsonValueKindNull = System.Text.Json.JsonValueKind.Null;
 }
 

@@ -379,12 +379,20 @@ public sealed class OpenApiDocumentTests(SqliteChatApi api) : HttpTestBase(api),
 
         var names = typeof(DfChat.Events.ChatEventNames).GetFields().Where(f => f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!).Order().ToList();
         Assert.Equal(names, messages.EnumerateObject().Select(m => m.Name).Order().ToList());
-        var references = messages.EnumerateObject()
-            .SelectMany(m => m.Value.GetProperty("payload").TryGetProperty("allOf", out var all) ? all.EnumerateArray() : Enumerable.Empty<JsonElement>())
-            .Where(p => p.TryGetProperty("$ref", out _))
-            .Select(p => p.Str("$ref"))
-            .ToList();
+        static IEnumerable<string> RefsIn(JsonElement e) => e.ValueKind switch
+        {
+            JsonValueKind.Object => e.EnumerateObject().SelectMany(p => p.Name == "$ref" && p.Value.ValueKind == JsonValueKind.String ? [p.Value.GetString()!] : RefsIn(p.Value)),
+            JsonValueKind.Array => e.EnumerateArray().SelectMany(RefsIn),
+            _ => [],
+        };
+        var references = messages.EnumerateObject().SelectMany(m => RefsIn(m.Value.GetProperty("payload"))).Where(r => r.StartsWith('/')).ToList();
         Assert.NotEmpty(references);
+
+        // Deleted means gone (API.md §5): the events that carry a message's content may come redacted.
+        foreach (var carrier in new[] { "messageCreated", "messageUpdated", "reactionAdded", "reactionRemoved" })
+            Assert.Contains("#/components/schemas/RedactedEvent", RefsIn(messages.GetProperty(carrier).GetProperty("payload")));
+        var guarantees = events.RootElement.GetProperty("x-dfchat-guarantees");
+        Assert.True(guarantees.TryGetProperty("redaction", out _) && guarantees.TryGetProperty("slowClients", out _));
         Assert.All(references, r => Assert.True(
             r.StartsWith("/openapi/v1.json#/components/schemas/", StringComparison.Ordinal)
             && document.GetProperty("components").GetProperty("schemas").TryGetProperty(r.Split('/')[^1], out _),

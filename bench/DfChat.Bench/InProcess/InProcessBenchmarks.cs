@@ -15,11 +15,12 @@ namespace DfChat.Bench.InProcess;
 ///  1. listing a user's rooms costs the same whether each room holds 10 or 2,000 unread messages,
 ///     while counting unread rows at request time (the baseline) grows with them;
 ///  2. a page deep in a long history costs what the first page costs (keyset), while an offset page
-///     (the baseline) grows with its depth.
+///     (the baseline) grows with its depth;
+///  3. concurrent sends keep SQLite's search index faster than a per-insert trigger did (<see cref="SearchRowsBenchmark"/>).
 /// </summary>
 internal static class InProcessBenchmarks
 {
-    /// <summary>Runs both benchmarks on SQLite files in a temporary folder; <paramref name="small"/> shrinks them to a smoke test.</summary>
+    /// <summary>Runs the benchmarks on SQLite files in a temporary folder; <paramref name="small"/> shrinks them to a smoke test.</summary>
     public static async Task<IReadOnlyList<string>> RunAsync(bool small)
     {
         var folder = Directory.CreateTempSubdirectory("dfchat-bench-").FullName;
@@ -36,6 +37,7 @@ internal static class InProcessBenchmarks
 
             await RoomListBenchmark(folder, scale, Report);
             await MessagePageBenchmark(folder, scale, Report);
+            await SearchRowsBenchmark.RunAsync(folder, small, Report);
             return lines;
         }
         finally

@@ -212,6 +212,7 @@ async function main() {
     const unexpected = consoleErrors.filter((e) => !/WebSocket|negotiat|Failed to start|connection|net::ERR/i.test(e));
     assert.deepEqual(unexpected, [], 'no script errors');
     console.log(`OK — screenshots in ${SHOTS}`);
+    console.log('# pass 1\n# fail 0');
   } catch (error) {
     console.error(`FAILED at: ${step}\n`, error);
     for (const [i, context] of browser.contexts().entries()) {
@@ -219,6 +220,7 @@ async function main() {
     }
     if (consoleErrors.length) console.error('console errors:', consoleErrors);
     process.exitCode = 1;
+    console.log('# pass 0\n# fail 1');
   } finally {
     await browser.close();
   }

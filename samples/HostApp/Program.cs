@@ -36,6 +36,7 @@ app.MapCachedOpenApi();
 app.MapGroup("/auth").MapIdentityApi<AppUser>();
 app.MapGroup("/auth").MapAccountDeletion().MapAccountProfile();
 app.MapGroup("/api/chat").MapDfChat();
+app.MapPageSettings();
 
 app.Run();
 

@@ -5,7 +5,10 @@ using DfChat.Tests.Http.Infrastructure;
 
 namespace DfChat.Tests.Http;
 
-/// <summary>The sample's <c>PATCH /auth/me</c> { displayName }: the name the chat shows from sign-up on (API.md §4 and §6).</summary>
+/// <summary>
+/// The sample's <c>PATCH /auth/me</c> { displayName }: the name the chat shows from sign-up on (API.md §4 and §6);
+/// and <c>GET /page/settings</c>, the options the sample page follows.
+/// </summary>
 public abstract class AccountProfileRouteTests(ChatApiFactory api) : HttpTestBase(api)
 {
     private static readonly Uri Me = new("/auth/me", UriKind.Relative);
@@ -60,6 +63,26 @@ public abstract class AccountProfileRouteTests(ChatApiFactory api) : HttpTestBas
         var response = await alice.Client.PatchAsJsonAsync(Me, new { displayName = new string('a', 101) });
 
         await HttpAssert.ProblemAsync(response, HttpStatusCode.BadRequest, "displayName");
+    }
+
+    [SkippableFact]
+    public async Task PageSettings_ConfiguredReactions_TellsThePageThePolicy()
+    {
+        // Arrange
+        using var host = Api.WithSettings(new Dictionary<string, string?>
+        {
+            ["DfChat:Reactions:Allowed:0"] = "wow",
+            ["DfChat:Reactions:AllowAnyEmoji"] = "true",
+        });
+
+        // Act
+        var response = await host.CreateClient().GetAsync(new Uri("/page/settings", UriKind.Relative));
+
+        // Assert
+        var reactions = (await HttpAssert.JsonAsync(response)).GetProperty("reactions");
+        Assert.Equal(["wow"], reactions.GetProperty("allowed").EnumerateArray().Select(v => v.GetString()));
+        Assert.True(reactions.GetProperty("allowAnyEmoji").GetBoolean());
+        Assert.False(reactions.GetProperty("allowCustomText").GetBoolean());
     }
 
     [SkippableFact]

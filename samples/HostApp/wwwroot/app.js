@@ -54,6 +54,7 @@ import { DfChatClient, DfChatError, DfChatRealtime, LogLevel } from './lib/dfcha
     mediaUrls: new Map(),   // media id or URL -> Promise<object URL>
     groupSelection: new Map(), // userId -> displayName
     dialogMessage: null,    // Message the message dialog acts on
+    blocked: new Set(),     // ids of the users the caller blocked (read when the members dialog opens)
   };
 
   // ---------- DOM helpers ----------
@@ -333,7 +334,10 @@ import { DfChatClient, DfChatError, DfChatRealtime, LogLevel } from './lib/dfcha
     const rooms = [...state.rooms.values()]
       .filter((room) => room.membership)
       .sort((a, b) => b.lastActivityAt.localeCompare(a.lastActivityAt));
+    // A re-render (every event may cause one) keeps the keyboard's place in the list.
+    const focused = document.activeElement && document.activeElement.closest('#room-list .room-item');
     $('room-list').replaceChildren(...rooms.map(renderRoomItem));
+    if (focused) $('room-list').querySelector(`.room-item[data-room-id="${CSS.escape(focused.dataset.roomId)}"] button`)?.focus();
     if (rooms.length === 0) $('room-list').append(el('li', { className: 'muted placeholder-item', textContent: 'No rooms yet: start one above.' }));
   }
 
@@ -1517,6 +1521,9 @@ import { DfChatClient, DfChatError, DfChatRealtime, LogLevel } from './lib/dfcha
     resetSearch('member-search', 'member-results');
     $('member-list').replaceChildren();
     openDialog('members-dialog');
+    try {
+      state.blocked = new Set((await fetchAll((page) => api.listBlocks(page))).map((b) => b.userId));
+    } catch { state.blocked = new Set(); }
     await loadMembersDialog();
   }
 
@@ -1555,6 +1562,12 @@ import { DfChatClient, DfChatError, DfChatRealtime, LogLevel } from './lib/dfcha
         tools.push(act('Ban', () => api.banUser(room.id, { userId: member.userId }), 'danger'));
       }
       if (owner) tools.push(act('Make owner', () => api.transferOwnership(room.id, member.userId)));
+    }
+    // Blocking is each user's own (API.md §9): the blocked user can no longer reach the blocker privately.
+    if (!me) {
+      tools.push(state.blocked.has(member.userId)
+        ? act('Unblock', async () => { await api.unblockUser(member.userId); state.blocked.delete(member.userId); })
+        : act('Block', async () => { await api.blockUser(member.userId); state.blocked.add(member.userId); }));
     }
     const tags = [member.isOwner ? 'owner' : null, editor ? 'editor' : null, member.muted && me ? 'muted' : null].filter(Boolean).join(', ');
     return el('li', { dataset: { userId: member.userId } },

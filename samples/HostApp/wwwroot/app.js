@@ -423,10 +423,17 @@ import { DfChatClient, DfChatError, DfChatRealtime, LogLevel } from './lib/dfcha
     readSoon = setTimeout(() => { readSoon = null; markRead(roomId); }, 300);
   }
 
+  /** Before leaving or deleting a room, or switching away: no read mark may follow it. */
+  function cancelReadSoon() {
+    clearTimeout(readSoon);
+    readSoon = null;
+  }
+
   // ---------- The open room ----------
 
   /** Back to the list (the only screen at 390 px); `keepHash` while a reload restores the room. */
   function closeRoom(keepHash = false) {
+    cancelReadSoon();
     state.currentRoomId = null;
     state.roomGeneration++;
     closeThread();
@@ -441,6 +448,7 @@ import { DfChatClient, DfChatError, DfChatRealtime, LogLevel } from './lib/dfcha
     if (roomId === state.currentRoomId && !options.reload) { showRoomPane(); return; }
     const generation = ++state.roomGeneration;
     const room = state.rooms.get(roomId);
+    cancelReadSoon();
     state.currentRoomId = roomId;
     state.olderCursor = null;
     state.messageElements.clear();
@@ -1678,6 +1686,7 @@ import { DfChatClient, DfChatError, DfChatRealtime, LogLevel } from './lib/dfcha
 
   async function onLeave() {
     const room = currentRoom();
+    cancelReadSoon();
     try {
       await api.leaveRoom(room.id);
       $('settings-dialog').close();
@@ -1690,6 +1699,7 @@ import { DfChatClient, DfChatError, DfChatRealtime, LogLevel } from './lib/dfcha
     const button = $('delete-room');
     // Two steps: the first click asks, the second deletes.
     if (button.dataset.confirm !== 'yes') { button.dataset.confirm = 'yes'; button.textContent = 'Delete for everyone?'; return; }
+    cancelReadSoon();
     try {
       await api.deleteRoom(room.id);
       $('settings-dialog').close();

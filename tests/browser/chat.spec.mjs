@@ -359,10 +359,18 @@ test('rooms managed from the page (1280 px and 390 px): rename, picture, block, 
   const name = `Club ${run}`;
   await createRoom(alice, { name, isPublic: true });
 
-  // Public rooms: Bob finds and joins it.
+  // Public rooms: Bob finds it, looks into it without joining (live), then joins.
+  await send(alice, 'Welcome, passers-by');
   await bob.page.click('#show-public');
   await bob.page.fill('#public-search', name);
-  await bob.page.locator('#public-results li', { hasText: name }).getByRole('button', { name: `Join ${name}` }).click();
+  await bob.page.locator('#public-results li', { hasText: name }).getByRole('button', { name: `Look into ${name}` }).click();
+  await message(bob, 'Welcome, passers-by').waitFor({ timeout });
+  await bob.page.locator('#room-notice', { hasText: 'Join it to take part' }).waitFor({ timeout });
+  await send(alice, 'Anyone there?');
+  await message(bob, 'Anyone there?').waitFor({ timeout });
+  await shot(bob, '0-looking');
+  await bob.page.locator('#room-notice').getByRole('button', { name: 'Join' }).click();
+  await bob.page.locator('#composer').waitFor({ timeout });
   await bob.page.locator('#room-title', { hasText: name }).waitFor({ timeout });
   await alice.page.locator('#room-subtitle', { hasText: '2 members' }).waitFor({ timeout });
 

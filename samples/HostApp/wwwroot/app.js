@@ -281,6 +281,7 @@ import { DfChatClient, DfChatError, DfChatRealtime, LogLevel } from './lib/dfcha
     if (!state.rooms.has(roomId)) {
       // A public room followed without joining still opens.
       try { showRoom(await api.getRoom(roomId)); } catch { setHash(null); return; }
+      if (state.realtime) state.realtime.watch(roomId).catch(() => { /* read without live updates */ });
     }
     await openRoom(roomId);
   }
@@ -431,9 +432,18 @@ import { DfChatClient, DfChatError, DfChatRealtime, LogLevel } from './lib/dfcha
 
   // ---------- The open room ----------
 
+  /** A public room read without joining stops being followed once the page leaves it. */
+  function endPreview() {
+    const room = state.rooms.get(state.currentRoomId);
+    if (!room || room.membership) return;
+    state.rooms.delete(room.id);
+    if (state.realtime) state.realtime.unwatch(room.id).catch(() => { /* best effort */ });
+  }
+
   /** Back to the list (the only screen at 390 px); `keepHash` while a reload restores the room. */
   function closeRoom(keepHash = false) {
     cancelReadSoon();
+    endPreview();
     state.currentRoomId = null;
     state.roomGeneration++;
     closeThread();
@@ -446,6 +456,7 @@ import { DfChatClient, DfChatError, DfChatRealtime, LogLevel } from './lib/dfcha
 
   async function openRoom(roomId, options = {}) {
     if (roomId === state.currentRoomId && !options.reload) { showRoomPane(); return; }
+    if (roomId !== state.currentRoomId) endPreview();
     const generation = ++state.roomGeneration;
     const room = state.rooms.get(roomId);
     cancelReadSoon();

@@ -275,6 +275,12 @@ test('private messages (1280 px and 390 px): named after the other person, nobod
   await roomItem(alice, bob.display).locator('.room-last', { hasText: 'Just between us' }).waitFor({ timeout });
   await shot(bob, '1-sent');
   await openRoom(alice, bob.display);
+  // Typing shows live; text is never parsed as markup.
+  await bob.page.type('#message-text', '<img src=x onerror=alert(1)> <b>bold?</b>', { delay: 20 });
+  await alice.page.locator('#typing', { hasText: `${bob.display} is typing` }).waitFor({ timeout });
+  await bob.page.press('#message-text', 'Enter');
+  await message(alice, '<b>bold?</b>').waitFor({ timeout });
+  assert.equal(await alice.page.locator('#message-list img[src="x"], #message-list b').count(), 0, 'message text is never parsed as HTML');
   await alice.page.click('#show-members');
   await alice.page.locator('#member-list li').nth(1).waitFor({ timeout });
   assert.ok(await alice.page.locator('#add-member').isHidden(), 'nobody can add anyone to a private room');

@@ -554,6 +554,9 @@ test('accessibility: axe-core finds no serious or critical violation at 390 px a
     await message(alice, 'Hello, accessible world').locator('.reaction', { hasText: '1' }).waitFor({ timeout });
     await assertNoSeriousAxeViolations(alice, `room ${viewport.width}`);
     await assertTouchTargets(alice);
+    // The author line stays one line, however long the name.
+    const metaHeights = await alice.page.locator('.message-meta').evaluateAll((lines) => lines.map((l) => l.getBoundingClientRect().height));
+    assert.ok(metaHeights.length > 0 && metaHeights.every((h) => h < 24), `author lines of one line (${metaHeights})`);
     await assertButtonsNamed(alice);
     if (isPhone(alice)) {
       await alice.page.click('#back-to-list');

@@ -710,8 +710,6 @@ import { DfChatClient, DfChatError, DfChatRealtime, LogLevel } from './lib/dfcha
     }));
   }
 
-  function isDivider(node) { return node && node.classList.contains('unread-divider'); }
-
   function appendMessage(message) {
     if (message.threadId) return;
     if (state.messageElements.has(message.id)) { replaceMessage(message); return; }

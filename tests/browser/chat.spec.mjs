@@ -16,7 +16,7 @@ const PASSWORD = 'Passw0rd!';
 const run = Date.now().toString(36);
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 800 };
-const timeout = 15_000;
+const timeout = 20_000;
 
 let browser;
 let current = '';
@@ -35,6 +35,8 @@ async function user(name, viewport) {
     if (m.type() === 'error' && !/WebSocket|Failed to load resource|negotiat|connection|Failed to complete/i.test(m.text())) problems.push(`${current} · ${who}: console ${m.text()}`);
   });
   page.on('requestfailed', (r) => {
+    // Leaving a page cancels what it still had in flight: not a failure of the page.
+    if (page.navigating && r.failure()?.errorText === 'net::ERR_ABORTED') return;
     if (!page.expectOffline) problems.push(`${current} · ${who}: ${r.failure()?.errorText} ${r.method()} ${r.url()}`);
   });
   page.on('response', (r) => {
@@ -53,6 +55,12 @@ async function user(name, viewport) {
   assert.equal(await page.textContent('#me-name'), display, 'the display name chosen at sign-up');
   await page.waitForSelector('#connection-state.connected', { state: 'attached', timeout });
   return { name, display, email, page, context, width: viewport.width };
+}
+
+/** A reload or a new address, during which requests cut short by the navigation are expected. */
+async function navigate(u, go) {
+  u.page.navigating = true;
+  try { await go(u.page); } finally { u.page.navigating = false; }
 }
 
 const shot = (u, step) => u.page.screenshot({ path: join(SHOTS, `${current.replace(/[^a-z0-9]+/gi, '-')}-${step}-${u.name}-${u.width}.png`) });
@@ -197,6 +205,12 @@ for (const [first, second] of [[PHONE, DESKTOP], [DESKTOP, PHONE]]) test(`group 
   await bob.page.fill('#message-text', 'Very glad to be here');
   await bob.page.press('#message-text', 'Enter');
   await message(alice, 'Very glad to be here').locator('.message-meta', { hasText: '(edited)' }).waitFor({ timeout });
+  await messageAction(alice, 'Very glad to be here', 'history');
+  await alice.page.locator('#message-dialog-text', { hasText: 'Glad to be here' }).waitFor({ timeout });
+  await alice.page.click('#message-dialog [data-close]');
+  await messageAction(bob, 'Very glad to be here', 'readers');
+  await bob.page.locator('#message-dialog-text', { hasText: 'Seen by' }).filter({ hasText: alice.display }).waitFor({ timeout });
+  await bob.page.click('#message-dialog [data-close]');
 
   // Delete, seen live; the read mark of the others does not fail on it (no 400 is recorded).
   await send(bob, 'A typo');
@@ -440,7 +454,7 @@ test('rooms managed from the page (1280 px and 390 px): rename, picture, block, 
   assert.match(link, /#invite=./);
   await shot(alice, '2-invitation');
   await alice.page.click('#settings-dialog [data-close]');
-  await bob.page.goto(link);
+  await navigate(bob, (page) => page.goto(link));
   await bob.page.locator('#room-title', { hasText: name }).waitFor({ timeout });
   await alice.page.locator('#room-subtitle', { hasText: '2 members' }).waitFor({ timeout });
 
@@ -476,11 +490,21 @@ test('history (1280 px and 390 px): jump to the first unread, older messages, th
   assert.equal(await bob.page.locator('#message-list .message').count(), 71, 'every message once');
 
   // The open room survives a reload (#room=…), at either size.
-  await bob.page.reload();
+  await navigate(bob, (page) => page.reload());
   await bob.page.locator('#room-title', { hasText: name }).waitFor({ timeout });
   await message(bob, 'news 70').waitFor({ timeout });
-  await alice.page.reload();
+  await navigate(alice, (page) => page.reload());
   await alice.page.locator('#room-title', { hasText: name }).waitFor({ timeout });
+
+  // Search across rooms from the list screen, straight to the message.
+  await bob.page.click('#back-to-list');
+  await bob.page.click('#show-search');
+  await bob.page.fill('#search-text', 'flood');
+  await bob.page.press('#search-text', 'Enter');
+  await bob.page.locator('#search-results li', { hasText: 'Before the flood' }).getByRole('button').click();
+  await bob.page.locator('#message-list .message.highlight', { hasText: 'Before the flood' }).waitFor({ timeout });
+  await shot(bob, '2-found');
+
   for (let i = 0; i < 6 && await message(alice, 'Before the flood').count() === 0; i++) {
     // The click, or the scroll that brings the button into view, loads the next page.
     await alice.page.locator('#load-older').click({ timeout: 3000 }).catch(() => {});
@@ -509,7 +533,7 @@ test('offline catch-up: ten seconds without network, the messages sent meanwhile
     if (offline) { ws.close(); return; }
     sockets.push({ page: ws, server: ws.connectToServer() });
   });
-  await bob.page.reload();
+  await navigate(bob, (page) => page.reload());
   await bob.page.waitForSelector('#connection-state.connected', { state: 'attached', timeout });
   await message(bob, 'Still there?').waitFor({ timeout });
 

@@ -170,6 +170,7 @@ for (const [first, second] of [[PHONE, DESKTOP], [DESKTOP, PHONE]]) test(`group 
   await shot(alice, '1-created');
   // The two others see the room with one unread message.
   for (const other of [bob, carol]) await roomItem(other, name).locator('.badge', { hasText: '1' }).waitFor({ timeout });
+  assert.equal(await bob.page.title(), '(1) DfChat', 'the unread count in the tab\'s title');
   await shot(carol, '2-unread');
 
   // Everybody writes and adds: Bob may add members.

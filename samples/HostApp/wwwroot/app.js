@@ -237,6 +237,7 @@ import { DfChatClient, DfChatError, DfChatRealtime, LogLevel } from './lib/dfcha
     for (const dialog of document.querySelectorAll('dialog[open]')) dialog.close();
     show('chat-view', false);
     show('auth-view', true);
+    document.title = 'DfChat';
     setHash(null);
   }
 
@@ -340,6 +341,9 @@ import { DfChatClient, DfChatError, DfChatRealtime, LogLevel } from './lib/dfcha
     $('room-list').replaceChildren(...rooms.map(renderRoomItem));
     if (focused) $('room-list').querySelector(`.room-item[data-room-id="${CSS.escape(focused.dataset.roomId)}"] button`)?.focus();
     if (rooms.length === 0) $('room-list').append(el('li', { className: 'muted placeholder-item', textContent: 'No rooms yet: start one above.' }));
+    // Unread messages of rooms not muted, in the tab's title.
+    const unread = rooms.filter((r) => !r.membership.muted).reduce((sum, r) => sum + r.membership.unreadCount, 0);
+    document.title = unread ? `(${unread}) DfChat` : 'DfChat';
   }
 
   function renderRoomItem(room) {

@@ -1308,6 +1308,9 @@ import { DfChatClient, DfChatError, DfChatRealtime, LogLevel } from './lib/dfcha
     } else if (!mine && isNew && room.membership && !state.messageElements.has(message.id)) {
       room.membership.unreadCount += 1;
       if ((message.mentions || []).includes(state.me.id)) room.membership.mentionCount = (room.membership.mentionCount || 0) + 1;
+      // The badge counts at once; the server's count follows the burst, since a room read while
+      // messages were arriving (a read mark's answer, a refetch) may have replaced a count in between.
+      refetchRoom(message.roomId);
     }
     renderRooms();
   }

@@ -14,6 +14,7 @@ builder.Services.AcceptBearerTokenInQueryForHub("/api/chat/hub");
 var mediaRoot = Path.Combine(builder.Environment.ContentRootPath, builder.Configuration["Media:Root"] ?? "media");
 builder.Services.AddDfChat<AppUser>()
     .UseDbContext<AppDbContext>()
+    .UseDisplayName(u => u.DisplayName ?? u.UserName)
     .UseFileSystemMediaStore(mediaRoot)
     .AddChatBackplane(builder.Configuration.GetConnectionString("Redis"));
 builder.Services.AddOptions<DfChat.Options.DfChatOptions>().Bind(builder.Configuration.GetSection("DfChat"));
@@ -33,8 +34,9 @@ app.UseAuthorization();
 
 app.MapCachedOpenApi();
 app.MapGroup("/auth").MapIdentityApi<AppUser>();
-app.MapGroup("/auth").MapAccountDeletion();
+app.MapGroup("/auth").MapAccountDeletion().MapAccountProfile();
 app.MapGroup("/api/chat").MapDfChat();
+app.MapPageSettings();
 
 app.Run();
 

@@ -181,7 +181,7 @@ export class DfChatClient {
 
   /** `DELETE /rooms/{roomId}` (`can_delete_room`): members, messages, reactions and media go with it. */
   async deleteRoom(roomId: string, signal?: AbortSignal): Promise<void> {
-    await this.send('DELETE', `rooms/${enc(roomId)}`, { signal });
+    await this.sendAndDrain('DELETE', `rooms/${enc(roomId)}`, { signal });
   }
 
   /** `POST /rooms/{roomId}/join`: joins a public room (a member already: the room, unchanged). */
@@ -226,7 +226,7 @@ export class DfChatClient {
 
   /** `DELETE /rooms/{roomId}/users/{userId}`: removes a member (`can_remove_users`), or leaves (`me`). */
   async removeMember(roomId: string, userId: string, signal?: AbortSignal): Promise<void> {
-    await this.send('DELETE', `rooms/${enc(roomId)}/users/${enc(userId)}`, { signal });
+    await this.sendAndDrain('DELETE', `rooms/${enc(roomId)}/users/${enc(userId)}`, { signal });
   }
 
   /** Leaves a room: `DELETE /rooms/{roomId}/users/me`. */
@@ -272,7 +272,7 @@ export class DfChatClient {
 
   /** `DELETE /rooms/{roomId}/messages/{messageId}`: its reactions and media go with it. */
   async deleteMessage(roomId: string, messageId: string, signal?: AbortSignal): Promise<void> {
-    await this.send('DELETE', `rooms/${enc(roomId)}/messages/${enc(messageId)}`, { signal });
+    await this.sendAndDrain('DELETE', `rooms/${enc(roomId)}/messages/${enc(messageId)}`, { signal });
   }
 
   // ---------- Conversation (API.md §8) ----------
@@ -341,7 +341,7 @@ export class DfChatClient {
 
   /** `DELETE /reactions/{reactionId}`: its author, or a member with `can_delete_messages`. */
   async deleteReaction(reactionId: string, signal?: AbortSignal): Promise<void> {
-    await this.send('DELETE', `reactions/${enc(reactionId)}`, { signal });
+    await this.sendAndDrain('DELETE', `reactions/${enc(reactionId)}`, { signal });
   }
 
   // ---------- Media ----------
@@ -392,7 +392,7 @@ export class DfChatClient {
 
   /** `DELETE /rooms/{roomId}/bans/{userId}` (`can_remove_users`). */
   async unbanUser(roomId: string, userId: string, signal?: AbortSignal): Promise<void> {
-    await this.send('DELETE', `rooms/${enc(roomId)}/bans/${enc(userId)}`, { signal });
+    await this.sendAndDrain('DELETE', `rooms/${enc(roomId)}/bans/${enc(userId)}`, { signal });
   }
 
   /** `POST /users/me/blocks`: the blocked user can no longer reach the caller. */
@@ -407,7 +407,7 @@ export class DfChatClient {
 
   /** `DELETE /users/me/blocks/{userId}`. */
   async unblockUser(userId: string, signal?: AbortSignal): Promise<void> {
-    await this.send('DELETE', `users/me/blocks/${enc(userId)}`, { signal });
+    await this.sendAndDrain('DELETE', `users/me/blocks/${enc(userId)}`, { signal });
   }
 
   /** `POST /rooms/{roomId}/owner` (the owner): the former owner keeps every permission and may then leave. */
@@ -427,7 +427,7 @@ export class DfChatClient {
 
   /** `DELETE /rooms/{roomId}/invites/{token}`: revokes an invitation, named by its token or its id. */
   async revokeInvite(roomId: string, tokenOrId: string, signal?: AbortSignal): Promise<void> {
-    await this.send('DELETE', `rooms/${enc(roomId)}/invites/${enc(tokenOrId)}`, { signal });
+    await this.sendAndDrain('DELETE', `rooms/${enc(roomId)}/invites/${enc(tokenOrId)}`, { signal });
   }
 
   /** `POST /invites/{token}/accept`: joins the invitation's room. */
@@ -437,7 +437,7 @@ export class DfChatClient {
 
   /** `POST /rooms/{roomId}/messages/{messageId}/reports` (readers): 202, handed to the host's moderators. */
   async reportMessage(roomId: string, messageId: string, reason: string, signal?: AbortSignal): Promise<void> {
-    await this.send('POST', `rooms/${enc(roomId)}/messages/${enc(messageId)}/reports`, { json: { reason }, signal });
+    await this.sendAndDrain('POST', `rooms/${enc(roomId)}/messages/${enc(messageId)}/reports`, { json: { reason }, signal });
   }
 
   // ---------- Paging ----------
@@ -502,6 +502,15 @@ export class DfChatClient {
       if (response.ok) return response;
       throw await errorFrom(response, method, url);
     }
+  }
+
+  /**
+   * A route answered with no content of interest (204, 202): its body is read to the end all the same,
+   * since a browser reports a response whose body was never read as a cancelled request (ERR_ABORTED).
+   */
+  private async sendAndDrain(method: string, path: string, init: DfChatRequest = {}): Promise<void> {
+    const response = await this.send(method, path, init);
+    await response.arrayBuffer().catch(() => undefined);
   }
 
   private async json<T>(method: string, path: string, init: DfChatRequest = {}): Promise<T> {

@@ -76,6 +76,7 @@ public abstract class MigrationUpgradeTests(ServiceDatabase database) : Database
         protected override void OnModelCreating(ModelBuilder builder)
         {
             base.OnModelCreating(builder);
+            builder.Entity<AppUser>().Ignore(u => u.DisplayName);
             builder.Entity<ChatRoom<string>>().Ignore(r => r.NormalizedName).Ignore(r => r.LastMessageNumber).Ignore(r => r.LastSeq).Ignore(r => r.LatestLastSeenAt)
                 .Ignore(r => r.SlowModeSeconds).Ignore(r => r.Frozen);
             var messages = builder.Entity<ChatMessage<string>>().Metadata;
@@ -230,6 +231,8 @@ public abstract class MigrationUpgradeTests(ServiceDatabase database) : Database
             Assert.Contains(initial, await db.Database.GetAppliedMigrationsAsync());
 
             Assert.Equal(["alice@example.test", "bob@example.test"], await db.Users.OrderBy(u => u.UserName).Select(u => u.UserName).ToListAsync());
+            // The sample's display names came later: users from before have none, and are shown by user name.
+            Assert.All(await db.Users.Select(u => u.DisplayName).ToListAsync(), Assert.Null);
 
             var room = await db.Set<ChatRoom<string>>().SingleAsync();
             Assert.Equal(seeded.RoomId, room.Id);

@@ -9,11 +9,11 @@ namespace DfChat.Tests.Services;
 /// <summary>Message search (API.md §8) on each provider's full-text index.</summary>
 public abstract class SearchTests(ServiceDatabase database) : ServiceTestBase(database)
 {
-    private async Task<string[]> TextsFoundAsync(ChatCaller caller, string q, string? roomId = null) =>
+    protected async Task<string[]> TextsFoundAsync(ChatCaller caller, string q, string? roomId = null) =>
         (await caller.SearchMessagesAsync(q, roomId)).Ok().Items.Select(m => m.Text!).ToArray();
 
     /// <summary>A first search creates the index (as at a host's start), so that what follows goes through its triggers.</summary>
-    private async Task<RoomModel> GroupWithIndexAsync(string name, params ChatCaller[] others)
+    protected async Task<RoomModel> GroupWithIndexAsync(string name, params ChatCaller[] others)
     {
         var room = (await Alice.CreateGroupAsync(name, others)).Created();
         (await Alice.SearchMessagesAsync("anything")).Ok();
@@ -289,44 +289,7 @@ public abstract class SearchTests(ServiceDatabase database) : ServiceTestBase(da
             Assert.Equal(1, await IndexedCountAsync(id));
     }
 
-    [SkippableFact]
-    public async Task SendAsync_SqliteStillHoldingTheOldInsertTrigger_IndexedOnce()
-    {
-        Skip.IfNot(Host.Provider == Http.Infrastructure.DatabaseProvider.Sqlite, "The insert trigger of the first search migration existed on SQLite only.");
-
-        // Arrange: a database that kept the trigger which indexed each insert before the chat's writes did.
-        var room = await GroupWithIndexAsync("Old");
-        await Host.QueryAsync(db => db.Database.ExecuteSqlRawAsync($"""
-            CREATE TRIGGER "{ChatSearchIndex.ObsoleteSqliteInsertTrigger}" AFTER INSERT ON "ChatMessages" WHEN new."Text" IS NOT NULL
-            BEGIN
-                INSERT INTO "{ChatSearchIndex.SqliteTable}"(rowid, "Text") VALUES (new."Id", new."Text");
-            END;
-            """));
-
-        // Act
-        var sent = (await Alice.SendAsync(room.Id, "legacy trigger")).Created();
-
-        // Assert
-        Assert.Equal(1, await IndexedCountAsync(sent.Id));
-        Assert.Equal(["legacy trigger"], await TextsFoundAsync(Alice, "legacy"));
-    }
-
-    [SkippableFact]
-    public async Task EnsureAsync_Sqlite_IndexesInsertsWithoutTrigger()
-    {
-        Skip.IfNot(Host.Provider == Http.Infrastructure.DatabaseProvider.Sqlite, "PostgreSQL keeps its trigger: no savepoint flush there.");
-
-        // Act: the first search creates the index.
-        await GroupWithIndexAsync("Fresh");
-
-        // Assert: a trigger into FTS5 would flush its terms at every insert's statement savepoint (SqliteSearchRows).
-        var triggers = await Host.QueryAsync(db => db.Database
-            .SqlQueryRaw<string>("""SELECT name AS "Value" FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'ChatMessages' ORDER BY name""")
-            .ToListAsync());
-        Assert.Equal(["ChatMessages_search_delete", "ChatMessages_search_update"], triggers);
-    }
-
-    private Task<int> IndexedCountAsync(string messageId) =>
+    protected Task<int> IndexedCountAsync(string messageId) =>
         Host.QueryAsync(async db =>
         {
             var id = long.Parse(messageId, System.Globalization.CultureInfo.InvariantCulture);
@@ -347,6 +310,41 @@ public abstract class SearchTests(ServiceDatabase database) : ServiceTestBase(da
         });
 }
 
-public sealed class SqliteSearchTests(SqliteServiceDatabase database) : SearchTests(database), IClassFixture<SqliteServiceDatabase>;
+/// <summary>The search tests on SQLite, and what only SQLite has: its FTS5 rows written by the chat's writes (PostgreSQL keeps its trigger).</summary>
+public sealed class SqliteSearchTests(SqliteServiceDatabase database) : SearchTests(database), IClassFixture<SqliteServiceDatabase>
+{
+    [SkippableFact]
+    public async Task SendAsync_SqliteStillHoldingTheOldInsertTrigger_IndexedOnce()
+    {
+        // Arrange: a database that kept the trigger which indexed each insert before the chat's writes did.
+        var room = await GroupWithIndexAsync("Old");
+        await Host.QueryAsync(db => db.Database.ExecuteSqlRawAsync($"""
+            CREATE TRIGGER "{ChatSearchIndex.ObsoleteSqliteInsertTrigger}" AFTER INSERT ON "ChatMessages" WHEN new."Text" IS NOT NULL
+            BEGIN
+                INSERT INTO "{ChatSearchIndex.SqliteTable}"(rowid, "Text") VALUES (new."Id", new."Text");
+            END;
+            """));
+
+        // Act
+        var sent = (await Alice.SendAsync(room.Id, "legacy trigger")).Created();
+
+        // Assert
+        Assert.Equal(1, await IndexedCountAsync(sent.Id));
+        Assert.Equal(["legacy trigger"], await TextsFoundAsync(Alice, "legacy"));
+    }
+
+    [SkippableFact]
+    public async Task EnsureAsync_Sqlite_IndexesInsertsWithoutTrigger()
+    {
+        // Act: the first search creates the index.
+        await GroupWithIndexAsync("Fresh");
+
+        // Assert: a trigger into FTS5 would flush its terms at every insert's statement savepoint (SqliteSearchRows).
+        var triggers = await Host.QueryAsync(db => db.Database
+            .SqlQueryRaw<string>("""SELECT name AS "Value" FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'ChatMessages' ORDER BY name""")
+            .ToListAsync());
+        Assert.Equal(["ChatMessages_search_delete", "ChatMessages_search_update"], triggers);
+    }
+}
 
 public sealed class PostgresSearchTests(PostgresServiceDatabase database) : SearchTests(database), IClassFixture<PostgresServiceDatabase>;

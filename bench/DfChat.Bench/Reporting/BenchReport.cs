@@ -208,7 +208,7 @@ internal sealed class BenchReport(BenchOptions options)
     public static string ProviderName(string provider) => provider == "sqlite" ? "SQLite" : "PostgreSQL";
 
     public static string Ratio(double value, double baseline) =>
-        baseline > 0 ? (value / baseline).ToString("0.00", Invariant) + "×" : "n/a";
+        baseline > 0 && !double.IsNaN(value) ? (value / baseline).ToString("0.00", Invariant) + "×" : "n/a";
 
     public static string Milliseconds(double value) =>
         double.IsNaN(value) ? "n/a" : value.ToString(value < 10 ? "0.00" : "0.0", Invariant);

@@ -329,7 +329,8 @@ internal sealed record SearchReport(
                 var (label, ratio) = row == newest
                     ? ($"{row.Label} — **baseline**", "1.00×")
                     : ($"**{row.Label}**", $"**{Reporting.BenchReport.Ratio(row.Result.P50, newest.Result.P50)}**");
-                md.AppendLine(Invariant, $"| {connections} | {label} | {ratio} | {row.Result.Throughput:N0} | {Reporting.BenchReport.Milliseconds(row.Result.P50)} | {Reporting.BenchReport.Milliseconds(row.Result.P99)} | {row.Result.FailureSummary} |");
+                var failures = row.Result.Successes == 0 ? $"none completed in the measured window ({row.Result.Duration.TotalSeconds:F0} s)" : row.Result.FailureSummary;
+                md.AppendLine(Invariant, $"| {connections} | {label} | {ratio} | {row.Result.Throughput:N0} | {Reporting.BenchReport.Milliseconds(row.Result.P50)} | {Reporting.BenchReport.Milliseconds(row.Result.P99)} | {failures} |");
             }
         }
 

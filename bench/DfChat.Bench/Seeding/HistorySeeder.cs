@@ -140,6 +140,9 @@ internal static class HistorySeeder
             new MessageRow(roomIds[i], n, author, Text(n), MessageAt(i, n), MentionsOf(n)))), cancellationToken);
 
         Console.WriteLine($"  messages inserted after {clock.Elapsed.TotalSeconds:F1} s");
+
+        // Without statistics of the rows just copied, PostgreSQL may plan each room's last message as a scan.
+        await AnalyzeAsync(provider, connectionString, cancellationToken);
         await using (var db = HostDatabase.Open(provider, connectionString))
         {
             await db.Set<ChatRoom<string>>().Where(r => r.CreatedBy == author).ExecuteUpdateAsync(s => s

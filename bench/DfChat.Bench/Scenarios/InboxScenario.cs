@@ -43,7 +43,8 @@ internal static class InboxScenario
                 provider, database.ConnectionString, users[0].Id, unread.Id, caughtUp.Id, options.InboxRooms, options.Unread, cancellationToken);
             Console.WriteLine($"inbox on {provider}: seeding {options.InboxRooms:N0} more rooms of {options.Unread:N0} messages, every {MentionEvery}th mentioning their reader");
             seedSeconds += await HistorySeeder.SeedInboxAsync(
-                provider, database.ConnectionString, users[3].Id, mentioned.Id, users[5].Id, options.InboxRooms, options.Unread, cancellationToken, MentionEvery);            Console.WriteLine($"inbox on {provider}: seeded in {seedSeconds:F1} s");
+                provider, database.ConnectionString, users[3].Id, mentioned.Id, users[5].Id, options.InboxRooms, options.Unread, cancellationToken, MentionEvery);
+            Console.WriteLine($"inbox on {provider}: seeded in {seedSeconds:F1} s");
         }
 
         const string path = "/api/chat/rooms";

@@ -4,7 +4,7 @@ namespace DfChat.Bench;
 
 /// <summary>What to run and how long, from the command line.</summary>
 /// <remarks>
-/// <c>send|fanout|read|inbox|inprocess|all [--provider sqlite|postgres|sqlite,postgres] [--seconds N] [--warmup N] [--settle N] [--rounds N]
+/// <c>send|fanout|read|inbox|search|inprocess|all [--provider sqlite|postgres|sqlite,postgres] [--seconds N] [--warmup N] [--settle N] [--rounds N]
 /// [--connections 1,32] [--recipients N] [--messages N] [--catch-up N] [--inbox-rooms N] [--unread N] [--population N] [--postgres CONNECTION] [--redis HOST:PORT] [--out FILE] [--lock FILE] [--smoke]</c>.
 /// PostgreSQL's server comes from <c>--postgres</c>, else <c>DFCHAT_BENCH_POSTGRES</c>, else
 /// <c>DFCHAT_TEST_POSTGRES</c> (what CI sets for the tests); each run creates its own databases in it and
@@ -14,7 +14,7 @@ internal sealed record BenchOptions
 {
     public const string Usage = """
         usage: dotnet run -c Release --project bench/DfChat.Bench -- <scenario> [options]
-          scenarios: send | fanout | read | inbox | inprocess | all
+          scenarios: send | fanout | read | inbox | search | inprocess | all
           --provider sqlite|postgres     one provider (default: both; postgres only with a server)
           --seconds N                    measured seconds of each load run (default 5)
           --warmup N                     seconds of warm-up before each load run (default 2)
@@ -23,10 +23,11 @@ internal sealed record BenchOptions
           --rounds N                     rounds of baseline-then-DfChat runs, pooled (default 3)
           --connections 1,32             concurrent connections of the load runs (default 1,32)
           --recipients N                 connected members of the fan-out room (default 1000)
-          --messages N                   messages in the room of the read scenario (default 1000000)
+          --messages N                   messages in the room of the read and search scenarios (default 1000000)
           --catch-up N                   messages the catch-up reads with ?after= (default 10000)
-          --inbox-rooms N                rooms of the inbox scenario's user (default 1000)
-          --unread N                     unread messages in each of those rooms (default 1000)
+          --inbox-rooms N                rooms of the inbox scenario's users, and of the search
+                                         scenario's reader, its big room included (default 1000)
+          --unread N                     messages in each of those rooms (default 1000)
           --population N                 other users, and group rooms of two of them, seeded around
                                          the read and inbox scenarios' own rows (default 10000)
           --postgres CONNECTION          PostgreSQL server to create the bench databases in
@@ -91,7 +92,7 @@ internal sealed record BenchOptions
     /// <summary>The arguments as given, to print the command that reproduces the run.</summary>
     public required IReadOnlyList<string> Arguments { get; init; }
 
-    public static readonly string[] Scenarios = ["send", "fanout", "read", "inbox", "inprocess", "all"];
+    public static readonly string[] Scenarios = ["send", "fanout", "read", "inbox", "search", "inprocess", "all"];
 
     /// <summary>Parses the arguments; throws <see cref="ArgumentException"/> with a message for the user.</summary>
     public static BenchOptions Parse(string[] args)

@@ -72,6 +72,12 @@ try
             report.Inbox.Add(await InboxScenario.RunAsync(options, provider, folder, cancellation.Token));
     }
 
+    if (all || options.Scenario == "search")
+    {
+        foreach (var provider in options.Providers)
+            report.Search.Add(await SearchScenario.RunAsync(options, provider, folder, cancellation.Token));
+    }
+
     if (all || options.Scenario == "inprocess")
         report.InProcess = await InProcessBenchmarks.RunAsync(small: options.Smoke);
 }

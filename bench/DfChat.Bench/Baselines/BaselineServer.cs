@@ -1,5 +1,7 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -17,8 +19,15 @@ namespace DfChat.Bench.Baselines;
 /// <item><c>GET /rooms/{roomId}/messages?limit=&amp;before=</c>: a page of messages read raw from the database
 /// given (the sample host's own, in the read scenario; see <see cref="RawMessageReader"/>);</item>
 /// <item><c>/hub</c> and <c>POST /broadcast/{group}</c>: a bare SignalR hub broadcasting a payload to a group.</item>
+/// <item>With <c>--bearer</c> only: <c>GET /authenticated/rooms/{roomId}/messages?limit=</c>, DfChat's page as the same
+/// JSON bytes from the same statements (<see cref="RawConversationPage"/>), behind the sample host's
+/// authentication: ASP.NET Core Identity's bearer-token handler (scheme <c>Identity.Bearer</c>), its tokens
+/// read with the host's data-protection keys (the same key ring, and the host's content root given as
+/// <c>--contentRoot</c>, which names the application the keys protect for), and the authorization middleware
+/// requiring an authenticated user.</item>
 /// </list>
-/// No authentication: these are the floors DfChat's routes are measured against.
+/// The other routes have no authentication: they are the floors DfChat's routes are measured against (with
+/// <c>--bearer</c>, their requests pass the authentication middleware, which finds no token and lets them by).
 /// </summary>
 internal static class BaselineServer
 {
@@ -27,12 +36,20 @@ internal static class BaselineServer
     /// <summary>The channel prefix of the bare hub's Redis backplane, apart from the sample host's (<c>dfchat</c>).</summary>
     public const string BareHubChannelPrefix = "benchbare";
 
-    /// <summary>Arguments: <c>serve-baseline --provider sqlite|postgres --database CONNECTION [--redis HOST:PORT] --urls URL</c>.</summary>
+    /// <summary>Arguments: <c>serve-baseline --provider sqlite|postgres --database CONNECTION [--redis HOST:PORT] [--bearer --contentRoot HOSTDIR] --urls URL</c>.</summary>
     public static async Task RunAsync(string[] args)
     {
         var provider = Argument(args, "--provider");
         var database = Argument(args, "--database");
-        var builder = WebApplication.CreateBuilder(args[1..]);
+        // A flag without a value would throw the host's command-line configuration off: it is taken out.
+        var bearer = args.Contains("--bearer");
+        var builder = WebApplication.CreateBuilder([.. args[1..].Where(a => a != "--bearer")]);
+        if (bearer)
+        {
+            builder.Services.AddAuthentication(IdentityConstants.BearerScheme).AddBearerToken(IdentityConstants.BearerScheme);
+            builder.Services.AddAuthorization();
+        }
+
         var signalR = builder.Services.AddSignalR();
         if (args.Contains("--redis"))
             signalR.AddStackExchangeRedis(Argument(args, "--redis"), o => o.Configuration.ChannelPrefix = StackExchange.Redis.RedisChannel.Literal(BareHubChannelPrefix));
@@ -53,6 +70,18 @@ internal static class BaselineServer
             await messages.PageAsync(roomId, http.Request.Headers["X-User-Id"].FirstOrDefault() ?? "", limit ?? 50, before, http.RequestAborted) is { } page
                 ? TypedResults.Ok(page)
                 : TypedResults.NotFound());
+        await using var conversationPage = RawConversationPage.Create(provider, database);
+        if (bearer)
+        {
+            app.UseAuthentication();
+            app.UseAuthorization();
+            app.MapGet("/authenticated/rooms/{roomId:long}/messages", async Task (long roomId, int? limit, HttpContext http) =>
+            {
+                if (!await conversationPage.WriteAsync(http.Response, roomId, http.User.FindFirstValue(ClaimTypes.NameIdentifier) ?? "", limit ?? 50, null, http.RequestAborted))
+                    http.Response.StatusCode = StatusCodes.Status404NotFound;
+            }).RequireAuthorization();
+        }
+
         app.MapHub<BareHub>("/hub");
         app.MapPost("/broadcast/{group}", async (string group, HttpRequest request, IHubContext<BareHub> hub, CancellationToken cancellationToken) =>
         {

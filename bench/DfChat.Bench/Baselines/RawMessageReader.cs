@@ -7,8 +7,9 @@ namespace DfChat.Bench.Baselines;
 /// <summary>
 /// The database work of reading a page of messages done the plainest way ADO.NET allows, on the sample
 /// host's own tables: whether the caller is a member of the room (one indexed lookup), then the page newest
-/// first with each author's name (one keyset query joined to the users). DfChat's reply has the same
-/// messages; it also looks up media and reactions, which the seeded history has none of.
+/// first with each author's name (one keyset query joined to the users), leaving out thread replies as the
+/// room's list does (API.md §8). DfChat's reply has the same messages; it also looks up media and reactions,
+/// which the seeded history has none of, and pins, and carries the §8 fields this baseline leaves out.
 /// </summary>
 internal abstract class RawMessageReader : IAsyncDisposable
 {
@@ -19,7 +20,7 @@ internal abstract class RawMessageReader : IAsyncDisposable
     private const string PageQuery = """
         SELECT m."Id", m."UserId", u."UserName", m."Text", m."ReplyToId", m."CreatedAt", m."EditedAt"
         FROM "ChatMessages" m LEFT JOIN "AspNetUsers" u ON u."Id" = m."UserId"
-        WHERE m."RoomId" = @room AND m."Id" < @before
+        WHERE m."RoomId" = @room AND m."ThreadId" IS NULL AND m."Id" < @before
         ORDER BY m."Id" DESC
         LIMIT @take
         """;

@@ -46,6 +46,9 @@ internal sealed class ServerProcess : IAsyncDisposable
     public static Task<ServerProcess> StartBenchServerAsync(IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken) =>
         StartAsync("baseline server", typeof(ServerProcess).Assembly.Location, arguments, settings, cancellationToken);
 
+    /// <summary>The folder of the sample host's build: its working directory and content root when the bench starts it.</summary>
+    public static string HostAppDirectory => Path.GetDirectoryName(AssemblyMetadata("HostAppAssembly"))!;
+
     public static string AssemblyMetadata(string key) =>
         typeof(ServerProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value
         ?? throw new InvalidOperationException($"No assembly metadata '{key}'.");

@@ -23,6 +23,8 @@ internal sealed class BenchReport(BenchOptions options)
 
     public List<InboxReport> Inbox { get; } = [];
 
+    public List<SearchReport> Search { get; } = [];
+
     public IReadOnlyList<string>? InProcess { get; set; }
 
     /// <summary>The command that reproduces this run.</summary>
@@ -44,7 +46,7 @@ internal sealed class BenchReport(BenchOptions options)
     public IReadOnlyList<string> MissingFigures()
     {
         var missing = new List<string>();
-        var scenarios = options.Scenario == "all" ? ["send", "fanout", "read", "inbox", "inprocess"] : new[] { options.Scenario };
+        var scenarios = options.Scenario == "all" ? ["send", "fanout", "read", "inbox", "search", "inprocess"] : new[] { options.Scenario };
         if (scenarios.Contains("send"))
         {
             foreach (var provider in options.Providers)
@@ -63,6 +65,8 @@ internal sealed class BenchReport(BenchOptions options)
                         missing.Add($"send on {provider}, {connections} connections: no DfChat figure");
                     if (!send.Rows.Any(r => r.Connections == connections && r.Kind == SendRowKind.HttpBaseline))
                         missing.Add($"send on {provider}, {connections} connections: no baseline figure");
+                    if (!send.Rows.Any(r => r.Connections == connections && r.Kind == SendRowKind.DfChatMentions))
+                        missing.Add($"send on {provider}, {connections} connections: no figure with mentions");
                 }
 
                 if (send.HostPeakBytes <= 0)
@@ -103,6 +107,17 @@ internal sealed class BenchReport(BenchOptions options)
             }
         }
 
+        if (scenarios.Contains("search"))
+        {
+            foreach (var provider in options.Providers)
+            {
+                if (Search.FirstOrDefault(r => r.Provider == provider) is not { } search)
+                    missing.Add($"search on {provider}: no report");
+                else
+                    missing.AddRange(search.MissingFigures(options.Connections).Select(m => $"search on {provider}: {m}"));
+            }
+        }
+
         if (scenarios.Contains("inprocess") && InProcess is not { Count: > 0 })
             missing.Add("in-process benchmarks: no figures");
         return missing;
@@ -118,10 +133,10 @@ internal sealed class BenchReport(BenchOptions options)
         md.AppendLine("```");
         md.AppendLine();
         md.AppendLine(Invariant, $"Machine: {Machine()}. Load average (1, 5, 15 min) at the start {LoadAtStart}, at the end {LoadAverage()}.");
-        if (Send.Count > 0 || Read.Count > 0 || Inbox.Count > 0)
+        if (Send.Count > 0 || Read.Count > 0 || Inbox.Count > 0 || Search.Count > 0)
         {
             md.AppendLine();
-            md.AppendLine(Invariant, $"Each load run: {Seconds(options.WarmUp)} s of warm-up, then {Seconds(options.Duration)} s measured; req/s and latencies are those of the successful requests completed in the measured window. The baseline and DfChat (read: the four page reads; inbox: both users) are measured in alternation, {options.Rounds} round(s) each, and each of their figures pools its rounds; the other rows are one run each.{LockNote()}");
+            md.AppendLine(Invariant, $"Each load run: {Seconds(options.WarmUp)} s of warm-up, then {Seconds(options.Duration)} s measured; req/s and latencies are those of the successful requests completed in the measured window. The baseline and DfChat (read: the six page reads; inbox: the three users; search: the newest page and the four searches) are measured in alternation, {options.Rounds} round(s) each, and each of their figures pools its rounds; the other rows are one run each.{LockNote()}");
         }
 
         foreach (var send in Send)
@@ -132,6 +147,8 @@ internal sealed class BenchReport(BenchOptions options)
             read.AppendMarkdown(md, options.Connections);
         foreach (var inbox in Inbox)
             inbox.AppendMarkdown(md, options.Connections);
+        foreach (var search in Search)
+            search.AppendMarkdown(md, options.Connections);
         if (InProcess is { Count: > 0 })
         {
             md.AppendLine();
@@ -162,10 +179,22 @@ internal sealed class BenchReport(BenchOptions options)
             {
                 var ratio = Ratio(row.Result.Throughput, baseline.Result.Throughput);
                 var label = row == baseline ? $"{row.Label} — **baseline**" : row.Label;
-                if (row.Kind == SendRowKind.DfChat)
+                if (row.Kind is SendRowKind.DfChat or SendRowKind.DfChatMentions)
                     (label, ratio) = ($"**{label}**", $"**{ratio}**");
                 md.AppendLine(Invariant, $"| {connections} | {label} | {ratio} | {row.Result.Throughput:N0} | {Milliseconds(row.Result.P50)} | {Milliseconds(row.Result.P99)} | {row.Result.FailureSummary} |");
             }
+        }
+
+        md.AppendLine();
+        md.AppendLine(Invariant, $"A send with {SendScenario.MentionsPerSend} mentions against a plain send, measured in alternation with it (issue 22's target: ≤ 1.1×). Time per send is the plain send's req/s over the one with mentions' (at 1 connection the same as the ratio of mean latencies):");
+        md.AppendLine();
+        md.AppendLine("| connections | plain req/s | with mentions req/s | **time per send, mentions ÷ plain** | p50 ratio | p99 ratio |");
+        md.AppendLine("|---:|---:|---:|---:|---:|---:|");
+        foreach (var connections in options.Connections)
+        {
+            var plain = send.Rows.Single(r => r.Connections == connections && r.Kind == SendRowKind.DfChat).Result;
+            var mentions = send.Rows.Single(r => r.Connections == connections && r.Kind == SendRowKind.DfChatMentions).Result;
+            md.AppendLine(Invariant, $"| {connections} | {plain.Throughput:N0} | {mentions.Throughput:N0} | **{Ratio(plain.Throughput, mentions.Throughput)}** | {Ratio(mentions.P50, plain.P50)} | {Ratio(mentions.P99, plain.P99)} |");
         }
 
         md.AppendLine();
@@ -179,7 +208,7 @@ internal sealed class BenchReport(BenchOptions options)
     public static string ProviderName(string provider) => provider == "sqlite" ? "SQLite" : "PostgreSQL";
 
     public static string Ratio(double value, double baseline) =>
-        baseline > 0 ? (value / baseline).ToString("0.00", Invariant) + "×" : "n/a";
+        baseline > 0 && !double.IsNaN(value) ? (value / baseline).ToString("0.00", Invariant) + "×" : "n/a";
 
     public static string Milliseconds(double value) =>
         double.IsNaN(value) ? "n/a" : value.ToString(value < 10 ? "0.00" : "0.0", Invariant);

@@ -30,6 +30,11 @@ internal static class ReadScenario
     public const string RawDeepLabel = "Kestrel + raw query, 90% deep (?before=)";
     public const string AuthenticatedLabel = "DfChat: GET /api/chat/users/me (bearer token + one user lookup)";
     public const string EmptyLabel = "Kestrel, empty GET (no database)";
+    public const string Page100Label = "DfChat: GET /api/chat/rooms/{id}/messages?limit=100";
+    public const string RawPage100Label = "Kestrel + bearer token + the same statements, same JSON bytes, page of 100";
+
+    /// <summary>The page of issue 22's read target, whose messages carry thread, pin and mention fields.</summary>
+    public const int ConversationPageSize = 100;
 
     public static async Task<ReadReport> RunAsync(BenchOptions options, string provider, string folder, CancellationToken cancellationToken)
     {
@@ -50,29 +55,38 @@ internal static class ReadScenario
             seedSeconds = await PopulationSeeder.SeedAsync(provider, database.ConnectionString, options.Population, options.Population, cancellationToken);
             seedSeconds += await HistorySeeder.SeedRoomHistoryAsync(
                 provider, database.ConnectionString, roomId, [.. users.Select(u => u.Id)], options.Messages, Spacing, cancellationToken);
+            seedSeconds += await HistorySeeder.SeedConversationFieldsAsync(
+                provider, database.ConnectionString, roomId, [.. users.Select(u => u.Id)], ConversationPageSize, cancellationToken);
             Console.WriteLine($"read on {provider}: seeded in {seedSeconds:F1} s");
         }
 
         var deepBefore = await HistorySeeder.MessageIdFromNewestAsync(provider, database.ConnectionString, roomId, (int)(options.Messages * DeepFraction) - 1, cancellationToken);
         var catchUpAfter = await HistorySeeder.MessageIdFromNewestAsync(provider, database.ConnectionString, roomId, options.CatchUp, cancellationToken);
 
+        // --bearer: the baseline server also serves the authenticated page, reading the host's bearer tokens.
         await using var baseline = await ServerProcess.StartBenchServerAsync(
-            [BaselineServer.Command, "--provider", provider, "--database", database.ConnectionString], SendScenario.BaselineServerSettings, cancellationToken);
+            [BaselineServer.Command, "--provider", provider, "--database", database.ConnectionString, "--bearer", "--contentRoot", ServerProcess.HostAppDirectory],
+            SendScenario.BaselineServerSettings, cancellationToken);
 
         var newestPath = $"/api/chat/rooms/{roomId}/messages?limit={PageSize}";
         var deepPath = $"{newestPath}&cursor={MessagesCursor(roomId, deepBefore)}";
         var rawNewestPath = $"/rooms/{roomId}/messages?limit={PageSize}";
         var rawDeepPath = $"{rawNewestPath}&before={deepBefore}";
         await VerifyAsync(host.BaseAddress, baseline.BaseAddress, reader, newestPath, deepPath, rawNewestPath, rawDeepPath, deepBefore, cancellationToken);
+        var page100Path = $"/api/chat/rooms/{roomId}/messages?limit={ConversationPageSize}";
+        var rawPage100Path = $"/authenticated/rooms/{roomId}/messages?limit={ConversationPageSize}";
+        var page100Bytes = await VerifySameBytesAsync(host.BaseAddress, page100Path, baseline.BaseAddress, rawPage100Path, reader, cancellationToken);
 
         Console.WriteLine($"read on {provider}: settling both servers with {options.Settle.TotalSeconds:F0} s of unmeasured reads each");
         var settleConnections = options.Connections.Max();
         using (var settleHost = LoadRunner.CreateClient(host.BaseAddress, settleConnections))
         using (var settleBaseline = LoadRunner.CreateClient(baseline.BaseAddress, settleConnections))
         {
-            await LoadRunner.RunAsync(settleConnections, TimeSpan.Zero, options.Settle, (_, ct) => RawGetAsync(settleBaseline, rawNewestPath, reader, ct), cancellationToken);
+            await LoadRunner.RunAsync(settleConnections, TimeSpan.Zero, options.Settle, (worker, ct) => worker % 2 == 0
+                ? RawGetAsync(settleBaseline, rawNewestPath, reader, ct)
+                : LoadRunner.GetAsync(settleBaseline, rawPage100Path, reader.AccessToken, ct), cancellationToken);
             await LoadRunner.RunAsync(settleConnections, TimeSpan.Zero, options.Settle, (worker, ct) =>
-                LoadRunner.GetAsync(settleHost, worker % 2 == 0 ? newestPath : deepPath, reader.AccessToken, ct), cancellationToken);
+                LoadRunner.GetAsync(settleHost, (worker % 3) switch { 0 => newestPath, 1 => deepPath, _ => page100Path }, reader.AccessToken, ct), cancellationToken);
         }
 
         var rows = new List<ReadRow>();
@@ -96,6 +110,8 @@ internal static class ReadScenario
                 (NewestLabel, ReadRowKind.Newest, (_, ct) => LoadRunner.GetAsync(toHost, newestPath, reader.AccessToken, ct)),
                 (DeepLabel, ReadRowKind.Deep, (_, ct) => LoadRunner.GetAsync(toHost, deepPath, reader.AccessToken, ct)),
                 (RawDeepLabel, ReadRowKind.RawDeep, (_, ct) => RawGetAsync(toBaseline, rawDeepPath, reader, ct)),
+                (RawPage100Label, ReadRowKind.RawPage100, (_, ct) => LoadRunner.GetAsync(toBaseline, rawPage100Path, reader.AccessToken, ct)),
+                (Page100Label, ReadRowKind.Page100, (_, ct) => LoadRunner.GetAsync(toHost, page100Path, reader.AccessToken, ct)),
             ];
             var results = alternated.Select(_ => new List<LoadResult>()).ToArray();
             for (var round = 0; round < options.Rounds; round++)
@@ -118,7 +134,44 @@ internal static class ReadScenario
 
         var hostPeak = await host.StopAsync();
         var baselinePeak = await baseline.StopAsync();
-        return new ReadReport(provider, options.Messages, options.Population, seedSeconds, rows, catchUp, hostPeak, baselinePeak);
+        return new ReadReport(provider, options.Messages, options.Population, seedSeconds, rows, catchUp, hostPeak, baselinePeak, page100Bytes);
+    }
+
+    /// <summary>
+    /// DfChat's page of 100 and the authenticated baseline's must be the same bytes (and a full page whose
+    /// messages carry the §8 fields); the baseline must refuse a request without a token. Returns the size.
+    /// </summary>
+    private static async Task<int> VerifySameBytesAsync(Uri hostAddress, string path, Uri baselineAddress, string rawPath, BenchAccount reader, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient();
+        async Task<byte[]> GetAsync(Uri server, string url, string? token)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(server, url));
+            if (token is not null)
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            using var response = await http.SendAsync(request, cancellationToken);
+            var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+            if (!response.IsSuccessStatusCode)
+                throw new InvalidOperationException($"GET {url} answered {(int)response.StatusCode}: {Encoding.UTF8.GetString(body)}");
+            return body;
+        }
+
+        var dfchat = await GetAsync(hostAddress, path, reader.AccessToken);
+        var raw = await GetAsync(baselineAddress, rawPath, reader.AccessToken);
+        if (!dfchat.AsSpan().SequenceEqual(raw))
+            throw new InvalidOperationException($"The authenticated baseline's page differs from DfChat's:{Environment.NewLine}{Encoding.UTF8.GetString(dfchat)}{Environment.NewLine}{Encoding.UTF8.GetString(raw)}");
+        var items = JsonDocument.Parse(dfchat).RootElement.GetProperty("items");
+        if (items.GetArrayLength() != ConversationPageSize
+            || !items.EnumerateArray().Any(m => m.GetProperty("threadReplyCount").GetInt32() > 0)
+            || !items.EnumerateArray().Any(m => m.GetProperty("pinnedAt").ValueKind == JsonValueKind.String)
+            || !items.EnumerateArray().Any(m => m.GetProperty("mentions").GetArrayLength() > 0))
+            throw new InvalidOperationException($"GET {path}: not a page of {ConversationPageSize} messages with threads, pins and mentions.");
+
+        using var anonymous = new HttpRequestMessage(HttpMethod.Get, new Uri(baselineAddress, rawPath));
+        using var refused = await http.SendAsync(anonymous, cancellationToken);
+        if (refused.StatusCode != System.Net.HttpStatusCode.Unauthorized)
+            throw new InvalidOperationException($"GET {rawPath} without a token answered {(int)refused.StatusCode}, not 401.");
+        return dfchat.Length;
     }
 
     /// <summary>
@@ -268,6 +321,12 @@ internal enum ReadRowKind
     RawDeep,
     Authenticated,
     Empty,
+
+    /// <summary>DfChat's newest page of 100 (issue 22).</summary>
+    Page100,
+
+    /// <summary>The same bytes from the same statements behind the same authentication: the baseline of <see cref="Page100"/>.</summary>
+    RawPage100,
 }
 
 /// <summary>One (pooled) load run of the read tables.</summary>
@@ -293,7 +352,7 @@ internal sealed record CatchUpResult(
 
 /// <summary>The read tables of one provider: newest page against the raw query, deep page and catch-up against the newest page.</summary>
 internal sealed record ReadReport(
-    string Provider, int Messages, int Population, double SeedSeconds, IReadOnlyList<ReadRow> Rows, CatchUpResult CatchUp, long HostPeakBytes, long BaselinePeakBytes)
+    string Provider, int Messages, int Population, double SeedSeconds, IReadOnlyList<ReadRow> Rows, CatchUpResult CatchUp, long HostPeakBytes, long BaselinePeakBytes, int Page100Bytes)
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
@@ -353,6 +412,21 @@ internal sealed record ReadReport(
                     ratio = $"**{ratio}**";
                 AppendRow(md, connections, label, ratio, row.Result);
             }
+        }
+
+        md.AppendLine();
+        md.AppendLine(Invariant, $"#### Newest page of {ReadScenario.ConversationPageSize}, with thread, pin and mention fields, against the same bytes behind the same authentication (ratio of throughput; target ≥ 0.5×)");
+        md.AppendLine();
+        md.AppendLine(Invariant, $"The newest {ReadScenario.ConversationPageSize} messages carry the fields of API.md §8 as the chat stores them (every fourth mentions two members, every tenth has a thread of two replies, three are pinned). The baseline (`Baselines/RawConversationPage.cs`) runs the statements DfChat runs and writes the same {Page100Bytes:N0} bytes (compared before measuring), behind the host's bearer-token handler and the authorization middleware.");
+        md.AppendLine();
+        md.AppendLine("| connections | what | ratio to baseline | req/s | p50 ms | p99 ms | non-2xx |");
+        md.AppendLine("|---:|---|---:|---:|---:|---:|---|");
+        foreach (var connections in connectionCounts)
+        {
+            var baseline = Row(connections, ReadRowKind.RawPage100);
+            var page = Row(connections, ReadRowKind.Page100);
+            AppendRow(md, connections, $"{baseline.Label} — **baseline**", "1.00×", baseline.Result);
+            AppendRow(md, connections, $"**{page.Label}**", $"**{Reporting.BenchReport.Ratio(page.Result.Throughput, baseline.Result.Throughput)}**", page.Result);
         }
 
         md.AppendLine();

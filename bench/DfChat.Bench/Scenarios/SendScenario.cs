@@ -17,10 +17,15 @@ internal static class SendScenario
     private const string MessageText = "Hello from the send benchmark: a message of an ordinary length.";
     private const long RawRoomId = 1;
     private const string DfChatLabel = "DfChat: POST /api/chat/rooms/{id}/messages";
+    private const string MentionsLabel = "DfChat: the same with 5 mentions";
+
+    /// <summary>How many members a send with mentions names (issue 22: 5).</summary>
+    public const int MentionsPerSend = 5;
 
     public static async Task<SendReport> RunAsync(BenchOptions options, string provider, string folder, CancellationToken cancellationToken)
     {
-        var members = options.Connections.Max();
+        // Every sender can mention five others, whatever the concurrency.
+        var members = Math.Max(options.Connections.Max(), MentionsPerSend + 1);
         Console.WriteLine($"send on {provider}: starting the sample host and the baseline server");
         await using var hostDatabase = await BenchDatabase.CreateAsync(provider, "host", folder, options.PostgresConnectionString, cancellationToken);
         await using var rawDatabase = await BenchDatabase.CreateAsync(provider, "raw", folder, options.PostgresConnectionString, cancellationToken);
@@ -42,6 +47,10 @@ internal static class SendScenario
         }
 
         var body = Encoding.UTF8.GetBytes($$"""{"text":"{{MessageText}}"}""");
+
+        // Each sender mentions the five members after it: the same text, and five ids the send must check are members.
+        var mentionBodies = senders.Select((_, i) => Encoding.UTF8.GetBytes(
+            $$"""{"text":"{{MessageText}}","mentions":[{{string.Join(',', Enumerable.Range(1, MentionsPerSend).Select(k => $"\"{senders[(i + k) % senders.Count].Id}\""))}}]}""")).ToArray();
         var rows = new List<SendRow>();
         await using var concurrentStore = RawMessageStore.Create(provider, rawDatabase.ConnectionString, oneWriter: false);
         await using var oneWriterStore = RawMessageStore.Create(provider, rawDatabase.ConnectionString, oneWriter: true);
@@ -53,7 +62,7 @@ internal static class SendScenario
             var settleRaw = provider == "sqlite" ? $"/one-writer/rooms/{RawRoomId}/messages" : $"/rooms/{RawRoomId}/messages";
             await LoadRunner.RunAsync(members, TimeSpan.Zero, options.Settle, (worker, ct) => PostRawAsync(settleBaseline, settleRaw, body, senders[worker].Id, ct), cancellationToken);
             await LoadRunner.RunAsync(members, TimeSpan.Zero, options.Settle, (worker, ct) =>
-                LoadRunner.PostJsonAsync(settleHost, $"/api/chat/rooms/{roomId}/messages", body, senders[worker].AccessToken, ct), cancellationToken);
+                LoadRunner.PostJsonAsync(settleHost, $"/api/chat/rooms/{roomId}/messages", worker % 2 == 0 ? body : mentionBodies[worker], senders[worker].AccessToken, ct), cancellationToken);
         }
 
         foreach (var connections in options.Connections)
@@ -72,17 +81,20 @@ internal static class SendScenario
 
             // The baseline and DfChat in alternation, round after round, so that both meet the machine in the
             // same moods; each figure pools its rounds (as one run of their total length would).
-            async Task MeasurePairAsync(string baselineLabel, LoadOperation baselineOperation, LoadOperation dfchatOperation)
+            // The send with mentions joins the alternation: its figure against the plain send's is issue 22's.
+            async Task MeasurePairAsync(string baselineLabel, LoadOperation baselineOperation, LoadOperation dfchatOperation, LoadOperation mentionsOperation)
             {
-                List<LoadResult> baselineRounds = [], dfchatRounds = [];
+                List<LoadResult> baselineRounds = [], dfchatRounds = [], mentionRounds = [];
                 for (var round = 0; round < options.Rounds; round++)
                 {
                     baselineRounds.Add(await RunOnceAsync(baselineLabel, baselineOperation));
                     dfchatRounds.Add(await RunOnceAsync(DfChatLabel, dfchatOperation));
+                    mentionRounds.Add(await RunOnceAsync(MentionsLabel, mentionsOperation));
                 }
 
                 rows.Add(new SendRow(baselineLabel, SendRowKind.HttpBaseline, connections, LoadResult.Combine(baselineRounds)));
                 rows.Add(new SendRow(DfChatLabel, SendRowKind.DfChat, connections, LoadResult.Combine(dfchatRounds)));
+                rows.Add(new SendRow(MentionsLabel, SendRowKind.DfChatMentions, connections, LoadResult.Combine(mentionRounds)));
             }
 
             using var toHost = LoadRunner.CreateClient(host.BaseAddress, connections);
@@ -95,17 +107,19 @@ internal static class SendScenario
             };
             LoadOperation send = (worker, ct) =>
                 LoadRunner.PostJsonAsync(toHost, $"/api/chat/rooms/{roomId}/messages", body, senders[worker].AccessToken, ct);
+            LoadOperation sendWithMentions = (worker, ct) =>
+                LoadRunner.PostJsonAsync(toHost, $"/api/chat/rooms/{roomId}/messages", mentionBodies[worker], senders[worker].AccessToken, ct);
 
             if (provider == "sqlite")
             {
-                await MeasurePairAsync("Kestrel + Microsoft.Data.Sqlite, one writer at a time", Raw($"/one-writer/rooms/{RawRoomId}/messages"), send);
+                await MeasurePairAsync("Kestrel + Microsoft.Data.Sqlite, one writer at a time", Raw($"/one-writer/rooms/{RawRoomId}/messages"), send, sendWithMentions);
                 await Measure("Kestrel + Microsoft.Data.Sqlite, concurrent writers", SendRowKind.HttpVariant, Raw($"/rooms/{RawRoomId}/messages"));
                 await Measure("Microsoft.Data.Sqlite alone, one writer at a time", SendRowKind.DatabaseOnly, Direct(oneWriterStore));
                 await Measure("Microsoft.Data.Sqlite alone, concurrent writers", SendRowKind.DatabaseOnly, Direct(concurrentStore));
             }
             else
             {
-                await MeasurePairAsync("Kestrel + Npgsql", Raw($"/rooms/{RawRoomId}/messages"), send);
+                await MeasurePairAsync("Kestrel + Npgsql", Raw($"/rooms/{RawRoomId}/messages"), send, sendWithMentions);
                 await Measure("Npgsql alone", SendRowKind.DatabaseOnly, Direct(concurrentStore));
             }
 
@@ -170,6 +184,9 @@ internal enum SendRowKind
 {
     /// <summary>The sample host's send route.</summary>
     DfChat,
+
+    /// <summary>The same route, each send mentioning five members (API.md §8): measured against <see cref="DfChat"/>.</summary>
+    DfChatMentions,
 
     /// <summary>
     /// The raw insert behind Kestrel that DfChat is measured against: on SQLite with one writer at a time, the

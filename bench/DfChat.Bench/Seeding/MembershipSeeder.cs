@@ -72,14 +72,17 @@ internal static class MembershipSeeder
 
     internal sealed class HostDatabase(DbContextOptions<HostDatabase> options) : DbContext(options)
     {
+        /// <summary>Seeding's statements touch millions of rows: more than the default 30 s.</summary>
+        private const int SeedingTimeoutSeconds = 600;
+
         /// <summary>The sample host's database with the chat's model, on either provider.</summary>
         public static HostDatabase Open(string provider, string connectionString)
         {
             var options = new DbContextOptionsBuilder<HostDatabase>();
             if (provider == "sqlite")
-                options.UseSqlite(connectionString);
+                options.UseSqlite(connectionString, o => o.CommandTimeout(SeedingTimeoutSeconds));
             else
-                options.UseNpgsql(connectionString);
+                options.UseNpgsql(connectionString, o => o.CommandTimeout(SeedingTimeoutSeconds));
             return new HostDatabase(options.Options);
         }
 

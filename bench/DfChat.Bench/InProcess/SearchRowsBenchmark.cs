@@ -73,13 +73,7 @@ internal static class SearchRowsBenchmark
             await scope.ServiceProvider.GetRequiredService<ChatSearchIndex>().EnsureAsync(db, default);
             if (oldTrigger)
             {
-                const string trigger = $"""
-                    CREATE TRIGGER "{ChatSearchIndex.ObsoleteSqliteInsertTrigger}" AFTER INSERT ON "ChatMessages" WHEN new."Text" IS NOT NULL
-                    BEGIN
-                        INSERT INTO "{ChatSearchIndex.SqliteTable}"(rowid, "Text") VALUES (new."Id", new."Text");
-                    END;
-                    """;
-                await db.Database.ExecuteSqlRawAsync(trigger);
+                await db.Database.ExecuteSqlRawAsync(ChatSearchIndex.ObsoleteSqliteInsertTriggerSql);
             }
 
             return new SendHost(provider, ids, room.Value!.Id);

@@ -154,6 +154,14 @@ internal sealed partial class ChatSearchIndex(ILogger<ChatSearchIndex> logger)
     /// <summary>The trigger that indexed each inserted message on SQLite before <see cref="SqliteSearchRows"/> did.</summary>
     public const string ObsoleteSqliteInsertTrigger = "ChatMessages_search_insert";
 
+    /// <summary>The SQL of <see cref="ObsoleteSqliteInsertTrigger"/>, to rebuild a database of before (tests, benchmarks).</summary>
+    public const string ObsoleteSqliteInsertTriggerSql = $"""
+        CREATE TRIGGER "{ObsoleteSqliteInsertTrigger}" AFTER INSERT ON "ChatMessages" WHEN new."Text" IS NOT NULL
+        BEGIN
+            INSERT INTO "{SqliteTable}"(rowid, "Text") VALUES (new."Id", new."Text");
+        END;
+        """;
+
     /// <summary>
     /// A contentless FTS5 table (the text stays in the messages' table only) whose rows can be deleted
     /// (<c>contentless_delete</c>, SQLite 3.43 or later), with the triggers that follow edits and deletes

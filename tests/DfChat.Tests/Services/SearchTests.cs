@@ -318,12 +318,7 @@ public sealed class SqliteSearchTests(SqliteServiceDatabase database) : SearchTe
     {
         // Arrange: a database that kept the trigger which indexed each insert before the chat's writes did.
         var room = await GroupWithIndexAsync("Old");
-        await Host.QueryAsync(db => db.Database.ExecuteSqlRawAsync($"""
-            CREATE TRIGGER "{ChatSearchIndex.ObsoleteSqliteInsertTrigger}" AFTER INSERT ON "ChatMessages" WHEN new."Text" IS NOT NULL
-            BEGIN
-                INSERT INTO "{ChatSearchIndex.SqliteTable}"(rowid, "Text") VALUES (new."Id", new."Text");
-            END;
-            """));
+        await Host.QueryAsync(db => db.Database.ExecuteSqlRawAsync(ChatSearchIndex.ObsoleteSqliteInsertTriggerSql));
 
         // Act
         var sent = (await Alice.SendAsync(room.Id, "legacy trigger")).Created();

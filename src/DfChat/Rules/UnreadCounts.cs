@@ -55,14 +55,21 @@ internal static class UnreadCounts
 
     /// <summary>
     /// A top-level message mentions <paramref name="added"/> from now on (a send, before it is saved, or an edit):
-    /// the count of each of them for whom the message is unread grows by one. Their rows follow with
-    /// <see cref="AddMentionRows"/> once the message has its id.
+    /// the count of each of them for whom the message is unread grows by one. They are memberships read under the
+    /// room's lock and tracked, so the change is saved with the write's other rows (a batch of sends moves each
+    /// membership once, in its one save). Their rows follow with <see cref="AddMentionRows"/> once the message has its id.
     /// </summary>
-    public static Task MentionedAsync<TKey>(DbContext db, ChatMessage<TKey> message, IReadOnlyCollection<TKey> added, CancellationToken cancellationToken)
-        where TKey : IEquatable<TKey> =>
-        added.Count == 0 ? Task.CompletedTask : CountMentionAsync(db, message.RoomId, added, message.CreatedAt, +1, cancellationToken);
+    public static void Mentioned<TKey>(ChatMessage<TKey> message, IEnumerable<ChatRoomUser<TKey>> added)
+        where TKey : IEquatable<TKey>
+    {
+        foreach (var member in added)
+        {
+            if (member.RoomId == message.RoomId && member.LastSeenAt < message.CreatedAt)
+                member.MentionCount++;
+        }
+    }
 
-    /// <summary>The rows of the mentions <see cref="MentionedAsync"/> counted, for the recount of a read.</summary>
+    /// <summary>The rows of the mentions <see cref="Mentioned"/> counted, for the recount of a read.</summary>
     public static void AddMentionRows<TKey>(DbContext db, ChatMessage<TKey> message, IReadOnlyCollection<TKey> added)
         where TKey : IEquatable<TKey> =>
         db.Set<ChatMessageMention<TKey>>().AddRange(added.Select(u => new ChatMessageMention<TKey>

@@ -132,7 +132,7 @@ internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, 
             if (root is null && RoomRules.SlowMode(w.Access, w.Now) is { } tooSoon)
                 return tooSoon;
 
-            var mentions = await Mentions<TUser, TKey>.ParseAsync(store, room.Id, request.Mentions);
+            var mentions = await Mentions<TUser, TKey>.ParseAsync(w, request.Mentions);
             if (mentions.Error is { } badMention)
                 return badMention;
 
@@ -160,7 +160,7 @@ internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, 
                 // Slow mode measures top-level sends: a thread reply neither waits for it nor restarts it.
                 w.Member!.LastPostedAt = w.Now;
                 await UnreadCounts.MessageSentAsync(w.Db, room, w.Member!, message, CancellationToken.None);
-                await UnreadCounts.MentionedAsync(w.Db, message, counted, CancellationToken.None);
+                UnreadCounts.Mentioned(message, mentions.Value!.Members.Where(m => counted.Contains(m.UserId)));
                 room.LastActivityAt = w.Now;
             }
             else
@@ -198,7 +198,7 @@ internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, 
                     w.Record(ChatEventNames.MessageUpdated, root!.Id, _ => rootModel);
                 return ChatResult<MessageModel>.New(model);
             });
-        }, cancellationToken);
+        }, cancellationToken, Mentions<TUser, TKey>.ToHint(request.Mentions));
     }
 
     public async Task<ChatResult<MessageModel>> GetAsync(string callerId, string roomId, string messageId, CancellationToken cancellationToken)
@@ -234,7 +234,7 @@ internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, 
                 return ChatError.Invalid("text", $"text must be at most {store.Options.MaxMessageLength} characters.");
             if (text is not null && string.IsNullOrWhiteSpace(text) && !await store.MessageMedia.AnyAsync(l => l.RoomId == message.RoomId && l.MessageId == message.Id, CancellationToken.None))
                 return ChatError.Invalid("text", "A message without media needs text.");
-            var mentions = await Mentions<TUser, TKey>.ParseAsync(store, w.Room.Id, request.Mentions);
+            var mentions = await Mentions<TUser, TKey>.ParseAsync(w, request.Mentions);
             if (mentions.Error is { } badMention)
                 return badMention;
 
@@ -254,7 +254,7 @@ internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, 
                 var after = UnreadCounts.CountingMentions(message, mentions.Value!.Keys);
                 await UnreadCounts.UnmentionedAsync(w.Db, message, before.Except(after).ToList(), CancellationToken.None);
                 var added = after.Except(before).ToList();
-                await UnreadCounts.MentionedAsync(w.Db, message, added, CancellationToken.None);
+                UnreadCounts.Mentioned(message, mentions.Value!.Members.Where(m => added.Contains(m.UserId)));
                 UnreadCounts.AddMentionRows(w.Db, message, added);
                 message.Mentions = MessageDetails.StoreMentions(mentions.Value!.Ids);
             }
@@ -264,7 +264,7 @@ internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, 
             var model = await store.BuildMessageAsync(message, caller, CancellationToken.None);
             w.Record(ChatEventNames.MessageUpdated, message.Id, _ => model);
             return ChatResult<MessageModel>.Ok(model);
-        }, cancellationToken);
+        }, cancellationToken, Mentions<TUser, TKey>.ToHint(request.Mentions));
     }
 
     public async Task<ChatResult> DeleteAsync(string callerId, string roomId, string messageId, CancellationToken cancellationToken)

@@ -381,8 +381,11 @@ internal sealed partial class ChatWriteQueue(
     }
 }
 
-/// <summary>Who writes where, known before the write runs, so that a batch can read the members of all its writes at once.</summary>
-internal readonly record struct WriteHint(long RoomId, object Caller);
+/// <summary>
+/// Who writes where, known before the write runs, so that a batch can read the members of all its writes at once:
+/// their callers, and the users they mention (<see cref="Mentioned"/>, a list of the host's keys, unchecked).
+/// </summary>
+internal readonly record struct WriteHint(long RoomId, object Caller, System.Collections.IEnumerable? Mentioned = null);
 
 /// <summary>What a prepared write does once the batch's rows are saved and have their ids.</summary>
 internal delegate ChatResult<T> AfterSave<T>();

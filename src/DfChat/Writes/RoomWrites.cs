@@ -27,13 +27,15 @@ internal sealed class RoomWrites<TUser, TKey>(IChatDbContextProvider request, Ch
 {
     /// <summary>
     /// Runs <paramref name="work"/> on the room <paramref name="roomId"/>, locked and re-read; 404 when it
-    /// does not exist or the caller may not read it (never 403: existence does not leak).
+    /// does not exist or the caller may not read it (never 403: existence does not leak). The memberships of
+    /// <c>mentioned</c>, users the write will look up (<see cref="RoomWrite{TUser, TKey}.MembersAsync"/>), are read
+    /// with the batch's other members.
     /// </summary>
-    public Task<ChatResult<T>> InRoomAsync<T>(TKey caller, string? roomId, Func<RoomWrite<TUser, TKey>, Task<ChatResult<T>>> work, CancellationToken cancellationToken)
+    public Task<ChatResult<T>> InRoomAsync<T>(TKey caller, string? roomId, Func<RoomWrite<TUser, TKey>, Task<ChatResult<T>>> work, CancellationToken cancellationToken, IReadOnlyList<TKey>? mentioned = null)
     {
         if (!EntityId.TryParse(roomId, out var id))
             return Task.FromResult<ChatResult<T>>(ChatError.RoomNotFound);
-        return RunAsync(WriteLanes.Room(request.Context, id), new WriteHint(id, caller), async batch =>
+        return RunAsync(WriteLanes.Room(request.Context, id), new WriteHint(id, caller, mentioned), async batch =>
             await EnterAsync(batch, id, caller) is { } write ? await work(write) : ChatError.RoomNotFound, cancellationToken);
     }
 
@@ -50,7 +52,7 @@ internal sealed class RoomWrites<TUser, TKey>(IChatDbContextProvider request, Ch
     /// checks and adds without saving, and returns what to do once the batch has saved the rows of all
     /// its prepared writes together (see <see cref="ChatWriteQueue.RunPreparedAsync"/>).
     /// </summary>
-    public Task<ChatResult<T>> PrepareInRoomAsync<T>(TKey caller, string? roomId, Func<RoomWrite<TUser, TKey>, Task<ChatResult<AfterSave<T>>>> prepare, CancellationToken cancellationToken)
+    public Task<ChatResult<T>> PrepareInRoomAsync<T>(TKey caller, string? roomId, Func<RoomWrite<TUser, TKey>, Task<ChatResult<AfterSave<T>>>> prepare, CancellationToken cancellationToken, IReadOnlyList<TKey>? mentioned = null)
     {
         if (!EntityId.TryParse(roomId, out var id))
             return Task.FromResult<ChatResult<T>>(ChatError.RoomNotFound);
@@ -69,12 +71,12 @@ internal sealed class RoomWrites<TUser, TKey>(IChatDbContextProvider request, Ch
             }, cancellationToken);
         }
 
-        return queue.RunPreparedAsync(Lane(WriteLanes.Room(request.Context, id)), new WriteHint(id, caller), PrepareAsync);
+        return queue.RunPreparedAsync(Lane(WriteLanes.Room(request.Context, id)), new WriteHint(id, caller, mentioned), PrepareAsync);
     }
 
     /// <summary>
     /// Locks and reads the room, then the caller's membership (read once for every writer of the batch in
-    /// this room); null when the room does not exist or the caller may not read it.
+    /// this room, with the members they mention); null when the room does not exist or the caller may not read it.
     /// </summary>
     private async Task<RoomWrite<TUser, TKey>?> EnterAsync(WriteBatch batch, long roomId, TKey caller, bool invitee = false)
     {
@@ -82,19 +84,8 @@ internal sealed class RoomWrites<TUser, TKey>(IChatDbContextProvider request, Ch
         if (room is null)
             return null;
         var store = batch.Services.GetRequiredService<ChatStore<TUser, TKey>>();
-        var members = await batch.ReadOnceAsync("members:" + roomId, async () =>
-        {
-            var callers = RoomWrite<TUser, TKey>.CallersOf(batch, roomId, caller);
-            var inRoom = store.Members.Where(m => m.RoomId == roomId);
-
-            // One caller (a batch of one): an equality, whose SQL EF Core generates once; a list of ids is
-            // expanded into one parameter each, and its SQL generated again on every call.
-            var rows = await (callers.Count == 1 ? inRoom.Where(m => m.UserId.Equals(caller)) : inRoom.Where(m => callers.Contains(m.UserId)))
-                .Select(store.Users.WithDisplayName((ChatRoomUser<TKey> m, string? name) => new BatchMember<TKey> { Member = m, DisplayName = name }, m => m.UserId))
-                .ToListAsync(CancellationToken.None);
-            return rows.ToDictionary(r => r.Member.UserId);
-        });
-        var member = members.GetValueOrDefault(caller);
+        var members = await BatchMembers<TKey>.ReadAsync(batch, roomId, RoomWrite<TUser, TKey>.UsersOf(batch, roomId, caller), store);
+        var member = members.Found.GetValueOrDefault(caller);
         if (!invitee && !RoomRules.CanRead(room, member?.Member))
             return null;
         return new RoomWrite<TUser, TKey>(batch, store, room, member?.Member, caller, member?.DisplayName, Now(room));
@@ -192,17 +183,43 @@ internal sealed class RoomWrite<TUser, TKey>(WriteBatch batch, ChatStore<TUser, 
     /// <summary>The caller's display name, read with its membership (a caller who is no member has no name here: it shows its id).</summary>
     public string CallerName => callerName ?? UserKey<TKey>.Format(caller);
 
-    /// <summary>The callers of the batch's writes in <paramref name="roomId"/>, <paramref name="caller"/> among them.</summary>
-    internal static List<TKey> CallersOf(WriteBatch batch, long roomId, TKey caller)
+    /// <summary>
+    /// The memberships of <paramref name="users"/> in the room (those who are members), from what the batch read for
+    /// all its writes when the write named them in advance, else read now; tracked, so that changing one saves it.
+    /// </summary>
+    public async Task<IReadOnlyList<ChatRoomUser<TKey>>> MembersAsync(IReadOnlyCollection<TKey> users)
     {
-        var callers = new List<TKey> { caller };
+        if (users.Count == 0)
+            return [];
+        var batchMembers = await BatchMembers<TKey>.ReadAsync(batch, room.Id, UsersOf(batch, room.Id, caller), store);
+        if (users.All(batchMembers.Asked.Contains))
+            return users.Select(u => batchMembers.Found.GetValueOrDefault(u)?.Member).OfType<ChatRoomUser<TKey>>().ToList();
+        var roomId = room.Id;
+        return await store.Members.Where(m => m.RoomId == roomId && users.Contains(m.UserId)).ToListAsync(CancellationToken.None);
+    }
+
+    /// <summary>
+    /// The users whose memberships the batch's writes in <paramref name="roomId"/> will look up: their callers,
+    /// <paramref name="caller"/> first, and the users they mention.
+    /// </summary>
+    internal static List<TKey> UsersOf(WriteBatch batch, long roomId, TKey caller)
+    {
+        var users = new List<TKey> { caller };
+        var known = new HashSet<TKey> { caller };
         foreach (var item in batch.Items)
         {
-            if (item.Hint is { } hint && hint.RoomId == roomId && hint.Caller is TKey other && !callers.Contains(other))
-                callers.Add(other);
+            if (item.Hint is not { } hint || hint.RoomId != roomId)
+                continue;
+            if (hint.Caller is TKey other && known.Add(other))
+                users.Add(other);
+            foreach (var mentioned in hint.Mentioned?.OfType<TKey>() ?? [])
+            {
+                if (known.Add(mentioned))
+                    users.Add(mentioned);
+            }
         }
 
-        return callers;
+        return users;
     }
 }
 
@@ -225,6 +242,36 @@ internal sealed class NewRoomWrite<TUser, TKey>(WriteBatch batch, ChatStore<TUse
 
     public void Record(ChatRoom<TKey> room, TKey actor, string type, object payload, IReadOnlyCollection<string>? userIds = null) =>
         batch.Record(room, type, _ => payload, UserKey<TKey>.Format(actor), now, userIds);
+}
+
+/// <summary>The memberships a write batch read once for its writes in a room: whom it asked for, and those who are members.</summary>
+/// <typeparam name="TKey">The host's user key.</typeparam>
+internal sealed class BatchMembers<TKey>
+    where TKey : IEquatable<TKey>
+{
+    private BatchMembers(HashSet<TKey> asked, Dictionary<TKey, BatchMember<TKey>> found) => (Asked, Found) = (asked, found);
+
+    /// <summary>The users whose memberships were read.</summary>
+    public HashSet<TKey> Asked { get; }
+
+    /// <summary>Those of them who are members, with their display names.</summary>
+    public Dictionary<TKey, BatchMember<TKey>> Found { get; }
+
+    /// <summary>The memberships of <paramref name="users"/> in <paramref name="roomId"/>, read once for the batch (until it forgets its reads).</summary>
+    public static Task<BatchMembers<TKey>> ReadAsync<TUser>(WriteBatch batch, long roomId, List<TKey> users, ChatStore<TUser, TKey> store)
+        where TUser : class =>
+        batch.ReadOnceAsync("members:" + roomId, async () =>
+        {
+            var inRoom = store.Members.Where(m => m.RoomId == roomId);
+
+            // One user (a batch of one plain write): an equality, whose SQL EF Core generates once; a list of ids
+            // is expanded into one parameter each, and its SQL generated again on every call.
+            var one = users[0];
+            var rows = await (users.Count == 1 ? inRoom.Where(m => m.UserId.Equals(one)) : inRoom.Where(m => users.Contains(m.UserId)))
+                .Select(store.Users.WithDisplayName((ChatRoomUser<TKey> m, string? name) => new BatchMember<TKey> { Member = m, DisplayName = name }, m => m.UserId))
+                .ToListAsync(CancellationToken.None);
+            return new BatchMembers<TKey>([.. users], rows.ToDictionary(r => r.Member.UserId));
+        });
 }
 
 /// <summary>A membership read by a write batch, with its user's display name.</summary>

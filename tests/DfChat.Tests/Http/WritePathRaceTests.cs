@@ -164,6 +164,77 @@ public abstract class WritePathRaceTests(ChatApiFactory api) : HttpTestBase(api)
     }
 
     [SkippableFact]
+    public async Task SendMessage_MentioningAMemberTheOwnerRemovesAndReAdds_MentionsOnlyWhileAMemberAndCountExact()
+    {
+        // Arrange: 3 members post, each send mentioning a fourth whom the owner removes and re-adds meanwhile. The
+        // sends of one batch read the memberships they mention once, with their callers': a removal between them
+        // must still be seen by the sends after it.
+        var owner = await UserAsync("owner");
+        var members = await UsersAsync(4, "member");
+        var (target, posters) = (members[0], members[1..]);
+        var roomId = await owner.CreateGroupAsync(members);
+        var outcomes = new ConcurrentQueue<Outcome>();
+
+        // Act
+        var posting = posters.Select((poster, p) => Task.Run(async () =>
+        {
+            for (var i = 0; i < 24; i++)
+            {
+                var mentions = new[] { target.Id, posters[(p + 1) % posters.Length].Id };
+                outcomes.Enqueue(await Outcome.OfAsync("send", poster, u => u.PostAsync($"rooms/{roomId}/messages", new { text = $"p{p}-{i}", mentions })));
+            }
+        })).ToList();
+        var churning = Task.Run(async () =>
+        {
+            for (var round = 0; round < 3 || (!Task.WhenAll(posting).IsCompleted && round < 20); round++)
+            {
+                outcomes.Enqueue(await Outcome.OfAsync("remove", owner, u => u.DeleteAsync($"rooms/{roomId}/users/{target.Id}")));
+                outcomes.Enqueue(await Outcome.OfAsync("add", owner, u => u.PostAsync($"rooms/{roomId}/users", new { userId = target.Id })));
+            }
+        });
+        await Task.WhenAll(posting.Append(churning));
+
+        // Assert: a send was created, or refused because it mentioned a non-member (400 on mentions).
+        WritePath.NoServerError(outcomes);
+        WritePath.AllAre(outcomes, "send", 201, 400);
+        WritePath.AllAre(outcomes, "remove", 204);
+        WritePath.AllAre(outcomes, "add", 201);
+        Assert.All(outcomes.Where(o => o is { Action: "send", Status: 400 }), o => Assert.True(o.Json.Prop("errors").TryGetProperty("mentions", out _), o.Json.GetRawText()));
+
+        // In the log's commit order, every created message that mentions the target comes while it is a member.
+        var events = await WritePath.AllEventsAsync(owner, roomId);
+        WritePath.SeqIsGapless(events);
+        var isMember = true;
+        foreach (var e in events)
+        {
+            var payload = e.Prop("payload");
+            switch (e.Str("type"))
+            {
+                case "memberRemoved" when payload.Str("userId") == target.Id:
+                    isMember = false;
+                    break;
+                case "memberAdded" when payload.Str("userId") == target.Id:
+                    isMember = true;
+                    break;
+                case "messageCreated":
+                    Assert.True(isMember || !payload.Strings("mentions").Contains(target.Id), $"seq {e.Prop("seq")} mentions a removed member");
+                    break;
+            }
+        }
+
+        var messages = await WritePath.AllMessagesAsync(owner, roomId);
+        Assert.Equal(outcomes.Count(o => o is { Action: "send", Status: 201 }), messages.Count);
+        foreach (var member in members)
+        {
+            var membership = (await member.GetJsonAsync($"rooms/{roomId}")).Prop("membership");
+            var lastSeenAt = HttpAssert.Timestamp(membership.Prop("lastSeenAt"));
+            var expected = messages.Count(m => m.Str("userId") != member.Id && HttpAssert.Timestamp(m.Prop("createdAt")) > lastSeenAt && m.Strings("mentions").Contains(member.Id));
+            Assert.Equal(expected, membership.Prop("mentionCount").GetInt32());
+            await WritePath.UnreadIsExactAsync(member, roomId, messages);
+        }
+    }
+
+    [SkippableFact]
     public async Task DeleteRoom_WhileMembersPostReactAndRead_DeletedForEveryoneWithoutServerError()
     {
         // Arrange

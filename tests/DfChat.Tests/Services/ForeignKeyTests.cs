@@ -124,6 +124,27 @@ public abstract class ForeignKeyTests(ServiceDatabase database) : DatabaseTestBa
     }
 
     [SkippableFact]
+    public async Task Services_GuidKeys_MentionRowsStoredAsTheirQueriesReadThem()
+    {
+        // Arrange: mention rows are stored by a statement of the chat's own on SQLite (SqliteMentionRows); the
+        // recount of a read and the erasure find them by key and time only if stored as EF Core stores them.
+        await using var host = ChatTestHost.CreateWithGuidKeys(Database);
+        var alice = await host.CreateUserAsync("Alice");
+        var bob = await host.CreateUserAsync("Bob");
+        var room = (await alice.CreateGroupAsync("Group", bob)).Created();
+        var first = (await alice.SendAsync(room.Id, new Models.SendMessageRequest { Text = "one", Mentions = [bob.Id] })).Created();
+        (await alice.SendAsync(room.Id, new Models.SendMessageRequest { Text = "two", Mentions = [bob.Id] })).Created();
+        (await alice.SendAsync(room.Id, new Models.SendMessageRequest { Text = "three", Mentions = [bob.Id] })).Created();
+
+        // Act
+        var read = (await bob.MarkReadAsync(room.Id, first.Id)).Ok();
+
+        // Assert: the recount found the two rows after the read position.
+        Assert.Equal(2, read.MentionCount);
+        Assert.Equal(3, await host.QueryAsync(db => db.Set<ChatMessageMention<Guid>>().CountAsync(m => m.UserId == Guid.Parse(bob.Id))));
+    }
+
+    [SkippableFact]
     public async Task Services_IntKeys_WorkEndToEnd()
     {
         // Arrange

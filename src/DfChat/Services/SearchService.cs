@@ -46,11 +46,23 @@ internal sealed class SearchService<TUser, TKey>(ChatStore<TUser, TKey> store, C
         var db = store.Db;
         await index.EnsureAsync(db, cancellationToken);
         var before = cursor?.Id ?? long.MaxValue;
-        var messages = Readable(Matches(db, terms), caller, room)
-            .Where(m => m.Id < before)
-            .OrderByDescending(m => m.Id)
-            .Take(limit + 1);
-        var rows = await messages.ToListAsync(cancellationToken);
+        List<ChatMessage<TKey>> rows;
+        if (ChatSearchIndex.IsSqlite(db))
+        {
+            rows = await SqliteMatchesAsync(db, terms, caller, room, before, limit + 1, cancellationToken);
+        }
+        else
+        {
+            var messages = Readable(Matches(db, terms), caller, room).Where(m => m.Id < before);
+            // With the room fixed, ordering by the room then the id leaves only the room's index to serve the
+            // order: by the id alone PostgreSQL may walk the primary key backwards over every newer message of
+            // other rooms (docs/BENCHMARKS.md, issue 22).
+            var ordered = room is not null
+                ? messages.OrderByDescending(m => m.RoomId).ThenByDescending(m => m.Id)
+                : messages.OrderByDescending(m => m.Id);
+            rows = await ordered.Take(limit + 1).ToListAsync(cancellationToken);
+        }
+
         var (items, next) = ChatStore<TUser, TKey>.Paginate(rows, limit, scope, m => (0, m.Id));
         return ChatResult<PageModel<MessageModel>>.Ok(new PageModel<MessageModel>
         {
@@ -59,23 +71,54 @@ internal sealed class SearchService<TUser, TKey>(ChatStore<TUser, TKey> store, C
         });
     }
 
-    /// <summary>The messages whose current text holds every word, the last one as a prefix, through the provider's full-text index.</summary>
+    /// <summary>
+    /// On SQLite, the page straight from FTS5 in its rowid order (the message's id), newest first: FTS5 drives
+    /// the statement, takes the cursor (and, in one room, the room's newest id) as its own rowid bound, and each
+    /// match is joined to its message by primary key and kept if the caller may read its room, so that the
+    /// statement stops after <paramref name="take"/> readable matches instead of listing every match first.
+    /// The last word's prefix goes to FTS5 as its whole terms when there are few (<see cref="ChatSearchIndex.ExpandSqlitePrefixAsync"/>):
+    /// FTS5 merges those lazily in rowid order, whereas a prefix query reads every match of every term first.
+    /// </summary>
+    private static async Task<List<ChatMessage<TKey>>> SqliteMatchesAsync(
+        DbContext db, SearchTerms terms, TKey caller, long? room, long before, int take, CancellationToken cancellationToken)
+    {
+        var lastWord = await ChatSearchIndex.ExpandSqlitePrefixAsync(db, terms.Words[^1], cancellationToken);
+        if (lastWord is { Count: 0 })
+            return [];
+        var fts = ChatSearchIndex.SqliteTable;
+        // Only this class's constants and placeholders go into the text; the words, ids and caller are parameters.
+        var sql = room is null
+            ? $$"""
+                SELECT m.* FROM "{{fts}}" AS s CROSS JOIN "ChatMessages" AS m ON m."Id" = s.rowid
+                WHERE s."{{fts}}" MATCH {0} AND s.rowid < {1}
+                    AND EXISTS (SELECT 1 FROM "ChatRoomUsers" AS u WHERE u."RoomId" = m."RoomId" AND u."UserId" = {2})
+                ORDER BY s.rowid DESC
+                LIMIT {3}
+                """
+            : $$"""
+                SELECT m.* FROM "{{fts}}" AS s CROSS JOIN "ChatMessages" AS m ON m."Id" = s.rowid
+                WHERE s."{{fts}}" MATCH {0}
+                    AND s.rowid < MIN({1}, COALESCE((SELECT MAX(x."Id") FROM "ChatMessages" AS x WHERE x."RoomId" = {4}), 0) + 1)
+                    AND m."RoomId" = {4}
+                    AND EXISTS (SELECT 1 FROM "ChatRooms" AS r WHERE r."Id" = {4}
+                        AND (r."IsPublic" OR EXISTS (SELECT 1 FROM "ChatRoomUsers" AS u WHERE u."RoomId" = {4} AND u."UserId" = {2})))
+                ORDER BY s.rowid DESC
+                LIMIT {3}
+                """;
+        object[] parameters = room is { } id
+            ? [terms.ToFts5Match(lastWord), before, caller, take, id]
+            : [terms.ToFts5Match(lastWord), before, caller, take];
+        return await db.Set<ChatMessage<TKey>>().FromSqlRaw(sql, parameters).AsNoTracking().ToListAsync(cancellationToken);
+    }
+
+    /// <summary>The messages whose current text holds every word, the last one as a prefix, through PostgreSQL's full-text index.</summary>
     private static IQueryable<ChatMessage<TKey>> Matches(DbContext db, SearchTerms terms)
     {
-        var messages = db.Set<ChatMessage<TKey>>();
-        if (ChatSearchIndex.IsPostgres(db))
-        {
-            return messages.FromSqlRaw(
-                $$"""SELECT * FROM "ChatMessages" WHERE "{{ChatSearchIndex.PostgresColumn}}" @@ to_tsquery('simple', {0})""",
-                terms.ToTsQuery());
-        }
-
-        if (!ChatSearchIndex.IsSqlite(db))
+        if (!ChatSearchIndex.IsPostgres(db))
             throw new NotSupportedException($"Message search supports SQLite and PostgreSQL, not {db.Database.ProviderName}.");
-        var ids = db.Database.SqlQueryRaw<long>(
-            $$"""SELECT rowid AS "Value" FROM "{{ChatSearchIndex.SqliteTable}}" WHERE "{{ChatSearchIndex.SqliteTable}}" MATCH {0}""",
-            terms.ToFts5Match());
-        return messages.Where(m => ids.Contains(m.Id));
+        return db.Set<ChatMessage<TKey>>().FromSqlRaw(
+            $$"""SELECT * FROM "ChatMessages" WHERE "{{ChatSearchIndex.PostgresColumn}}" @@ to_tsquery('simple', {0})""",
+            terms.ToTsQuery());
     }
 
     /// <summary><paramref name="messages"/> of the rooms the caller is a member of, or of <paramref name="roomId"/> if the caller may read it.</summary>

@@ -51,16 +51,20 @@ internal sealed class SearchService<TUser, TKey>(ChatStore<TUser, TKey> store, C
         {
             rows = await SqliteMatchesAsync(db, terms, caller, room, before, limit + 1, cancellationToken);
         }
+        else if (room is null)
+        {
+            rows = await PostgresEverywhereAsync(db, terms, caller, before, index.PostgresWindow, limit + 1, cancellationToken);
+        }
         else
         {
-            var messages = Readable(Matches(db, terms), caller, room).Where(m => m.Id < before);
             // With the room fixed, ordering by the room then the id leaves only the room's index to serve the
             // order: by the id alone PostgreSQL may walk the primary key backwards over every newer message of
             // other rooms (docs/BENCHMARKS.md, issue 22).
-            var ordered = room is not null
-                ? messages.OrderByDescending(m => m.RoomId).ThenByDescending(m => m.Id)
-                : messages.OrderByDescending(m => m.Id);
-            rows = await ordered.Take(limit + 1).ToListAsync(cancellationToken);
+            rows = await Readable(Matches(db, terms), caller, room)
+                .Where(m => m.Id < before)
+                .OrderByDescending(m => m.RoomId).ThenByDescending(m => m.Id)
+                .Take(limit + 1)
+                .ToListAsync(cancellationToken);
         }
 
         var (items, next) = ChatStore<TUser, TKey>.Paginate(rows, limit, scope, m => (0, m.Id));
@@ -109,6 +113,36 @@ internal sealed class SearchService<TUser, TKey>(ChatStore<TUser, TKey> store, C
             ? [terms.ToFts5Match(lastWord), before, caller, take, id]
             : [terms.ToFts5Match(lastWord), before, caller, take];
         return await db.Set<ChatMessage<TKey>>().FromSqlRaw(sql, parameters).AsNoTracking().ToListAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// On PostgreSQL, a page across the caller's rooms whose plan does not depend on how many messages match,
+    /// so that a prepared statement's generic plan (a host that auto-prepares) stays good: first the newest
+    /// <see cref="ChatSearchIndex.PostgresWindow"/> messages in id order, filtered (a common word fills the page there); then,
+    /// only if the page is not full yet, every older match from the GIN index, sorted (a rare word has few).
+    /// With the words' selectivity unknown, the generic plan of a single statement joined the GIN index room by
+    /// room: 126 s for a common word (docs/BENCHMARKS.md, issue 22).
+    /// </summary>
+    private static Task<List<ChatMessage<TKey>>> PostgresEverywhereAsync(
+        DbContext db, SearchTerms terms, TKey caller, long before, int window, int take, CancellationToken cancellationToken)
+    {
+        var column = ChatSearchIndex.PostgresColumn;
+        // Only this class's constants and placeholders go into the text; the words, ids and caller are parameters.
+        var sql = $$"""
+            WITH hits AS MATERIALIZED (SELECT "Id", "RoomId" FROM "ChatMessages" WHERE "{{column}}" @@ to_tsquery('simple', {0}))
+            (SELECT m.* FROM (SELECT * FROM "ChatMessages" WHERE "Id" < {1} ORDER BY "Id" DESC LIMIT {3}) AS m
+                WHERE m."{{column}}" @@ to_tsquery('simple', {0})
+                    AND EXISTS (SELECT 1 FROM "ChatRoomUsers" AS u WHERE u."RoomId" = m."RoomId" AND u."UserId" = {2})
+                ORDER BY m."Id" DESC)
+            UNION ALL
+            (SELECT m.* FROM hits AS h JOIN "ChatMessages" AS m ON m."Id" = h."Id"
+                WHERE h."Id" < (SELECT MIN(w."Id") FROM (SELECT "Id" FROM "ChatMessages" WHERE "Id" < {1} ORDER BY "Id" DESC LIMIT {3}) AS w)
+                    AND EXISTS (SELECT 1 FROM "ChatRoomUsers" AS u WHERE u."RoomId" = h."RoomId" AND u."UserId" = {2})
+                ORDER BY h."Id" DESC)
+            LIMIT {4}
+            """;
+        return db.Set<ChatMessage<TKey>>().FromSqlRaw(sql, terms.ToTsQuery(), before, caller, window, take)
+            .AsNoTracking().ToListAsync(cancellationToken);
     }
 
     /// <summary>The messages whose current text holds every word, the last one as a prefix, through PostgreSQL's full-text index.</summary>

@@ -408,4 +408,38 @@ public sealed class SqliteSearchTests(SqliteServiceDatabase database) : SearchTe
     }
 }
 
-public sealed class PostgresSearchTests(PostgresServiceDatabase database) : SearchTests(database), IClassFixture<PostgresServiceDatabase>;
+/// <summary>The search tests on PostgreSQL, and its search across rooms in two parts: the newest messages in order, then the index.</summary>
+public sealed class PostgresSearchTests(PostgresServiceDatabase database) : SearchTests(database), IClassFixture<PostgresServiceDatabase>
+{
+    [SkippableFact]
+    public async Task SearchMessagesAsync_MatchesOlderThanTheWindow_PagesFullAndComplete()
+    {
+        // Arrange: a window of 2 messages, so that most matches come from the index, past unreadable rooms' matches.
+        var mine = await GroupWithIndexAsync("Mine");
+        var bobs = (await Bob.CreateGroupAsync("Bob's")).Created();
+        var expected = new List<string>();
+        for (var i = 0; i < 7; i++)
+        {
+            await Bob.SendAsync(bobs.Id, $"match hidden {i}");
+            await Alice.SendAsync(mine.Id, $"match visible {i}");
+            await Alice.SendAsync(mine.Id, $"other {i}");
+            expected.Insert(0, $"match visible {i}");
+        }
+
+        Host.Services.GetRequiredService<ChatSearchIndex>().PostgresWindow = 2;
+
+        // Act: pages of 3.
+        var seen = new List<string>();
+        string? cursor = null;
+        do
+        {
+            var page = (await Alice.SearchMessagesAsync("match", page: new PageRequest(3, cursor))).Ok();
+            seen.AddRange(page.Items.Select(m => m.Text!));
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+
+        // Assert
+        Assert.Equal(expected, seen);
+    }
+}

@@ -57,12 +57,11 @@ internal sealed class SearchService<TUser, TKey>(ChatStore<TUser, TKey> store, C
         }
         else
         {
-            // With the room fixed, ordering by the room then the id leaves only the room's index to serve the
-            // order: by the id alone PostgreSQL may walk the primary key backwards over every newer message of
-            // other rooms (docs/BENCHMARKS.md, issue 22).
+            // Ordering by the room then the id does not keep PostgreSQL off the primary key here (the room is
+            // fixed, so the planner drops it from the order): docs/BENCHMARKS.md, issue 22, what is left.
             rows = await Readable(Matches(db, terms), caller, room)
                 .Where(m => m.Id < before)
-                .OrderByDescending(m => m.RoomId).ThenByDescending(m => m.Id)
+                .OrderByDescending(m => m.Id)
                 .Take(limit + 1)
                 .ToListAsync(cancellationToken);
         }

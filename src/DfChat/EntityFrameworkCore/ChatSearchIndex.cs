@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using DfChat.Rules;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace DfChat.EntityFrameworkCore;
@@ -39,6 +41,9 @@ internal sealed partial class ChatSearchIndex(ILogger<ChatSearchIndex> logger)
 
     /// <summary>How many messages one backfill statement indexes.</summary>
     public int BatchSize { get; set; } = 1000;
+
+    /// <summary>How many of the newest messages a search across the caller's rooms on PostgreSQL reads in id order before it asks the GIN index.</summary>
+    public int PostgresWindow { get; set; } = 2000;
 
     /// <summary>Whether the context is on PostgreSQL (else SQLite; other providers have no search index).</summary>
     public static bool IsPostgres(DbContext db) => db.Database.ProviderName?.Contains("Npgsql", StringComparison.Ordinal) == true;
@@ -134,6 +139,65 @@ internal sealed partial class ChatSearchIndex(ILogger<ChatSearchIndex> logger)
 
         LogBackfilled(logger, total);
     }
+
+    /// <summary>The most whole terms a search's last word is expanded into on SQLite; beyond, FTS5's prefix query.</summary>
+    public const int MaxPrefixTerms = 64;
+
+    /// <summary>
+    /// On SQLite, the index's terms that start with <paramref name="prefix"/>, in order, read from an
+    /// <c>fts5vocab</c> table of this connection's temporary schema one term after the other (each step a seek
+    /// that stops at the next term); null when FTS5's own prefix query must be used instead: more than
+    /// <see cref="MaxPrefixTerms"/> terms, or a prefix that is not plain ASCII letters and digits (which
+    /// <c>unicode61</c> folds exactly as <see cref="SearchTerms.Fold"/> does, so that the range of terms is the
+    /// one FTS5's prefix query would read).
+    /// </summary>
+    public static async Task<IReadOnlyList<string>?> ExpandSqlitePrefixAsync(DbContext db, string prefix, CancellationToken cancellationToken)
+    {
+        if (prefix.Length == 0 || !prefix.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9')))
+            return null;
+        var connection = db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+            command.CommandText = SqliteTermsSql;
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = "$prefix";
+            parameter.Value = prefix;
+            command.Parameters.Add(parameter);
+            var terms = new List<string>();
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                if (terms.Count == MaxPrefixTerms)
+                    return null;
+                terms.Add(reader.GetString(0));
+            }
+
+            return terms;
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    /// <summary>
+    /// The terms of the FTS5 table that start with <c>$prefix</c>, at most <see cref="MaxPrefixTerms"/> + 1: a
+    /// recursive walk, each step the first term at or after the previous one followed by <c>char(1)</c> (no
+    /// term holds a control character, so nothing lies between). The <c>fts5vocab</c> table lives in the
+    /// connection's temporary schema (created here when missing), so that it is no part of the database's schema.
+    /// </summary>
+    private const string SqliteTermsSql = $"""
+        CREATE VIRTUAL TABLE IF NOT EXISTS temp."dfchat_search_terms" USING fts5vocab(main, "{SqliteTable}", 'instance');
+        WITH RECURSIVE t(n, term) AS (
+            SELECT 1, (SELECT v.term FROM temp."dfchat_search_terms" AS v WHERE v.term >= $prefix LIMIT 1)
+            UNION ALL
+            SELECT t.n + 1, (SELECT v.term FROM temp."dfchat_search_terms" AS v WHERE v.term >= t.term || char(1) LIMIT 1)
+            FROM t WHERE substr(t.term, 1, length($prefix)) = $prefix AND t.n <= 64)
+        SELECT t.term FROM t WHERE substr(t.term, 1, length($prefix)) = $prefix;
+        """;
 
     private static async Task<long> ScalarAsync(DbContext db, string sql, CancellationToken cancellationToken)
     {

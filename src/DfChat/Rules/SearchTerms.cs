@@ -40,9 +40,22 @@ internal sealed class SearchTerms
     public string Digest() =>
         Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join(' ', Words))), 0, 8);
 
-    /// <summary>An FTS5 query: every word as a quoted phrase (implicit AND), the last one as a prefix.</summary>
-    public string ToFts5Match() =>
-        string.Join(' ', Words.Select((w, i) => "\"" + w.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" + (i == Words.Count - 1 ? "*" : "")));
+    /// <summary>
+    /// An FTS5 query: every word as a quoted phrase, ANDed, the last one as a prefix, or, when
+    /// <paramref name="lastWordTerms"/> lists the index's terms that start with it, as those whole terms OR'ed.
+    /// </summary>
+    public string ToFts5Match(IReadOnlyList<string>? lastWordTerms = null)
+    {
+        var words = Words.Select((w, i) => i < Words.Count - 1 || lastWordTerms is null ? Quote(w) + (i == Words.Count - 1 ? "*" : "") : null)
+            .Where(w => w is not null)
+            .ToList();
+        if (lastWordTerms is not null)
+            words.Add("(" + string.Join(" OR ", lastWordTerms.Select(Quote)) + ")");
+        // FTS5 takes no implicit AND before a parenthesis.
+        return string.Join(" AND ", words);
+
+        static string Quote(string word) => "\"" + word.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+    }
 
     /// <summary>A <c>to_tsquery</c> text: every word as a quoted lexeme joined with AND, the last one as a prefix.</summary>
     public string ToTsQuery() =>

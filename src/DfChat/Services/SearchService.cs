@@ -46,11 +46,26 @@ internal sealed class SearchService<TUser, TKey>(ChatStore<TUser, TKey> store, C
         var db = store.Db;
         await index.EnsureAsync(db, cancellationToken);
         var before = cursor?.Id ?? long.MaxValue;
-        var messages = Readable(Matches(db, terms), caller, room)
-            .Where(m => m.Id < before)
-            .OrderByDescending(m => m.Id)
-            .Take(limit + 1);
-        var rows = await messages.ToListAsync(cancellationToken);
+        List<ChatMessage<TKey>> rows;
+        if (ChatSearchIndex.IsSqlite(db))
+        {
+            rows = await SqliteMatchesAsync(db, terms, caller, room, before, limit + 1, cancellationToken);
+        }
+        else if (room is null)
+        {
+            rows = await PostgresEverywhereAsync(db, terms, caller, before, index.PostgresWindow, limit + 1, cancellationToken);
+        }
+        else
+        {
+            // Ordering by the room then the id does not keep PostgreSQL off the primary key here (the room is
+            // fixed, so the planner drops it from the order): docs/BENCHMARKS.md, issue 22, what is left.
+            rows = await Readable(Matches(db, terms), caller, room)
+                .Where(m => m.Id < before)
+                .OrderByDescending(m => m.Id)
+                .Take(limit + 1)
+                .ToListAsync(cancellationToken);
+        }
+
         var (items, next) = ChatStore<TUser, TKey>.Paginate(rows, limit, scope, m => (0, m.Id));
         return ChatResult<PageModel<MessageModel>>.Ok(new PageModel<MessageModel>
         {
@@ -59,23 +74,84 @@ internal sealed class SearchService<TUser, TKey>(ChatStore<TUser, TKey> store, C
         });
     }
 
-    /// <summary>The messages whose current text holds every word, the last one as a prefix, through the provider's full-text index.</summary>
+    /// <summary>
+    /// On SQLite, the page straight from FTS5 in its rowid order (the message's id), newest first: FTS5 drives
+    /// the statement, takes the cursor (and, in one room, the room's newest id) as its own rowid bound, and each
+    /// match is joined to its message by primary key and kept if the caller may read its room, so that the
+    /// statement stops after <paramref name="take"/> readable matches instead of listing every match first.
+    /// The last word's prefix goes to FTS5 as its whole terms when there are few (<see cref="ChatSearchIndex.ExpandSqlitePrefixAsync"/>):
+    /// FTS5 merges those lazily in rowid order, whereas a prefix query reads every match of every term first.
+    /// </summary>
+    private static async Task<List<ChatMessage<TKey>>> SqliteMatchesAsync(
+        DbContext db, SearchTerms terms, TKey caller, long? room, long before, int take, CancellationToken cancellationToken)
+    {
+        var lastWord = await ChatSearchIndex.ExpandSqlitePrefixAsync(db, terms.Words[^1], cancellationToken);
+        if (lastWord is { Count: 0 })
+            return [];
+        var fts = ChatSearchIndex.SqliteTable;
+        // Only this class's constants and placeholders go into the text; the words, ids and caller are parameters.
+        var sql = room is null
+            ? $$"""
+                SELECT m.* FROM "{{fts}}" AS s CROSS JOIN "ChatMessages" AS m ON m."Id" = s.rowid
+                WHERE s."{{fts}}" MATCH {0} AND s.rowid < {1}
+                    AND EXISTS (SELECT 1 FROM "ChatRoomUsers" AS u WHERE u."RoomId" = m."RoomId" AND u."UserId" = {2})
+                ORDER BY s.rowid DESC
+                LIMIT {3}
+                """
+            : $$"""
+                SELECT m.* FROM "{{fts}}" AS s CROSS JOIN "ChatMessages" AS m ON m."Id" = s.rowid
+                WHERE s."{{fts}}" MATCH {0}
+                    AND s.rowid < MIN({1}, COALESCE((SELECT MAX(x."Id") FROM "ChatMessages" AS x WHERE x."RoomId" = {4}), 0) + 1)
+                    AND m."RoomId" = {4}
+                    AND EXISTS (SELECT 1 FROM "ChatRooms" AS r WHERE r."Id" = {4}
+                        AND (r."IsPublic" OR EXISTS (SELECT 1 FROM "ChatRoomUsers" AS u WHERE u."RoomId" = {4} AND u."UserId" = {2})))
+                ORDER BY s.rowid DESC
+                LIMIT {3}
+                """;
+        object[] parameters = room is { } id
+            ? [terms.ToFts5Match(lastWord), before, caller, take, id]
+            : [terms.ToFts5Match(lastWord), before, caller, take];
+        return await db.Set<ChatMessage<TKey>>().FromSqlRaw(sql, parameters).AsNoTracking().ToListAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// On PostgreSQL, a page across the caller's rooms whose plan does not depend on how many messages match,
+    /// so that a prepared statement's generic plan (a host that auto-prepares) stays good: first the newest
+    /// <see cref="ChatSearchIndex.PostgresWindow"/> messages in id order, filtered (a common word fills the page there); then,
+    /// only if the page is not full yet, every older match from the GIN index, sorted (a rare word has few).
+    /// With the words' selectivity unknown, the generic plan of a single statement joined the GIN index room by
+    /// room: 126 s for a common word (docs/BENCHMARKS.md, issue 22).
+    /// </summary>
+    private static Task<List<ChatMessage<TKey>>> PostgresEverywhereAsync(
+        DbContext db, SearchTerms terms, TKey caller, long before, int window, int take, CancellationToken cancellationToken)
+    {
+        var column = ChatSearchIndex.PostgresColumn;
+        // Only this class's constants and placeholders go into the text; the words, ids and caller are parameters.
+        var sql = $$"""
+            WITH hits AS MATERIALIZED (SELECT "Id", "RoomId" FROM "ChatMessages" WHERE "{{column}}" @@ to_tsquery('simple', {0}))
+            (SELECT m.* FROM (SELECT * FROM "ChatMessages" WHERE "Id" < {1} ORDER BY "Id" DESC LIMIT {3}) AS m
+                WHERE m."{{column}}" @@ to_tsquery('simple', {0})
+                    AND EXISTS (SELECT 1 FROM "ChatRoomUsers" AS u WHERE u."RoomId" = m."RoomId" AND u."UserId" = {2})
+                ORDER BY m."Id" DESC)
+            UNION ALL
+            (SELECT m.* FROM hits AS h JOIN "ChatMessages" AS m ON m."Id" = h."Id"
+                WHERE h."Id" < (SELECT MIN(w."Id") FROM (SELECT "Id" FROM "ChatMessages" WHERE "Id" < {1} ORDER BY "Id" DESC LIMIT {3}) AS w)
+                    AND EXISTS (SELECT 1 FROM "ChatRoomUsers" AS u WHERE u."RoomId" = h."RoomId" AND u."UserId" = {2})
+                ORDER BY h."Id" DESC)
+            LIMIT {4}
+            """;
+        return db.Set<ChatMessage<TKey>>().FromSqlRaw(sql, terms.ToTsQuery(), before, caller, window, take)
+            .AsNoTracking().ToListAsync(cancellationToken);
+    }
+
+    /// <summary>The messages whose current text holds every word, the last one as a prefix, through PostgreSQL's full-text index.</summary>
     private static IQueryable<ChatMessage<TKey>> Matches(DbContext db, SearchTerms terms)
     {
-        var messages = db.Set<ChatMessage<TKey>>();
-        if (ChatSearchIndex.IsPostgres(db))
-        {
-            return messages.FromSqlRaw(
-                $$"""SELECT * FROM "ChatMessages" WHERE "{{ChatSearchIndex.PostgresColumn}}" @@ to_tsquery('simple', {0})""",
-                terms.ToTsQuery());
-        }
-
-        if (!ChatSearchIndex.IsSqlite(db))
+        if (!ChatSearchIndex.IsPostgres(db))
             throw new NotSupportedException($"Message search supports SQLite and PostgreSQL, not {db.Database.ProviderName}.");
-        var ids = db.Database.SqlQueryRaw<long>(
-            $$"""SELECT rowid AS "Value" FROM "{{ChatSearchIndex.SqliteTable}}" WHERE "{{ChatSearchIndex.SqliteTable}}" MATCH {0}""",
-            terms.ToFts5Match());
-        return messages.Where(m => ids.Contains(m.Id));
+        return db.Set<ChatMessage<TKey>>().FromSqlRaw(
+            $$"""SELECT * FROM "ChatMessages" WHERE "{{ChatSearchIndex.PostgresColumn}}" @@ to_tsquery('simple', {0})""",
+            terms.ToTsQuery());
     }
 
     /// <summary><paramref name="messages"/> of the rooms the caller is a member of, or of <paramref name="roomId"/> if the caller may read it.</summary>

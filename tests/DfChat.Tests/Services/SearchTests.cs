@@ -188,6 +188,72 @@ public abstract class SearchTests(ServiceDatabase database) : ServiceTestBase(da
     }
 
     [SkippableFact]
+    public async Task SearchMessagesAsync_RoomIdWithMatchesInOtherReadableRooms_PagesFullAndComplete()
+    {
+        // Arrange: the other room's matches, readable too, interleaved with the room's and newer than its last.
+        var mine = await GroupWithIndexAsync("Mine");
+        var other = (await Alice.CreateGroupAsync("Other")).Created();
+        var expected = new List<string>();
+        for (var i = 0; i < 7; i++)
+        {
+            await Alice.SendAsync(other.Id, $"match elsewhere {i}a");
+            await Alice.SendAsync(mine.Id, $"match here {i}");
+            await Alice.SendAsync(other.Id, $"match elsewhere {i}b");
+            expected.Insert(0, $"match here {i}");
+        }
+
+        // Act: pages of 3 in the room.
+        var seen = new List<string>();
+        var pages = new List<int>();
+        string? cursor = null;
+        do
+        {
+            var page = (await Alice.SearchMessagesAsync("match", mine.Id, new PageRequest(3, cursor))).Ok();
+            pages.Add(page.Items.Count);
+            seen.AddRange(page.Items.Select(m => m.Text!));
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+
+        // Assert
+        Assert.Equal(expected, seen);
+        Assert.Equal([3, 3, 1], pages);
+    }
+
+    [SkippableFact]
+    public async Task SearchMessagesAsync_LastWordPrefixOfSeveralWords_EachFoundNewestFirst()
+    {
+        var room = await GroupWithIndexAsync("Group");
+        await Alice.SendAsync(room.Id, "the alphabet");
+        await Alice.SendAsync(room.Id, "alpha release");
+        await Alice.SendAsync(room.Id, "an alp");
+        await Alice.SendAsync(room.Id, "alpine ALPHANUMERIC");
+        await Alice.SendAsync(room.Id, "nothing alike");
+
+        Assert.Equal(["alpine ALPHANUMERIC", "alpha release", "the alphabet"], await TextsFoundAsync(Alice, "alph"));
+        Assert.Equal(["alpine ALPHANUMERIC", "an alp", "alpha release", "the alphabet"], await TextsFoundAsync(Alice, "alp", room.Id));
+        Assert.Equal(["alpha release"], await TextsFoundAsync(Alice, "release alph"));
+        Assert.Empty(await TextsFoundAsync(Alice, "alphaz"));
+    }
+
+    [SkippableFact]
+    public async Task SearchMessagesAsync_LastWordPrefixOfVeryManyWords_AllFound()
+    {
+        // Arrange: more words with the prefix than a search lists one by one (it then asks the index for the prefix).
+        var room = await GroupWithIndexAsync("Group");
+        for (var i = 0; i < 3; i++)
+            await Alice.SendAsync(room.Id, string.Join(' ', Enumerable.Range(0, 40).Select(n => $"zq{i}x{n}")));
+
+        // Act
+        var found = await TextsFoundAsync(Alice, "zq");
+
+        // Assert
+        Assert.Equal(3, found.Length);
+        Assert.Single(await TextsFoundAsync(Alice, "zq1x3"));
+        Assert.Equal(3, (await TextsFoundAsync(Alice, "zq", room.Id)).Length);
+    }
+
+    [SkippableFact]
     public async Task SearchMessagesAsync_CursorOfAnotherSearch_Invalid()
     {
         var room = await GroupWithIndexAsync("Group");
@@ -342,4 +408,38 @@ public sealed class SqliteSearchTests(SqliteServiceDatabase database) : SearchTe
     }
 }
 
-public sealed class PostgresSearchTests(PostgresServiceDatabase database) : SearchTests(database), IClassFixture<PostgresServiceDatabase>;
+/// <summary>The search tests on PostgreSQL, and its search across rooms in two parts: the newest messages in order, then the index.</summary>
+public sealed class PostgresSearchTests(PostgresServiceDatabase database) : SearchTests(database), IClassFixture<PostgresServiceDatabase>
+{
+    [SkippableFact]
+    public async Task SearchMessagesAsync_MatchesOlderThanTheWindow_PagesFullAndComplete()
+    {
+        // Arrange: a window of 2 messages, so that most matches come from the index, past unreadable rooms' matches.
+        var mine = await GroupWithIndexAsync("Mine");
+        var bobs = (await Bob.CreateGroupAsync("Bob's")).Created();
+        var expected = new List<string>();
+        for (var i = 0; i < 7; i++)
+        {
+            await Bob.SendAsync(bobs.Id, $"match hidden {i}");
+            await Alice.SendAsync(mine.Id, $"match visible {i}");
+            await Alice.SendAsync(mine.Id, $"other {i}");
+            expected.Insert(0, $"match visible {i}");
+        }
+
+        Host.Services.GetRequiredService<ChatSearchIndex>().PostgresWindow = 2;
+
+        // Act: pages of 3.
+        var seen = new List<string>();
+        string? cursor = null;
+        do
+        {
+            var page = (await Alice.SearchMessagesAsync("match", page: new PageRequest(3, cursor))).Ok();
+            seen.AddRange(page.Items.Select(m => m.Text!));
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+
+        // Assert
+        Assert.Equal(expected, seen);
+    }
+}

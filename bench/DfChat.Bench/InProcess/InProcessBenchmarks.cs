@@ -16,7 +16,8 @@ namespace DfChat.Bench.InProcess;
 ///     while counting unread rows at request time (the baseline) grows with them;
 ///  2. a page deep in a long history costs what the first page costs (keyset), while an offset page
 ///     (the baseline) grows with its depth;
-///  3. concurrent sends keep SQLite's search index faster than a per-insert trigger did (<see cref="SearchRowsBenchmark"/>).
+///  3. concurrent sends keep SQLite's search index faster than a per-insert trigger did (<see cref="SearchRowsBenchmark"/>);
+///  4. concurrent sends mentioning 5 members each cost about what plain ones cost (<see cref="MentionSendsBenchmark"/>).
 /// </summary>
 internal static class InProcessBenchmarks
 {
@@ -38,6 +39,7 @@ internal static class InProcessBenchmarks
             await RoomListBenchmark(folder, scale, Report);
             await MessagePageBenchmark(folder, scale, Report);
             await SearchRowsBenchmark.RunAsync(folder, small, Report);
+            await MentionSendsBenchmark.RunAsync(folder, small, Report);
             return lines;
         }
         finally

@@ -43,7 +43,7 @@ internal static class SearchRowsBenchmark
     }
 
     /// <summary>The chat's services over a SQLite file, a connection per scope (as a host has), with one group of <c>senders</c> users.</summary>
-    private sealed class SendHost : IAsyncDisposable
+    internal sealed class SendHost : IAsyncDisposable
     {
         private readonly ServiceProvider _services;
         private readonly string[] _users;
@@ -79,15 +79,19 @@ internal static class SearchRowsBenchmark
             return new SendHost(provider, ids, room.Value!.Id);
         }
 
-        /// <summary>Every user sends one message at once; the milliseconds until all are stored.</summary>
-        public async Task<double> SendRoundAsync(int round)
+        /// <summary>Every user sends one message at once, mentioning the <paramref name="mentions"/> users after it; the milliseconds until all are stored.</summary>
+        public async Task<double> SendRoundAsync(int round, int mentions = 0)
         {
             var watch = Stopwatch.StartNew();
             await Task.WhenAll(_users.Select(async (user, i) =>
             {
                 await using var scope = _services.CreateAsyncScope();
                 var sent = await scope.ServiceProvider.GetRequiredService<IChatMessageService>()
-                    .SendAsync(user, _roomId, new SendMessageRequest { Text = $"round {round} from sender {i}: a message of an ordinary length about the project" }, default);
+                    .SendAsync(user, _roomId, new SendMessageRequest
+                    {
+                        Text = $"round {round} from sender {i}: a message of an ordinary length about the project",
+                        Mentions = mentions == 0 ? null : Enumerable.Range(1, mentions).Select(k => _users[(i + k) % _users.Length]).ToArray(),
+                    }, default);
                 if (!sent.Succeeded)
                     throw new InvalidOperationException($"A send failed: {sent.Error?.Code}");
             }));

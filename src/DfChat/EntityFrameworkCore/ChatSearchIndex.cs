@@ -42,8 +42,8 @@ internal sealed partial class ChatSearchIndex(ILogger<ChatSearchIndex> logger)
     /// <summary>How many messages one backfill statement indexes.</summary>
     public int BatchSize { get; set; } = 1000;
 
-    /// <summary>How many of the newest messages a search across the caller's rooms on PostgreSQL reads in id order before it asks the GIN index.</summary>
-    public int PostgresWindow { get; set; } = 2000;
+    /// <summary>How many of the newest messages (of the caller's rooms, or of the room) a search on PostgreSQL reads in id order before it asks the GIN index.</summary>
+    public int PostgresWindow { get; set; } = 1000;
 
     /// <summary>Whether the context is on PostgreSQL (else SQLite; other providers have no search index).</summary>
     public static bool IsPostgres(DbContext db) => db.Database.ProviderName?.Contains("Npgsql", StringComparison.Ordinal) == true;

@@ -442,4 +442,40 @@ public sealed class PostgresSearchTests(PostgresServiceDatabase database) : Sear
         // Assert
         Assert.Equal(expected, seen);
     }
+
+    [SkippableFact]
+    public async Task SearchMessagesAsync_RoomIdWithMatchesOlderThanTheWindow_PagesFullAndComplete()
+    {
+        // Arrange: a window of 2 messages, so that most of the room's matches come from the index, past the newer
+        // matches of another readable room and of an unreadable one; a room Bob cannot read stays 404.
+        var mine = await GroupWithIndexAsync("Mine");
+        var other = (await Alice.CreateGroupAsync("Other")).Created();
+        var bobs = (await Bob.CreateGroupAsync("Bob's")).Created();
+        var expected = new List<string>();
+        for (var i = 0; i < 7; i++)
+        {
+            await Alice.SendAsync(mine.Id, $"match here {i}");
+            await Alice.SendAsync(mine.Id, $"other {i}");
+            await Alice.SendAsync(other.Id, $"match elsewhere {i}");
+            await Bob.SendAsync(bobs.Id, $"match hidden {i}");
+            expected.Insert(0, $"match here {i}");
+        }
+
+        Host.Services.GetRequiredService<ChatSearchIndex>().PostgresWindow = 2;
+
+        // Act: pages of 3 in the room.
+        var seen = new List<string>();
+        string? cursor = null;
+        do
+        {
+            var page = (await Alice.SearchMessagesAsync("match", mine.Id, new PageRequest(3, cursor))).Ok();
+            seen.AddRange(page.Items.Select(m => m.Text!));
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+
+        // Assert
+        Assert.Equal(expected, seen);
+        Assert.Equal("room_not_found", (await Bob.SearchMessagesAsync("match", mine.Id)).Fails(ChatErrorKind.NotFound).Code);
+    }
 }

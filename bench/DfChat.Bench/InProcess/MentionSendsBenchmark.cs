@@ -17,8 +17,10 @@ internal static class MentionSendsBenchmark
         {
             var a = await plain.SendRoundAsync(round);
             var b = await mentioning.SendRoundAsync(round, mentions: 5);
-            if (round >= 5)
-                (plainTimes, mentionTimes) = ([.. plainTimes, a], [.. mentionTimes, b]);
+            if (round < 5)
+                continue;
+            plainTimes.Add(a);
+            mentionTimes.Add(b);
         }
 
         static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);

@@ -1,13 +1,8 @@
-using System.Collections.Concurrent;
-using System.Data.Common;
 using System.Text.RegularExpressions;
 using DfChat.Entities;
-using DfChat.Events;
 using DfChat.Models;
 using DfChat.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace DfChat.Tests.Services;
 
@@ -17,21 +12,8 @@ namespace DfChat.Tests.Services;
 /// some (as the message rows say, kept up to date by sends and reactions); the room on its own only to tell an
 /// outsider's 404 from an empty page or an invalid request.
 /// </summary>
-public abstract class PageStatementTests(ServiceDatabase database) : ServiceTestBase(database)
+public abstract class PageStatementTests(ServiceDatabase database) : StatementCountingTestBase(database)
 {
-    private readonly StatementLog _statements = new();
-
-    protected override void ConfigureServices(IServiceCollection services) =>
-        services.ConfigureDbContext<TestDbContext>(o => o.AddInterceptors(_statements));
-
-    /// <summary>Counts from here, once the outbox has published and marked the events so far (its own statements, not the page's).</summary>
-    private async Task StartCountingAsync()
-    {
-        await Host.OutboxIdleAsync();
-        await Host.Services.GetRequiredService<ChatOutbox>().CheckpointAsync(CancellationToken.None);
-        _statements.Clear();
-    }
-
     private async Task<RoomModel> GroupWithMessagesAsync(int count)
     {
         var room = (await Alice.CreateGroupAsync("Group", Bob)).Created();
@@ -52,7 +34,7 @@ public abstract class PageStatementTests(ServiceDatabase database) : ServiceTest
 
         // Assert
         Assert.Equal(50, page.Items.Count);
-        Assert.True(_statements.Count == 1, _statements.Describe());
+        Assert.True(Statements.Count == 1, Statements.Describe());
         Assert.All(page.Items, m => Assert.Equal(m.Text is ['m', .. var n] && int.Parse(n, System.Globalization.CultureInfo.InvariantCulture) % 2 == 0 ? "Alice" : "Bob", m.User!.DisplayName));
     }
 
@@ -65,10 +47,10 @@ public abstract class PageStatementTests(ServiceDatabase database) : ServiceTest
         // Act
         await StartCountingAsync();
         var oldest = (await Bob.ListMessagesAsync(room.Id, new PageRequest(50))).Ok().Items[^1];
-        var newest = _statements.Statements;
-        _statements.Clear();
+        var newest = Statements.Statements;
+        Statements.Clear();
         (await Bob.ListMessagesAfterAsync(room.Id, oldest.Id)).Ok();
-        var after = _statements.Statements;
+        var after = Statements.Statements;
 
         // Assert: ordered by ThreadId (null in every row) before the id, an order the primary key cannot give,
         // PostgreSQL takes (RoomId, ThreadId, Id) for a big room gone quiet instead of walking the primary key
@@ -92,7 +74,7 @@ public abstract class PageStatementTests(ServiceDatabase database) : ServiceTest
         var page = (await Bob.ListMessagesAsync(room.Id, new PageRequest(10))).Ok();
 
         // Assert
-        Assert.True(_statements.Count == 3, _statements.Describe());
+        Assert.True(Statements.Count == 3, Statements.Describe());
         var pictured = Assert.Single(page.Items, m => m.Media.Count > 0);
         Assert.Equal(withPicture.Id, pictured.Id);
         Assert.Equal(picture.Id, Assert.Single(pictured.Media).Id);
@@ -114,7 +96,7 @@ public abstract class PageStatementTests(ServiceDatabase database) : ServiceTest
 
         // Assert
         Assert.Equal(["m11", "m12", "m13"], next.Items.Take(3).Select(m => m.Text));
-        Assert.True(_statements.Count == 1, _statements.Describe());
+        Assert.True(Statements.Count == 1, Statements.Describe());
     }
 
     [SkippableFact]
@@ -130,7 +112,7 @@ public abstract class PageStatementTests(ServiceDatabase database) : ServiceTest
         // Assert
         Assert.Empty(page.Items);
         Assert.Null(page.NextCursor);
-        Assert.True(_statements.Count == 2, _statements.Describe());
+        Assert.True(Statements.Count == 2, Statements.Describe());
     }
 
     [SkippableFact]
@@ -217,7 +199,7 @@ public abstract class PageStatementTests(ServiceDatabase database) : ServiceTest
         // Act
         await StartCountingAsync();
         var one = (await Bob.ListMessagesAsync(room.Id)).Ok();
-        var withOne = _statements.Count;
+        var withOne = Statements.Count;
         (await Bob.DeleteReactionAsync(dislike.Id)).Ok();
         await StartCountingAsync();
         var none = (await Bob.ListMessagesAsync(room.Id)).Ok();
@@ -227,7 +209,7 @@ public abstract class PageStatementTests(ServiceDatabase database) : ServiceTest
         Assert.Equal((target.Id, "dislike", 1, true), (reacted.Id, reacted.Reactions[0].Reaction, reacted.Reactions[0].Count, reacted.Reactions[0].Me));
         Assert.Equal(2, withOne);
         Assert.All(none.Items, m => Assert.Empty(m.Reactions));
-        Assert.True(_statements.Count == 1, _statements.Describe());
+        Assert.True(Statements.Count == 1, Statements.Describe());
         Assert.Equal(0, await Host.QueryAsync(db => db.Set<ChatMessage<string>>().Where(m => m.Id == long.Parse(target.Id, System.Globalization.CultureInfo.InvariantCulture)).Select(m => m.ReactionCount).SingleAsync()));
     }
 
@@ -271,12 +253,12 @@ public abstract class PageStatementTests(ServiceDatabase database) : ServiceTest
         // Act
         await StartCountingAsync();
         (await Bob.GetMessageAsync(room.Id, plain.Id)).Ok();
-        var withoutAny = _statements.Count;
+        var withoutAny = Statements.Count;
         await StartCountingAsync();
         var withReaction = (await Bob.GetMessageAsync(room.Id, reacted.Id)).Ok();
 
         // Assert: one statement more for the message that has reactions, none for media.
-        Assert.True(_statements.Count == withoutAny + 1, _statements.Describe());
+        Assert.True(Statements.Count == withoutAny + 1, Statements.Describe());
         Assert.Equal(["like"], withReaction.Reactions.Select(r => r.Reaction));
     }
 }

@@ -1,8 +1,6 @@
 using System.Text.RegularExpressions;
-using DfChat.Events;
 using DfChat.Models;
 using DfChat.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace DfChat.Tests.Services;
 
@@ -11,28 +9,14 @@ namespace DfChat.Tests.Services;
 /// read with its sender's membership, and their counts saved with the send's other rows, so that a busy room's
 /// batch of sends pays for them once.
 /// </summary>
-public abstract class SendStatementTests(ServiceDatabase database) : ServiceTestBase(database)
+public abstract class SendStatementTests(ServiceDatabase database) : StatementCountingTestBase(database)
 {
-    private readonly StatementLog _statements = new();
-
-    protected override void ConfigureServices(IServiceCollection services) =>
-        services.ConfigureDbContext<TestDbContext>(o => o.AddInterceptors(_statements));
-
-    /// <summary>Counts from here, once the outbox has published and marked the events so far (its own statements, not the send's).</summary>
-    private async Task StartCountingAsync()
-    {
-        await Host.OutboxIdleAsync();
-        await Host.Services.GetRequiredService<ChatOutbox>().CheckpointAsync(CancellationToken.None);
-        _statements.Clear();
-    }
-
     /// <summary>
     /// The statements so far but the rows a save writes (the message's mention rows, the memberships whose counts
-    /// move), which PostgreSQL sends in the save's one command and SQLite runs in process, one statement for all the
-    /// save's mention rows and one for each membership.
+    /// move), which PostgreSQL sends in the save's one command and SQLite runs in process, a statement a row.
     /// </summary>
     private List<string> StatementsButSavedRows() =>
-        _statements.Statements.Where(sql => !Regex.IsMatch(sql, """^\s*(INSERT INTO "ChatMessageMentions" [^;]*;?|UPDATE "ChatRoomUsers" SET "MentionCount" = @\w+\s+WHERE "Id" = @\w+\s+RETURNING 1;)\s*$""")).ToList();
+        Statements.Statements.Where(sql => !Regex.IsMatch(sql, """^\s*(INSERT INTO "ChatMessageMentions" [^;]*;?|UPDATE "ChatRoomUsers" SET "MentionCount" = @\w+\s+WHERE "Id" = @\w+\s+RETURNING 1;)\s*$""")).ToList();
 
     [SkippableFact]
     public async Task SendMessage_MentioningThreeMembers_NoStatementOfItsOwn()

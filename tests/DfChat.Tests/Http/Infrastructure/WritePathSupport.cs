@@ -119,6 +119,18 @@ public static class WritePath
             $"unreadCount of {member.Id} is {actual}, but {expected} of the room's {messages.Count} messages are by others and newer than its lastSeenAt {membership.Str("lastSeenAt")}.");
     }
 
+    /// <summary>
+    /// Asserts that <paramref name="member"/>'s <c>membership.mentionCount</c> (API.md §8) equals the count recomputed from
+    /// <paramref name="messages"/>: messages by others, newer than its <c>lastSeenAt</c>, that mention it.
+    /// </summary>
+    public static async Task MentionCountIsExactAsync(ChatUser member, string roomId, IReadOnlyList<JsonElement> messages)
+    {
+        var membership = (await member.GetJsonAsync($"rooms/{roomId}")).Prop("membership");
+        var lastSeenAt = HttpAssert.Timestamp(membership.Prop("lastSeenAt"));
+        var expected = messages.Count(m => m.Str("userId") != member.Id && HttpAssert.Timestamp(m.Prop("createdAt")) > lastSeenAt && m.Strings("mentions").Contains(member.Id));
+        Assert.Equal(expected, membership.Prop("mentionCount").GetInt32());
+    }
+
     /// <summary>Runs <paramref name="work"/> for each item with at most <paramref name="parallel"/> at a time, keeping the order of the results.</summary>
     public static async Task<T[]> BoundedAsync<TItem, T>(IReadOnlyList<TItem> items, int parallel, Func<TItem, Task<T>> work)
     {

@@ -13,6 +13,22 @@ public abstract class SearchTests(ServiceDatabase database) : ServiceTestBase(da
         (await caller.SearchMessagesAsync(q, roomId)).Ok().Items.Select(m => m.Text!).ToArray();
 
     /// <summary>A first search creates the index (as at a host's start), so that what follows goes through its triggers.</summary>
+    /// <summary>Every page of <paramref name="caller"/>'s search for "match", <paramref name="pageSize"/> at a time: the texts found, and how many each page held.</summary>
+    protected static async Task<(List<string> Texts, List<int> Pages)> PagesOfMatchAsync(ChatCaller caller, string? roomId, int pageSize)
+    {
+        var (texts, pages) = (new List<string>(), new List<int>());
+        string? cursor = null;
+        do
+        {
+            var page = (await caller.SearchMessagesAsync("match", roomId, new PageRequest(pageSize, cursor))).Ok();
+            pages.Add(page.Items.Count);
+            texts.AddRange(page.Items.Select(m => m.Text!));
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+        return (texts, pages);
+    }
+
     protected async Task<RoomModel> GroupWithIndexAsync(string name, params ChatCaller[] others)
     {
         var room = (await Alice.CreateGroupAsync(name, others)).Created();
@@ -170,17 +186,7 @@ public abstract class SearchTests(ServiceDatabase database) : ServiceTestBase(da
         }
 
         // Act: pages of 3.
-        var seen = new List<string>();
-        var pages = new List<int>();
-        string? cursor = null;
-        do
-        {
-            var page = (await Alice.SearchMessagesAsync("match", page: new PageRequest(3, cursor))).Ok();
-            pages.Add(page.Items.Count);
-            seen.AddRange(page.Items.Select(m => m.Text!));
-            cursor = page.NextCursor;
-        }
-        while (cursor is not null);
+        var (seen, pages) = await PagesOfMatchAsync(Alice, null, 3);
 
         // Assert
         Assert.Equal(expected, seen);
@@ -203,17 +209,7 @@ public abstract class SearchTests(ServiceDatabase database) : ServiceTestBase(da
         }
 
         // Act: pages of 3 in the room.
-        var seen = new List<string>();
-        var pages = new List<int>();
-        string? cursor = null;
-        do
-        {
-            var page = (await Alice.SearchMessagesAsync("match", mine.Id, new PageRequest(3, cursor))).Ok();
-            pages.Add(page.Items.Count);
-            seen.AddRange(page.Items.Select(m => m.Text!));
-            cursor = page.NextCursor;
-        }
-        while (cursor is not null);
+        var (seen, pages) = await PagesOfMatchAsync(Alice, mine.Id, 3);
 
         // Assert
         Assert.Equal(expected, seen);
@@ -429,15 +425,7 @@ public sealed class PostgresSearchTests(PostgresServiceDatabase database) : Sear
         Host.Services.GetRequiredService<ChatSearchIndex>().PostgresWindow = 2;
 
         // Act: pages of 3.
-        var seen = new List<string>();
-        string? cursor = null;
-        do
-        {
-            var page = (await Alice.SearchMessagesAsync("match", page: new PageRequest(3, cursor))).Ok();
-            seen.AddRange(page.Items.Select(m => m.Text!));
-            cursor = page.NextCursor;
-        }
-        while (cursor is not null);
+        var (seen, _) = await PagesOfMatchAsync(Alice, null, 3);
 
         // Assert
         Assert.Equal(expected, seen);
@@ -464,15 +452,7 @@ public sealed class PostgresSearchTests(PostgresServiceDatabase database) : Sear
         Host.Services.GetRequiredService<ChatSearchIndex>().PostgresWindow = 2;
 
         // Act: pages of 3 in the room.
-        var seen = new List<string>();
-        string? cursor = null;
-        do
-        {
-            var page = (await Alice.SearchMessagesAsync("match", mine.Id, new PageRequest(3, cursor))).Ok();
-            seen.AddRange(page.Items.Select(m => m.Text!));
-            cursor = page.NextCursor;
-        }
-        while (cursor is not null);
+        var (seen, _) = await PagesOfMatchAsync(Alice, mine.Id, 3);
 
         // Assert
         Assert.Equal(expected, seen);

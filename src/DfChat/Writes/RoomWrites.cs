@@ -264,10 +264,10 @@ internal sealed class BatchMembers<TKey>
         {
             var inRoom = store.Members.Where(m => m.RoomId == roomId);
 
-            // One user (a batch of one plain write): an equality, whose SQL EF Core generates once; a list of ids
-            // is expanded into one parameter each, and its SQL generated again on every call.
+            // One user (a plain write alone): an equality. A list goes as one parameter (EF.Parameter), so that its
+            // SQL is the same whatever its length and EF Core generates it once, not once per length.
             var one = users[0];
-            var rows = await (users.Count == 1 ? inRoom.Where(m => m.UserId.Equals(one)) : inRoom.Where(m => users.Contains(m.UserId)))
+            var rows = await (users.Count == 1 ? inRoom.Where(m => m.UserId.Equals(one)) : inRoom.Where(m => EF.Parameter(users).Contains(m.UserId)))
                 .Select(store.Users.WithDisplayName((ChatRoomUser<TKey> m, string? name) => new BatchMember<TKey> { Member = m, DisplayName = name }, m => m.UserId))
                 .ToListAsync(CancellationToken.None);
             return new BatchMembers<TKey>([.. users], rows.ToDictionary(r => r.Member.UserId));

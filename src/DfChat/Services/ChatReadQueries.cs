@@ -8,7 +8,7 @@ using Microsoft.EntityFrameworkCore.Metadata;
 namespace DfChat.Services;
 
 /// <summary>
-/// The statements of the hottest reads (a room with the caller's membership, a page of messages), compiled
+/// The statements of the hottest reads (a room with the caller's membership, a page of messages and its pins), compiled
 /// once per model with <see cref="EF.CompileAsyncQuery{TContext, TParam1, TParam2, TResult}(Expression{Func{TContext, TParam1, TParam2, TResult}})"/>.
 /// </summary>
 /// <remarks>
@@ -35,6 +35,10 @@ internal sealed class ChatReadQueries<TUser, TKey>(ChatUserModel<TUser> users)
     public IAsyncEnumerable<MessageRow<TKey>> After(DbContext db, long roomId, TKey caller, long after, int take) =>
         For(db).After(db, roomId, caller, after, take);
 
+    /// <summary>The pins of the room's messages from <paramref name="first"/> to <paramref name="last"/> (a page's id range).</summary>
+    public IAsyncEnumerable<ChatMessagePin<TKey>> Pins(DbContext db, long roomId, long first, long last) =>
+        For(db).Pins(db, roomId, first, last);
+
     private Compiled For(DbContext db) => _byModel.GetOrAdd(db.Model, static (model, users) => new Compiled(model, users), users);
 
     private sealed class Compiled
@@ -56,6 +60,8 @@ internal sealed class ChatReadQueries<TUser, TKey>(ChatUserModel<TUser> users)
                 ReadableMessages((messages, after, take) => messages.Where(m => m.Id > after).OrderBy(m => m.ThreadId).ThenBy(m => m.Id).Take(take)),
                 users.DisplayName,
                 userKey));
+            Pins = EF.CompileAsyncQuery((DbContext db, long roomId, long first, long last) =>
+                db.Set<ChatMessagePin<TKey>>().AsNoTracking().Where(p => p.RoomId == roomId && p.MessageId >= first && p.MessageId <= last));
         }
 
         public Func<DbContext, long, TKey, CancellationToken, Task<RoomAccess<TKey>?>> Room { get; }
@@ -63,6 +69,8 @@ internal sealed class ChatReadQueries<TUser, TKey>(ChatUserModel<TUser> users)
         public Func<DbContext, long, TKey, long, int, IAsyncEnumerable<MessageRow<TKey>>> Before { get; }
 
         public Func<DbContext, long, TKey, long, int, IAsyncEnumerable<MessageRow<TKey>>> After { get; }
+
+        public Func<DbContext, long, long, long, IAsyncEnumerable<ChatMessagePin<TKey>>> Pins { get; }
     }
 
     /// <summary>

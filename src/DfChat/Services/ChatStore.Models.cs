@@ -97,7 +97,7 @@ internal sealed partial class ChatStore<TUser, TKey>
             ? await ReactionCountsAsync(Reactions.Where(r => r.RoomId == roomId && r.MessageId >= first && r.MessageId <= last), caller, cancellationToken)
             : EmptyReactions;
         var pins = page.Any(r => r.Message.PinnedAt is not null)
-            ? await PinsOfAsync(Pins.Where(p => p.RoomId == roomId && p.MessageId >= first && p.MessageId <= last), cancellationToken)
+            ? await PinsOfPageAsync(roomId, first, last, cancellationToken)
             : EmptyPins;
         var room = Id(roomId);
         return page.Select(r => ToModel(r.Message, room, r.AuthorName, media, reactions, pins)).ToList();
@@ -125,6 +125,19 @@ internal sealed partial class ChatStore<TUser, TKey>
     /// <summary>The pins of <paramref name="pins"/> by message.</summary>
     private static async Task<Dictionary<long, ChatMessagePin<TKey>>> PinsOfAsync(IQueryable<ChatMessagePin<TKey>> pins, CancellationToken cancellationToken) =>
         await pins.AsNoTracking().ToDictionaryAsync(p => p.MessageId, cancellationToken);
+
+    /// <summary>
+    /// The pins of a page by message, by its id range, in a statement compiled once: as an ordinary LINQ query it
+    /// cost more than the page's own statement to prepare on every call (its expression tree rebuilt, its
+    /// parameters extracted, its SQL looked up; docs/BENCHMARKS.md, issue 22's page at one connection).
+    /// </summary>
+    private async Task<Dictionary<long, ChatMessagePin<TKey>>> PinsOfPageAsync(long roomId, long first, long last, CancellationToken cancellationToken)
+    {
+        var pins = new Dictionary<long, ChatMessagePin<TKey>>();
+        await foreach (var pin in queries.Pins(Db, roomId, first, last).WithCancellation(cancellationToken))
+            pins.Add(pin.MessageId, pin);
+        return pins;
+    }
 
     private static readonly ILookup<long, MediaModel> EmptyMedia = Array.Empty<MediaModel>().ToLookup(m => 0L);
 

@@ -98,6 +98,9 @@ public sealed class ChatCaller(string id, Func<Func<IServiceProvider, Task<objec
     public Task<ChatResult<MessageModel>> GetMessageAsync(string roomId, string messageId) =>
         Call<IChatMessageService, ChatResult<MessageModel>>(s => s.GetAsync(Id, roomId, messageId, None));
 
+    public Task<ChatResult<MessageModel>> PinAsync(string roomId, string messageId) =>
+        Call<IChatConversationService, ChatResult<MessageModel>>(s => s.PinAsync(Id, roomId, messageId, None));
+
     public Task<ChatResult<MessageModel>> EditMessageAsync(string roomId, string messageId, string? text) =>
         Call<IChatMessageService, ChatResult<MessageModel>>(s => s.EditAsync(Id, roomId, messageId, text, None));
 

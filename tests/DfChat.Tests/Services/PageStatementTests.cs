@@ -186,6 +186,38 @@ public abstract class PageStatementTests(ServiceDatabase database) : StatementCo
     }
 
     [SkippableFact]
+    public async Task ListMessages_PageWithPins_OneStatementMoreAndOnlyThisRoomsPins()
+    {
+        // Arrange: two rooms whose messages interleave, each of the other room's pinned, one of ours.
+        var room = (await Alice.CreateGroupAsync("Group", Bob)).Created();
+        var other = (await Alice.CreateGroupAsync("Other", Carol)).Created();
+        var ours = new List<MessageModel>();
+        for (var i = 0; i < 3; i++)
+        {
+            ours.Add((await Alice.SendAsync(room.Id, $"ours {i}")).Created());
+            var theirs = (await Alice.SendAsync(other.Id, $"theirs {i}")).Created();
+            (await Alice.PinAsync(other.Id, theirs.Id)).Ok();
+        }
+
+        var pinned = (await Alice.PinAsync(room.Id, ours[1].Id)).Ok();
+
+        // Act: twice, the second time from the statement compiled by the first.
+        await StartCountingAsync();
+        var page = (await Bob.ListMessagesAsync(room.Id)).Ok();
+        var statements = _statements.Describe();
+        var count = _statements.Count;
+        var again = (await Bob.ListMessagesAsync(room.Id, new PageRequest(2))).Ok();
+
+        // Assert
+        Assert.True(count == 2, statements);
+        Assert.Equal(["ours 2", "ours 1", "ours 0"], page.Items.Select(m => m.Text));
+        Assert.Equal([null, Alice.Id, null], page.Items.Select(m => m.PinnedBy));
+        Assert.Equal([null, pinned.PinnedAt, null], page.Items.Select(m => m.PinnedAt));
+        Assert.NotNull(pinned.PinnedAt);
+        Assert.Equal([null, Alice.Id], again.Items.Select(m => m.PinnedBy));
+    }
+
+    [SkippableFact]
     public async Task ListMessages_ReactionsAddedAndRemoved_ReadOnlyWhileSomeRemain()
     {
         // Arrange: two reactions to one message, then one removed, then the other.

@@ -1,0 +1,35 @@
+using DfChat.Entities;
+using DfChat.Services;
+
+namespace DfChat.Tests.Services;
+
+/// <summary>How a message's mentions are stored with it and read back for its wire model.</summary>
+public sealed class MessageDetailsTests
+{
+    [Fact]
+    public void MentionsOf_StoredMentions_ReadBackInTheirOrder()
+    {
+        // Arrange: ids the serializer escapes (non-ASCII, HTML-sensitive, quotes and backslashes) beside plain ones.
+        string[] ids = ["42", "émile", "a<b>&'c", "quote\"back\\slash", "1f3e0a7c-0000-4000-8000-000000000001", "😀"];
+        var message = new ChatMessage<string> { Mentions = MessageDetails.StoreMentions(ids) };
+
+        // Act
+        var read = MessageDetails.MentionsOf(message);
+
+        // Assert
+        Assert.Equal(ids, read);
+    }
+
+    [Fact]
+    public void MentionsOf_NoneStored_Empty()
+    {
+        // Arrange
+        var none = new ChatMessage<string> { Mentions = MessageDetails.StoreMentions([]) };
+        var nullJson = new ChatMessage<string> { Mentions = "null" };
+
+        // Act and assert
+        Assert.Null(none.Mentions);
+        Assert.Empty(MessageDetails.MentionsOf(none));
+        Assert.Empty(MessageDetails.MentionsOf(nullJson));
+    }
+}

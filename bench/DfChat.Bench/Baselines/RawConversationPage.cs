@@ -27,7 +27,7 @@ internal abstract class RawConversationPage : IAsyncDisposable
 {
     private const string PageQuery = """
         SELECT "c"."Id", "c"."UserId", "c"."Text", "c"."ReplyToId", "c"."CreatedAt", "c"."EditedAt", "c"."HasMedia", "c"."ReactionCount", "c"."ThreadReplyCount", "c"."ThreadLastReplyAt", "c"."Mentions", "c"."PinnedAt", (
-            SELECT "a"."UserName"
+            SELECT COALESCE("a"."DisplayName", "a"."UserName")
             FROM "AspNetUsers" AS "a"
             WHERE "a"."Id" = "c"."UserId"
             LIMIT 1) AS "AuthorName"
@@ -39,7 +39,7 @@ internal abstract class RawConversationPage : IAsyncDisposable
                 SELECT 1
                 FROM "ChatRoomUsers" AS "c1"
                 WHERE "c1"."RoomId" = @roomId AND "c1"."UserId" = @caller))) AND "c"."Id" < @before
-        ORDER BY "c"."Id" DESC
+        ORDER BY "c"."ThreadId" DESC, "c"."Id" DESC
         LIMIT @take
         """;
 

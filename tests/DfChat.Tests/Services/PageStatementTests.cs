@@ -204,8 +204,8 @@ public abstract class PageStatementTests(ServiceDatabase database) : StatementCo
         // Act: twice, the second time from the statement compiled by the first.
         await StartCountingAsync();
         var page = (await Bob.ListMessagesAsync(room.Id)).Ok();
-        var statements = _statements.Describe();
-        var count = _statements.Count;
+        var statements = Statements.Describe();
+        var count = Statements.Count;
         var again = (await Bob.ListMessagesAsync(room.Id, new PageRequest(2))).Ok();
 
         // Assert

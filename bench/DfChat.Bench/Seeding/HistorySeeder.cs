@@ -75,8 +75,8 @@ internal static class HistorySeeder
     /// rooms of <paramref name="author"/>'s, each with <paramref name="perRoom"/> messages by the author:
     /// <paramref name="reader"/> has read none of them, <paramref name="caughtUp"/> all of them. The rooms'
     /// activity is spread over the past month, one room an hour. With <paramref name="mentionEvery"/> above 0,
-    /// every message numbered a multiple of it mentions <paramref name="reader"/> (the message's <c>Mentions</c>
-    /// and its <c>ChatMessageMentions</c> row, as a send with mentions stores them) and the reader's
+    /// every message numbered a multiple of it mentions <paramref name="reader"/> (the message's <c>Mentions</c>,
+    /// as a send with mentions stores them) and the reader's
     /// <c>MentionCount</c> in each room says how many of its unread messages do (API.md §8). Returns the
     /// seconds the seeding took.
     /// </summary>
@@ -147,17 +147,6 @@ internal static class HistorySeeder
         {
             await db.Set<ChatRoom<string>>().Where(r => r.CreatedBy == author).ExecuteUpdateAsync(s => s
                 .SetProperty(r => r.LastMessageId, r => db.Set<ChatMessage<string>>().Where(m => m.RoomId == r.Id).Max(m => (long?)m.Id)), cancellationToken);
-            if (mentionEvery > 0)
-            {
-                await db.Database.ExecuteSqlRawAsync(
-                    """
-                    INSERT INTO "ChatMessageMentions" ("RoomId", "MessageId", "UserId", "CreatedAt")
-                    SELECT m."RoomId", m."Id", {0}, m."CreatedAt" FROM "ChatMessages" AS m
-                    WHERE m."Mentions" IS NOT NULL AND m."RoomId" IN (SELECT r."Id" FROM "ChatRooms" AS r WHERE r."CreatedBy" = {1})
-                    """,
-                    [reader, author],
-                    cancellationToken);
-            }
         }
 
         await AnalyzeAsync(provider, connectionString, cancellationToken);
@@ -187,9 +176,8 @@ internal static class HistorySeeder
 
     /// <summary>
     /// Gives the newest <paramref name="count"/> messages of a seeded room what API.md §8 adds to a message, as
-    /// the chat would have stored them: every fourth mentions two members (<c>Mentions</c> and the
-    /// <c>ChatMessageMentions</c> rows), every tenth has a thread of two replies (reply rows with
-    /// <c>ThreadId</c>, the root's <c>ThreadReplyCount</c> and <c>ThreadLastReplyAt</c>), and three are
+    /// the chat would have stored them: every fourth mentions two members (<c>Mentions</c>), every tenth has a
+    /// thread of two replies (reply rows with <c>ThreadId</c>, the root's <c>ThreadReplyCount</c> and <c>ThreadLastReplyAt</c>), and three are
     /// pinned (<c>ChatMessagePins</c> and <c>PinnedAt</c>). Members have read everything, so no mention
     /// or unread count changes. Returns the seconds it took.
     /// </summary>
@@ -208,10 +196,7 @@ internal static class HistorySeeder
         {
             var message = newest[i];
             if (i % 4 == 1)
-            {
                 message.Mentions = mentions;
-                db.AddRange(mentioned.Select(user => new ChatMessageMention<string> { RoomId = room, MessageId = message.Id, UserId = user, CreatedAt = message.CreatedAt }));
-            }
 
             if (i % 10 == 3)
             {
@@ -331,7 +316,7 @@ internal static class HistorySeeder
             return;
         await using var pg = new NpgsqlConnection(connectionString);
         await pg.OpenAsync(cancellationToken);
-        await using var analyze = new NpgsqlCommand("""ANALYZE "ChatMessages", "ChatRooms", "ChatRoomUsers", "AspNetUsers", "ChatMessageMentions", "ChatMessagePins" """, pg);
+        await using var analyze = new NpgsqlCommand("""ANALYZE "ChatMessages", "ChatRooms", "ChatRoomUsers", "AspNetUsers", "ChatMessagePins" """, pg);
         await analyze.ExecuteNonQueryAsync(cancellationToken);
     }
 }

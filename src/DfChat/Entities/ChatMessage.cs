@@ -57,8 +57,8 @@ public class ChatMessage<TUserKey>
 
     /// <summary>
     /// The ids of the members the message mentions, as a JSON array of strings in the order given, or null when
-    /// it mentions nobody: the page reads them with the message. <see cref="ChatMessageMention{TUserKey}"/> holds
-    /// the same mentions by member, for the mention counts.
+    /// it mentions nobody: the page reads them with the message, and a read recounts its member's mention count from
+    /// them (so a mention costs a send no row of its own).
     /// </summary>
     public string? Mentions { get; set; }
 

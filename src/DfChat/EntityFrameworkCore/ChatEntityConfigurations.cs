@@ -193,24 +193,6 @@ internal sealed class ChatMessageReactionConfiguration<TUser, TKey> : IEntityTyp
     }
 }
 
-/// <summary>Configures <see cref="ChatMessageMention{TUserKey}"/>.</summary>
-internal sealed class ChatMessageMentionConfiguration<TUser, TKey> : IEntityTypeConfiguration<ChatMessageMention<TKey>>
-    where TUser : class
-    where TKey : IEquatable<TKey>
-{
-    public void Configure(EntityTypeBuilder<ChatMessageMention<TKey>> builder)
-    {
-        builder.ToTable("ChatMessageMentions");
-        builder.HasKey(m => new { m.MessageId, m.UserId });
-        builder.Property(m => m.CreatedAt).IsUtc();
-        builder.HasOne<ChatMessage<TKey>>().WithMany().HasForeignKey(m => m.MessageId).OnDelete(DeleteBehavior.Cascade);
-        builder.HasOne<TUser>().WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
-
-        // A member's mentions after its read position: one index range, counted without reading the messages.
-        builder.HasIndex(m => new { m.RoomId, m.UserId, m.CreatedAt });
-    }
-}
-
 /// <summary>Configures <see cref="ChatMessagePin{TUserKey}"/>.</summary>
 internal sealed class ChatMessagePinConfiguration<TUser, TKey> : IEntityTypeConfiguration<ChatMessagePin<TKey>>
     where TUser : class

@@ -48,7 +48,6 @@ public static class DfChatModelBuilderExtensions
         modelBuilder.ApplyConfiguration(new ChatMessageConfiguration<TUser, TKey>());
         modelBuilder.ApplyConfiguration(new ChatMessageMediaConfiguration<TKey>());
         modelBuilder.ApplyConfiguration(new ChatMessageReactionConfiguration<TUser, TKey>());
-        modelBuilder.ApplyConfiguration(new ChatMessageMentionConfiguration<TUser, TKey>());
         modelBuilder.ApplyConfiguration(new ChatMessagePinConfiguration<TUser, TKey>());
         modelBuilder.ApplyConfiguration(new ChatMessageEditConfiguration<TKey>());
         modelBuilder.ApplyConfiguration(new ChatRoomEventConfiguration());

@@ -1,5 +1,6 @@
 using System.Linq.Expressions;
 using DfChat.Entities;
+using DfChat.Services;
 using Microsoft.EntityFrameworkCore;
 
 namespace DfChat.Rules;
@@ -20,7 +21,8 @@ namespace DfChat.Rules;
 /// change no count. Mention counts follow the same rule (unread messages that mention the member) and live
 /// here too: each membership keeps its own <see cref="ChatRoomUser{TUserKey}.MentionCount"/>, which a send,
 /// an edit or a delete of a message mentioning it moves by one when the message is unread for it, and a
-/// read recounts from <see cref="ChatMessageMention{TUserKey}"/> on one index range.
+/// read recounts from the unread messages' own <see cref="ChatMessage{TUserKey}.Mentions"/>, in the scan that
+/// recounts them: a mention costs a send no row of its own.
 /// </para>
 /// </remarks>
 internal static class UnreadCounts
@@ -57,7 +59,7 @@ internal static class UnreadCounts
     /// A top-level message mentions <paramref name="added"/> from now on (a send, before it is saved, or an edit):
     /// the count of each of them for whom the message is unread grows by one. They are memberships read under the
     /// room's lock and tracked, so the change is saved with the write's other rows (a batch of sends moves each
-    /// membership once, in its one save). Their rows follow with <see cref="AddMentionRows"/> once the message has its id.
+    /// membership once, in its one save).
     /// </summary>
     public static void Mentioned<TKey>(ChatMessage<TKey> message, IEnumerable<ChatRoomUser<TKey>> added)
         where TKey : IEquatable<TKey>
@@ -69,28 +71,15 @@ internal static class UnreadCounts
         }
     }
 
-    /// <summary>The rows of the mentions <see cref="Mentioned"/> counted, for the recount of a read.</summary>
-    public static void AddMentionRows<TKey>(DbContext db, ChatMessage<TKey> message, IReadOnlyCollection<TKey> added)
-        where TKey : IEquatable<TKey> =>
-        db.Set<ChatMessageMention<TKey>>().AddRange(added.Select(u => new ChatMessageMention<TKey>
-        {
-            RoomId = message.RoomId,
-            MessageId = message.Id,
-            UserId = u,
-            CreatedAt = message.CreatedAt,
-        }));
-
     /// <summary>
-    /// A top-level message no longer mentions <paramref name="dropped"/> (an edit, or its delete): their rows go,
-    /// and the count of each of them for whom the message was unread shrinks by one.
+    /// A top-level message no longer mentions <paramref name="dropped"/> (an edit, or its delete): the count of each
+    /// of them for whom the message was unread shrinks by one.
     /// </summary>
     public static async Task UnmentionedAsync<TKey>(DbContext db, ChatMessage<TKey> message, IReadOnlyCollection<TKey> dropped, CancellationToken cancellationToken)
         where TKey : IEquatable<TKey>
     {
         if (dropped.Count == 0)
             return;
-        var (messageId, gone) = (message.Id, dropped.ToArray());
-        await db.Set<ChatMessageMention<TKey>>().Where(m => m.MessageId == messageId && gone.Contains(m.UserId)).ExecuteDeleteAsync(cancellationToken);
         await CountMentionAsync(db, message.RoomId, dropped, message.CreatedAt, -1, cancellationToken);
     }
 
@@ -148,13 +137,22 @@ internal static class UnreadCounts
         var messages = db.Set<ChatMessage<TKey>>().Where(m => m.RoomId == room.Id);
         var user = member.UserId;
         var readNumber = await messages.Where(m => m.CreatedAt <= seenAt).MaxAsync(m => (long?)m.Number, cancellationToken) ?? 0;
-        var unread = await messages.CountAsync(m => m.CreatedAt > seenAt && m.ThreadId == null && !m.UserId!.Equals(user), cancellationToken);
-        var roomId = room.Id;
-        var mentions = await db.Set<ChatMessageMention<TKey>>().CountAsync(m => m.RoomId == roomId && m.UserId.Equals(user) && m.CreatedAt > seenAt, cancellationToken);
+
+        // The unread messages are read for their thread and author already; counting those that mention the member
+        // in the same scan costs the read little, and spares every send a row per mention.
+        var (first, later) = MessageDetails.MentionPatterns(UserKey<TKey>.Format(user));
+        var counts = await messages.Where(m => m.CreatedAt > seenAt && m.ThreadId == null && !m.UserId!.Equals(user))
+            .GroupBy(m => 1)
+            .Select(g => new
+            {
+                Unread = g.Count(),
+                Mentions = g.Count(m => m.Mentions != null && (m.Mentions.Contains(first) || m.Mentions.Contains(later))),
+            })
+            .FirstOrDefaultAsync(cancellationToken);
         member.LastSeenAt = seenAt;
         member.ReadNumber = readNumber;
-        member.ReadExclusions = room.LastMessageNumber - readNumber - unread;
-        member.MentionCount = mentions;
+        member.ReadExclusions = room.LastMessageNumber - readNumber - (counts?.Unread ?? 0);
+        member.MentionCount = counts?.Mentions ?? 0;
         Saw(room, seenAt);
     }
 

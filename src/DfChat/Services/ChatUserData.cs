@@ -278,7 +278,6 @@ internal sealed partial class ChatUserData<TUser, TKey>(
             var pinned = store.Pins.Where(p => p.PinnedBy.Equals(user)).Select(p => p.MessageId);
             count += await store.Messages.Where(m => pinned.Contains(m.Id)).ExecuteUpdateAsync(s => s.SetProperty(m => m.PinnedAt, (DateTime?)null), CancellationToken.None);
             count += await store.Pins.Where(p => p.PinnedBy.Equals(user)).ExecuteDeleteAsync(CancellationToken.None);
-            count += await store.Db.Set<ChatMessageMention<TKey>>().Where(m => m.UserId.Equals(user)).ExecuteDeleteAsync(CancellationToken.None);
             count += await store.Reports.Where(r => r.MessageUserId == userText).ExecuteUpdateAsync(s => s.SetProperty(r => r.MessageUserId, (string?)null), CancellationToken.None);
             return ChatResult<int>.Ok(count);
         }, cancellationToken);

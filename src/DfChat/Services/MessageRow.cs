@@ -53,4 +53,16 @@ internal static class MessageDetails
     /// <summary>How <paramref name="mentions"/> are stored with a message: null for none.</summary>
     public static string? StoreMentions(IReadOnlyCollection<string> mentions) =>
         mentions.Count == 0 ? null : System.Text.Json.JsonSerializer.Serialize(mentions);
+
+    /// <summary>
+    /// The two substrings of which a stored <see cref="ChatMessage{TUserKey}.Mentions"/> (as <see cref="StoreMentions"/>
+    /// writes it) holds one exactly when it names <paramref name="id"/>: the id as a JSON string, after the array's
+    /// opening bracket or after a comma. Inside a JSON string every quote is escaped, so neither can match across
+    /// or within another id.
+    /// </summary>
+    public static (string First, string Later) MentionPatterns(string id)
+    {
+        var quoted = System.Text.Json.JsonSerializer.Serialize(id);
+        return ("[" + quoted, "," + quoted);
+    }
 }

@@ -176,7 +176,6 @@ internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, 
             return ChatResult<AfterSave<MessageModel>>.Ok(() =>
             {
                 store.MessageMedia.AddRange(media.Select((m, i) => new ChatMessageMedia { RoomId = room.Id, MessageId = message.Id, MediaId = m.Id, Sequence = i }));
-                UnreadCounts.AddMentionRows(w.Db, message, counted);
                 if (root is null)
                     room.LastMessageId = Math.Max(room.LastMessageId ?? 0, message.Id);
                 var model = new MessageModel
@@ -255,7 +254,6 @@ internal sealed class MessageService<TUser, TKey>(ChatStore<TUser, TKey> store, 
                 await UnreadCounts.UnmentionedAsync(w.Db, message, before.Except(after).ToList(), CancellationToken.None);
                 var added = after.Except(before).ToList();
                 UnreadCounts.Mentioned(message, mentions.Value!.Members.Where(m => added.Contains(m.UserId)));
-                UnreadCounts.AddMentionRows(w.Db, message, added);
                 message.Mentions = MessageDetails.StoreMentions(mentions.Value!.Ids);
             }
 

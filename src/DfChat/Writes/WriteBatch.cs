@@ -31,7 +31,6 @@ internal sealed class WriteBatch : IAsyncDisposable
     private readonly Dictionary<long, object> _lockedRooms = [];
     private readonly Dictionary<string, object> _reads = new(StringComparer.Ordinal);
     private readonly SqliteSearchRows? _searchRows;
-    private readonly SqliteMentionRows? _mentionRows;
     private int _eventsAtSavepoint;
 
     private WriteBatch(AsyncServiceScope scope, DbContext db, IDbContextTransaction transaction, bool joinsHostTransaction, IReadOnlyList<WriteItem> items)
@@ -42,7 +41,6 @@ internal sealed class WriteBatch : IAsyncDisposable
         _transaction = transaction;
         JoinsHostTransaction = joinsHostTransaction;
         _searchRows = SqliteSearchRows.AttachTo(db);
-        _mentionRows = SqliteMentionRows.AttachTo(db);
     }
 
     public IServiceProvider Services => _scope.ServiceProvider;
@@ -206,7 +204,6 @@ internal sealed class WriteBatch : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _searchRows?.Dispose();
-        _mentionRows?.Dispose();
         if (!JoinsHostTransaction)
             await _transaction.DisposeAsync();
         await _scope.DisposeAsync();

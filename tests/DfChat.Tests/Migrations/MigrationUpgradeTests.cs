@@ -89,7 +89,6 @@ public abstract class MigrationUpgradeTests(ServiceDatabase database) : Database
             foreach (var index in members.Metadata.GetIndexes().Where(i => i.Properties.Any(p => p.Name == nameof(ChatRoomUser<string>.LastSeenAt))).ToList())
                 members.Metadata.RemoveIndex(index);
             members.Ignore(m => m.ReadNumber).Ignore(m => m.ReadExclusions).Ignore(m => m.MentionCount).Ignore(m => m.LastPostedAt);
-            builder.Ignore<ChatMessageMention<string>>();
             builder.Ignore<ChatMessagePin<string>>();
             builder.Ignore<ChatMessageEdit>();
             members.Property<int>("UnreadCount");
@@ -176,11 +175,20 @@ public abstract class MigrationUpgradeTests(ServiceDatabase database) : Database
         SecurityStamp = Guid.NewGuid().ToString(),
     };
 
-    private async Task<bool> IndexExistsAsync(string name)
-    {
-        var sql = Database.Provider == DatabaseProvider.Sqlite
+    private Task<bool> IndexExistsAsync(string name) => ExistsAsync(
+        Database.Provider == DatabaseProvider.Sqlite
             ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = @name"
-            : "SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname = @name";
+            : "SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname = @name",
+        name);
+
+    private Task<bool> TableExistsAsync(string name) => ExistsAsync(
+        Database.Provider == DatabaseProvider.Sqlite
+            ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = @name"
+            : "SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = @name",
+        name);
+
+    private async Task<bool> ExistsAsync(string sql, string name)
+    {
         return await InDbAsync(async db =>
         {
             var connection = db.Database.GetDbConnection();
@@ -280,6 +288,9 @@ public abstract class MigrationUpgradeTests(ServiceDatabase database) : Database
         });
         Assert.True(await IndexExistsAsync(NewIndex), $"{NewIndex} is missing after the upgrade.");
 
+        // Mention counts are recounted from the messages' own mentions since DropMessageMentionRows: its table is gone.
+        Assert.False(await TableExistsAsync("ChatMessageMentions"), "ChatMessageMentions should be dropped by the upgrade.");
+
         // The services find the old room by a case-insensitive search and read its history.
         var found = await InScopeAsync(sp => sp.GetRequiredService<IChatRoomService>().ListMineAsync(seeded.BobId, null, "tEaM", new PageRequest(), CancellationToken.None));
         var listed = Assert.Single(found.Ok().Items);
@@ -322,6 +333,28 @@ public abstract class MigrationUpgradeTests(ServiceDatabase database) : Database
         edited.Ok();
         var afterEdit = await InScopeAsync(sp => sp.GetRequiredService<IChatSearchService>().SearchMessagesAsync(seeded.AliceId, "upgrade edit", listed.Id, new PageRequest(), CancellationToken.None));
         Assert.Equal(["after the upgrade, edited"], afterEdit.Ok().Items.Select(m => m.Text));
+
+        // A mention is counted from the message's own ids; going back past DropMessageMentionRows rebuilds the rows
+        // the older code counts from (the author's own mention left out, as it never counted), and up again drops them.
+        var mentioning = await InScopeAsync(sp => sp.GetRequiredService<IChatMessageService>().SendAsync(
+            seeded.AliceId, listed.Id, new SendMessageRequest { Text = "ping", Mentions = [seeded.BobId, seeded.AliceId] }, CancellationToken.None));
+        var mentionId = long.Parse(mentioning.Created().Id, System.Globalization.CultureInfo.InvariantCulture);
+        var bobsRoom = await InScopeAsync(sp => sp.GetRequiredService<IChatRoomService>().GetAsync(seeded.BobId, listed.Id, CancellationToken.None));
+        Assert.Equal(1, bobsRoom.Ok().Membership?.MentionCount);
+        await InDbAsync(async db =>
+        {
+            var previous = db.Database.GetMigrations().Single(m => m.EndsWith("_SearchRowsWrittenByChat", StringComparison.Ordinal));
+            await db.GetService<IMigrator>().MigrateAsync(previous);
+            return true;
+        });
+        var rows = await InDbAsync(db => db.Database.SqlQuery<string>($"""SELECT "UserId" AS "Value" FROM "ChatMessageMentions" WHERE "MessageId" = {mentionId}""").ToListAsync());
+        Assert.Equal([seeded.BobId], rows);
+        await InDbAsync(async db =>
+        {
+            await db.Database.MigrateAsync();
+            return true;
+        });
+        Assert.False(await TableExistsAsync("ChatMessageMentions"), "Up again should drop ChatMessageMentions.");
     }
 }
 

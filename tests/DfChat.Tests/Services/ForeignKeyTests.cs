@@ -124,10 +124,10 @@ public abstract class ForeignKeyTests(ServiceDatabase database) : DatabaseTestBa
     }
 
     [SkippableFact]
-    public async Task Services_GuidKeys_MentionRowsStoredAsTheirQueriesReadThem()
+    public async Task Services_GuidKeys_ReadRecountsMentionsFromTheStoredIds()
     {
-        // Arrange: mention rows are stored by a statement of the chat's own on SQLite (SqliteMentionRows); the
-        // recount of a read and the erasure find them by key and time only if stored as EF Core stores them.
+        // Arrange: a read recounts mentions by the ids as the messages store them (MessageDetails.MentionPatterns),
+        // which for Guid keys must be the format the ids are written in.
         await using var host = ChatTestHost.CreateWithGuidKeys(Database);
         var alice = await host.CreateUserAsync("Alice");
         var bob = await host.CreateUserAsync("Bob");
@@ -139,9 +139,39 @@ public abstract class ForeignKeyTests(ServiceDatabase database) : DatabaseTestBa
         // Act
         var read = (await bob.MarkReadAsync(room.Id, first.Id)).Ok();
 
-        // Assert: the recount found the two rows after the read position.
+        // Assert: the recount found the two messages after the read position.
         Assert.Equal(2, read.MentionCount);
-        Assert.Equal(3, await host.QueryAsync(db => db.Set<ChatMessageMention<Guid>>().CountAsync(m => m.UserId == Guid.Parse(bob.Id))));
+        Assert.Equal(2, (await bob.GetRoomAsync(room.Id)).Ok().Membership!.MentionCount);
+    }
+
+    [SkippableFact]
+    public async Task Services_StringKeysHoldingJson_ReadRecountsTheMessagesNamingTheMemberExactly()
+    {
+        // Arrange: string ids that are prefixes of one another or hold another's id as JSON, since a read recounts
+        // mentions by finding the member's id in the messages' stored JSON.
+        await using var host = new ChatTestHost<TestUser, TestDbContext>(Database, name => new TestUser { Id = name, UserName = name }, u => u.Id);
+        var alice = await host.CreateUserAsync("alice");
+        var five = await host.CreateUserAsync("5");
+        var fiftyFive = await host.CreateUserAsync("55");
+        var tricky = await host.CreateUserAsync("a\",\"5\"");
+        var room = (await alice.CreateGroupAsync("Group", five, fiftyFive, tricky)).Created();
+        var start = (await alice.SendAsync(room.Id, "start")).Created();
+        string[][] mentions = [["55"], [tricky.Id], [tricky.Id, "55"], ["5"], ["55", "5"]];
+        foreach (var ids in mentions)
+            (await alice.SendAsync(room.Id, new Models.SendMessageRequest { Text = "hey", Mentions = ids })).Created();
+
+        // Neither a thread reply nor a member's own message counts.
+        (await alice.SendAsync(room.Id, new Models.SendMessageRequest { Text = "in thread", ThreadId = start.Id, Mentions = ["5"] })).Created();
+        (await five.SendAsync(room.Id, new Models.SendMessageRequest { Text = "me", Mentions = ["5", "55"] })).Created();
+
+        // Act: each reads up to the first message, so its count is recounted from the messages after it.
+        var counts = new List<int>();
+        foreach (var member in new[] { five, fiftyFive, tricky })
+            counts.Add((await member.MarkReadAsync(room.Id, start.Id)).Ok().MentionCount);
+
+        // Assert
+        Assert.Equal([2, 4, 2], counts);
+        Assert.Equal(4, (await fiftyFive.GetRoomAsync(room.Id)).Ok().Membership!.MentionCount);
     }
 
     [SkippableFact]

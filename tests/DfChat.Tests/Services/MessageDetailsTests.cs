@@ -32,4 +32,35 @@ public sealed class MessageDetailsTests
         Assert.Empty(MessageDetails.MentionsOf(none));
         Assert.Empty(MessageDetails.MentionsOf(nullJson));
     }
+
+    [Fact]
+    public void MentionPatterns_StoredMentions_MatchExactlyTheIdsStored()
+    {
+        // Arrange: ids that contain others' JSON (quotes, commas, brackets), prefixes of one another, and escapes.
+        string[] everyone = ["5", "55", "a\",\"5\"", "[\"5", "5\"]", "back\\slash", "émile", "😀", ",", "\"", ""];
+        string[][] stored =
+        [
+            ["55"],
+            ["a\",\"5\""],
+            ["[\"5", "5\"]"],
+            ["5"],
+            ["x", "5"],
+            ["émile", "back\\slash", ","],
+            ["\"", ""],
+        ];
+
+        foreach (var ids in stored)
+        {
+            var json = MessageDetails.StoreMentions(ids)!;
+            foreach (var id in everyone)
+            {
+                // Act: the test a read's recount applies in SQL (instr / strpos), ordinal like them.
+                var (first, later) = MessageDetails.MentionPatterns(id);
+                var matches = json.Contains(first, StringComparison.Ordinal) || json.Contains(later, StringComparison.Ordinal);
+
+                // Assert
+                Assert.True(matches == ids.Contains(id), $"{json} and '{id}': matched {matches}.");
+            }
+        }
+    }
 }

@@ -186,29 +186,6 @@ namespace HostApp.Migrations.Postgres
                     b.ToTable("ChatMessageMedia", (string)null);
                 });
 
-            modelBuilder.Entity("DfChat.Entities.ChatMessageMention<string>", b =>
-                {
-                    b.Property<long>("MessageId")
-                        .HasColumnType("bigint");
-
-                    b.Property<string>("UserId")
-                        .HasColumnType("text");
-
-                    b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<long>("RoomId")
-                        .HasColumnType("bigint");
-
-                    b.HasKey("MessageId", "UserId");
-
-                    b.HasIndex("UserId");
-
-                    b.HasIndex("RoomId", "UserId", "CreatedAt");
-
-                    b.ToTable("ChatMessageMentions", (string)null);
-                });
-
             modelBuilder.Entity("DfChat.Entities.ChatMessagePin<string>", b =>
                 {
                     b.Property<long>("MessageId")
@@ -886,21 +863,6 @@ namespace HostApp.Migrations.Postgres
                     b.HasOne("DfChat.Entities.ChatMessage<string>", null)
                         .WithMany()
                         .HasForeignKey("MessageId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("DfChat.Entities.ChatMessageMention<string>", b =>
-                {
-                    b.HasOne("DfChat.Entities.ChatMessage<string>", null)
-                        .WithMany()
-                        .HasForeignKey("MessageId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
-                    b.HasOne("HostApp.Data.AppUser", null)
-                        .WithMany()
-                        .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -175,29 +175,6 @@ namespace HostApp.Migrations.Sqlite
                     b.ToTable("ChatMessageMedia", (string)null);
                 });
 
-            modelBuilder.Entity("DfChat.Entities.ChatMessageMention<string>", b =>
-                {
-                    b.Property<long>("MessageId")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("UserId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("RoomId")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("MessageId", "UserId");
-
-                    b.HasIndex("UserId");
-
-                    b.HasIndex("RoomId", "UserId", "CreatedAt");
-
-                    b.ToTable("ChatMessageMentions", (string)null);
-                });
-
             modelBuilder.Entity("DfChat.Entities.ChatMessagePin<string>", b =>
                 {
                     b.Property<long>("MessageId")
@@ -855,21 +832,6 @@ namespace HostApp.Migrations.Sqlite
                     b.HasOne("DfChat.Entities.ChatMessage<string>", null)
                         .WithMany()
                         .HasForeignKey("MessageId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("DfChat.Entities.ChatMessageMention<string>", b =>
-                {
-                    b.HasOne("DfChat.Entities.ChatMessage<string>", null)
-                        .WithMany()
-                        .HasForeignKey("MessageId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
-                    b.HasOne("HostApp.Data.AppUser", null)
-                        .WithMany()
-                        .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

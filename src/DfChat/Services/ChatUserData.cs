@@ -51,6 +51,7 @@ internal sealed partial class ChatUserData<TUser, TKey>(
                 changed = true;
             }
 
+            changed |= await ForgetMentionsAsync(user, cancellationToken);
             changed |= await EraseModerationAsync(user, cancellationToken);
             changed |= await EraseUploadsAsync(user, cancellationToken);
             if (!changed)
@@ -254,14 +255,56 @@ internal sealed partial class ChatUserData<TUser, TKey>(
     }
 
     /// <summary>
-    /// The user's uploads outside rooms, in bounded transactions: those on a kept (anonymized) message no
-    /// longer name them; the rest are deleted, then their files. Returns whether anything changed.
+    /// Messages that mention the user no longer do, in every room (a room they left long ago too), in bounded
+    /// transactions of the room's lane, each change a <c>messageUpdated</c>. The user has no membership left by
+    /// then, so no count moves. Mentions live only in each message's own JSON, so the rooms are found by one scan
+    /// of the messages that mention anyone: an erasure pays for it, not every send. Returns whether anything changed.
     /// </summary>
+    private async Task<bool> ForgetMentionsAsync(TKey user, CancellationToken cancellationToken)
+    {
+        var (first, later) = MessageDetails.MentionPatterns(UserKey<TKey>.Format(user));
+        var rooms = await store.Messages.Where(m => m.Mentions != null && (m.Mentions.Contains(first) || m.Mentions.Contains(later)))
+            .Select(m => m.RoomId).Distinct().OrderBy(r => r).ToListAsync(cancellationToken);
+        foreach (var roomId in rooms)
+        {
+            while (!await ForgetMentionsInRoomAsync(user, roomId, cancellationToken))
+            {
+            }
+        }
+
+        return rooms.Count > 0;
+    }
+
+    /// <summary>One transaction in the room: true once no message of the room mentions the user.</summary>
+    private async Task<bool> ForgetMentionsInRoomAsync(TKey user, long roomId, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var id = UserKey<TKey>.Format(user);
+        var (first, later) = MessageDetails.MentionPatterns(id);
+        var result = await writes.InRoomAsChatAsync(roomId, async w =>
+        {
+            var budget = w.Store.Options.ErasureBatchSize;
+            var messages = await w.Store.Messages
+                .Where(m => m.RoomId == roomId && m.Mentions != null && (m.Mentions.Contains(first) || m.Mentions.Contains(later)))
+                .OrderBy(m => m.Id).Take(budget).ToListAsync(CancellationToken.None);
+            foreach (var message in messages)
+                message.Mentions = MessageDetails.StoreMentions(MessageDetails.MentionsOf(message).Where(m => m != id).ToArray());
+            await w.SaveAsync();
+            foreach (var model in await w.Store.BuildMessagesAsync(messages, user, CancellationToken.None))
+                w.Record(ChatEventNames.MessageUpdated, EntityId.TryParse(model.Id, out var messageId) ? messageId : null, _ => model);
+            return ChatResult<bool>.Ok(messages.Count < budget);
+        }, cancellationToken);
+
+        // A room deleted meanwhile mentions nobody.
+        return result.Succeeded || result.Error == ChatError.RoomNotFound
+            ? result.Value || !result.Succeeded
+            : throw new InvalidOperationException($"Erasing the mentions of a user in room {roomId} failed: {result.Error}");
+    }
+
     /// <summary>
     /// The other rows that name the user: their blocks (made and received), their bans and the reports
     /// they filed go; invitations they made are revoked; bans they made stay, made by the room's owner
-    /// (without an owner they go); reports of their messages keep no author; the mentions of them go, and
-    /// the pins they made are lifted.
+    /// (without an owner they go); reports of their messages keep no author; the pins they made are lifted.
     /// </summary>
     private async Task<bool> EraseModerationAsync(TKey user, CancellationToken cancellationToken)
     {
@@ -286,6 +329,10 @@ internal sealed partial class ChatUserData<TUser, TKey>(
         return result.Value > 0;
     }
 
+    /// <summary>
+    /// The user's uploads outside rooms, in bounded transactions: those on a kept (anonymized) message no
+    /// longer name them; the rest are deleted, then their files. Returns whether anything changed.
+    /// </summary>
     private async Task<bool> EraseUploadsAsync(TKey user, CancellationToken cancellationToken)
     {
         var changed = false;

@@ -131,6 +131,34 @@ public abstract class UserErasureTests(ServiceDatabase database) : ServiceTestBa
     }
 
     [SkippableFact]
+    public async Task EraseAsync_MentionedInRoomsKeptAndLeft_MentionsOfThemGoOthersStay()
+    {
+        // Arrange: Bob is mentioned beside Carol in a room he is in, and alone in a room he has left.
+        var team = (await Alice.CreateGroupAsync("Team", Bob, Carol)).Created();
+        var both = (await Alice.SendAsync(team.Id, new SendMessageRequest { Text = "hi both", Mentions = [Bob.Id, Carol.Id] })).Created();
+        var left = (await Alice.CreateGroupAsync("Left", Bob)).Created();
+        var alone = (await Alice.SendAsync(left.Id, new SendMessageRequest { Text = "Bob?", Mentions = [Bob.Id] })).Created();
+        (await Bob.RemoveMemberAsync(left.Id, "me")).Ok();
+        await Host.OutboxIdleAsync();
+        var seqBefore = (await EventsAsync(Host, left.Id)).Max(e => e.Seq);
+
+        // Act
+        await EraseAsync(Host, Bob);
+
+        // Assert: the messages stay and name Carol only; Carol's count is as it was.
+        Assert.Equal([Carol.Id], (await Alice.GetMessageAsync(team.Id, both.Id)).Ok().Mentions);
+        Assert.Empty((await Alice.GetMessageAsync(left.Id, alone.Id)).Ok().Mentions);
+        Assert.Equal(1, (await Carol.GetRoomAsync(team.Id)).Ok().Membership!.MentionCount);
+        Assert.Equal(0, await Host.QueryAsync(db => db.Set<ChatMessage<string>>().CountAsync(m => m.Mentions != null && m.Mentions.Contains(Bob.Id))));
+
+        // The room Bob had left heard the change.
+        var events = (await EventsAsync(Host, left.Id)).Where(e => e.Seq > seqBefore).ToList();
+        var updated = Assert.Single(events);
+        Assert.Equal(ChatEventNames.MessageUpdated, updated.Type);
+        Assert.DoesNotContain(Bob.Id, updated.Payload, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
     public async Task EraseAsync_WhileOthersPost_EveryCountAndSeqRight()
     {
         // Arrange

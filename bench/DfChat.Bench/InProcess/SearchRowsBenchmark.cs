@@ -83,19 +83,30 @@ internal static class SearchRowsBenchmark
         public async Task<double> SendRoundAsync(int round, int mentions = 0)
         {
             var watch = Stopwatch.StartNew();
-            await Task.WhenAll(_users.Select(async (user, i) =>
-            {
-                await using var scope = _services.CreateAsyncScope();
-                var sent = await scope.ServiceProvider.GetRequiredService<IChatMessageService>()
-                    .SendAsync(user, _roomId, new SendMessageRequest
-                    {
-                        Text = $"round {round} from sender {i}: a message of an ordinary length about the project",
-                        Mentions = mentions == 0 ? null : Enumerable.Range(1, mentions).Select(k => _users[(i + k) % _users.Length]).ToArray(),
-                    }, default);
-                if (!sent.Succeeded)
-                    throw new InvalidOperationException($"A send failed: {sent.Error?.Code}");
-            }));
+            await Task.WhenAll(_users.Select((user, i) => SendAsync(round, i, mentions)));
             return watch.Elapsed.TotalMilliseconds;
+        }
+
+        /// <summary>As <see cref="SendRoundAsync"/>, but each user's send after the previous one is stored (one sender at a time).</summary>
+        public async Task<double> SendOneByOneAsync(int round, int mentions = 0)
+        {
+            var watch = Stopwatch.StartNew();
+            for (var i = 0; i < _users.Length; i++)
+                await SendAsync(round, i, mentions);
+            return watch.Elapsed.TotalMilliseconds;
+        }
+
+        private async Task SendAsync(int round, int i, int mentions)
+        {
+            await using var scope = _services.CreateAsyncScope();
+            var sent = await scope.ServiceProvider.GetRequiredService<IChatMessageService>()
+                .SendAsync(_users[i], _roomId, new SendMessageRequest
+                {
+                    Text = $"round {round} from sender {i}: a message of an ordinary length about the project",
+                    Mentions = mentions == 0 ? null : Enumerable.Range(1, mentions).Select(k => _users[(i + k) % _users.Length]).ToArray(),
+                }, default);
+            if (!sent.Succeeded)
+                throw new InvalidOperationException($"A send failed: {sent.Error?.Code}");
         }
 
         /// <summary>Fails the run unless every message is in the index once (the benchmark measures a working index).</summary>

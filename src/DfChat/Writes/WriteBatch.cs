@@ -31,6 +31,7 @@ internal sealed class WriteBatch : IAsyncDisposable
     private readonly Dictionary<long, object> _lockedRooms = [];
     private readonly Dictionary<string, object> _reads = new(StringComparer.Ordinal);
     private readonly SqliteSearchRows? _searchRows;
+    private readonly SqliteMentionCounts? _mentionCounts;
     private int _eventsAtSavepoint;
 
     private WriteBatch(AsyncServiceScope scope, DbContext db, IDbContextTransaction transaction, bool joinsHostTransaction, IReadOnlyList<WriteItem> items)
@@ -41,6 +42,7 @@ internal sealed class WriteBatch : IAsyncDisposable
         _transaction = transaction;
         JoinsHostTransaction = joinsHostTransaction;
         _searchRows = SqliteSearchRows.AttachTo(db);
+        _mentionCounts = SqliteMentionCounts.AttachTo(db);
     }
 
     public IServiceProvider Services => _scope.ServiceProvider;
@@ -204,6 +206,7 @@ internal sealed class WriteBatch : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _searchRows?.Dispose();
+        _mentionCounts?.Dispose();
         if (!JoinsHostTransaction)
             await _transaction.DisposeAsync();
         await _scope.DisposeAsync();

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using DfChat.Models;
+using DfChat.Tests.Http.Infrastructure;
 using DfChat.Tests.Infrastructure;
 
 namespace DfChat.Tests.Services;
@@ -12,11 +13,13 @@ namespace DfChat.Tests.Services;
 public abstract class SendStatementTests(ServiceDatabase database) : StatementCountingTestBase(database)
 {
     /// <summary>
-    /// The statements so far but the rows a save writes (the memberships whose counts move), which PostgreSQL sends
-    /// in the save's one command and SQLite a statement a row.
+    /// The one statement with which a save on SQLite moves the mention counts of its memberships (SqliteMentionCounts);
+    /// PostgreSQL receives them in the save's one command.
     /// </summary>
-    private List<string> StatementsButSavedRows() =>
-        Statements.Statements.Where(sql => !Regex.IsMatch(sql, """^\s*UPDATE "ChatRoomUsers" SET "MentionCount" = @\w+\s+WHERE "Id" = @\w+\s+RETURNING 1;\s*$""")).ToList();
+    private static bool IsMentionCountsStatement(string sql) =>
+        Regex.IsMatch(sql, """^\s*UPDATE "ChatRoomUsers" SET "MentionCount" = "MentionCount" \+ d\.value\s+FROM json_each\(@\w+\) AS d\s+WHERE "ChatRoomUsers"\."Id" = CAST\(d\.key AS INTEGER\)\s*$""");
+
+    private List<string> StatementsButMentionCounts() => Statements.Statements.Where(sql => !IsMentionCountsStatement(sql)).ToList();
 
     [SkippableFact]
     public async Task SendMessage_MentioningThreeMembers_NoStatementOfItsOwn()
@@ -26,20 +29,48 @@ public abstract class SendStatementTests(ServiceDatabase database) : StatementCo
         (await Alice.SendAsync(room.Id, "first")).Created();
         await StartCountingAsync();
         (await Alice.SendAsync(room.Id, "plain")).Created();
-        var plain = StatementsButSavedRows();
+        var plain = StatementsButMentionCounts();
 
         // Act
         await StartCountingAsync();
         var mentioning = (await Alice.SendAsync(room.Id, new SendMessageRequest { Text = "look", Mentions = [Bob.Id, Carol.Id, Dave.Id] })).Created();
-        var withMentions = StatementsButSavedRows();
+        var withMentions = StatementsButMentionCounts();
+        var countStatements = Statements.Statements.Count(IsMentionCountsStatement);
 
-        // Assert: the same statements (no read of the mentioned members, no update of their counts of its own); the
-        // counts moved all the same.
+        // Assert: the same statements (no read of the mentioned members, no update of a count of its own), but on
+        // SQLite one statement for the three counts; the counts moved all the same.
         Assert.True(plain.Count == withMentions.Count, $"plain send:\n{string.Join("\n---\n", plain)}\n\nwith mentions:\n{string.Join("\n---\n", withMentions)}");
+        Assert.Equal(Database.Provider == DatabaseProvider.Sqlite ? 1 : 0, countStatements);
         Assert.Equal([Bob.Id, Carol.Id, Dave.Id], mentioning.Mentions);
         foreach (var member in new[] { Bob, Carol, Dave })
             Assert.Equal(1, (await member.GetRoomAsync(room.Id)).Ok().Membership!.MentionCount);
         Assert.Equal(0, (await Alice.GetRoomAsync(room.Id)).Ok().Membership!.MentionCount);
+    }
+
+    [SkippableFact]
+    public async Task SendMessage_ConcurrentSendersMentioningEachOther_CountsExact()
+    {
+        // Arrange: in a batch, a mentioned member that also sends has its membership written with its send; one that
+        // does not has only its count moved (on SQLite by the batch's one statement for counts).
+        var room = (await Alice.CreateGroupAsync("Group", Bob, Carol)).Created();
+        ChatCaller[] members = [Alice, Bob, Carol];
+
+        // Act: each sends 10, mentioning the two others.
+        var sends = Enumerable.Range(0, 30).Select(i => members[i % 3].SendAsync(room.Id, new SendMessageRequest
+        {
+            Text = $"m{i}",
+            Mentions = members.Where((_, k) => k != i % 3).Select(m => m.Id).ToArray(),
+        })).ToList();
+        foreach (var sent in await Task.WhenAll(sends))
+            sent.Created();
+
+        // Assert: 20 each, and a read's recount from the messages agrees.
+        foreach (var member in members)
+            Assert.Equal(20, (await member.GetRoomAsync(room.Id)).Ok().Membership!.MentionCount);
+        var messages = (await Alice.ListMessagesAsync(room.Id, new PageRequest(100))).Ok().Items;
+        var first = messages[^1];
+        var recounted = (await Bob.MarkReadAsync(room.Id, first.Id)).Ok().MentionCount;
+        Assert.Equal(messages.Count(m => m.CreatedAt > first.CreatedAt && m.UserId != Bob.Id && m.Mentions.Contains(Bob.Id)), recounted);
     }
 
     [SkippableFact]

@@ -144,7 +144,10 @@ internal sealed class SearchService<TUser, TKey>(ChatStore<TUser, TKey> store, C
     /// The room is bounded with <c>BETWEEN</c> and the order names it: with <c>"RoomId" = @room</c> the planner knows
     /// the room is fixed, drops it from the order and walks the primary key backwards over every newer message of
     /// the other rooms (a room of a million messages gone quiet: 200 ms and more), where only the room's own
-    /// index serves this order. The room must be readable by the caller, checked inside the statement too.
+    /// index serves this order. The window is read in that same order, so that its matches come out without a sort
+    /// and the statement stops at the page's last one (a common word reads about a page of rows, not the window); its
+    /// lowest id, for the second part, is read again from the index rather than kept. The room must be readable by
+    /// the caller, checked inside the statement too.
     /// </summary>
     private static Task<List<ChatMessage<TKey>>> PostgresInRoomAsync(
         DbContext db, SearchTerms terms, TKey caller, long room, long before, int window, int take, CancellationToken cancellationToken)
@@ -154,13 +157,16 @@ internal sealed class SearchService<TUser, TKey>(ChatStore<TUser, TKey> store, C
         var sql = $$"""
             WITH readable AS (SELECT 1 FROM "ChatRooms" AS r WHERE r."Id" = {4}
                     AND (r."IsPublic" OR EXISTS (SELECT 1 FROM "ChatRoomUsers" AS u WHERE u."RoomId" = {4} AND u."UserId" = {2}))),
-                recent AS MATERIALIZED (SELECT * FROM "ChatMessages" WHERE "RoomId" BETWEEN {4} AND {4} AND "Id" < {1} AND EXISTS (SELECT 1 FROM readable)
-                    ORDER BY "RoomId" DESC, "Id" DESC LIMIT {3}),
                 hits AS MATERIALIZED (SELECT "Id", "RoomId" FROM "ChatMessages" WHERE "{{column}}" @@ to_tsquery('simple', {0}))
-            (SELECT w.* FROM recent AS w WHERE w."{{column}}" @@ to_tsquery('simple', {0}) ORDER BY w."Id" DESC)
+            (SELECT w.* FROM (SELECT * FROM "ChatMessages" WHERE "RoomId" BETWEEN {4} AND {4} AND "Id" < {1} AND EXISTS (SELECT 1 FROM readable)
+                    ORDER BY "RoomId" DESC, "Id" DESC LIMIT {3}) AS w
+                WHERE w."{{column}}" @@ to_tsquery('simple', {0})
+                ORDER BY w."RoomId" DESC, w."Id" DESC)
             UNION ALL
             (SELECT m.* FROM (SELECT h."Id" FROM hits AS h
-                    WHERE h."RoomId" = {4} AND h."Id" < (SELECT COALESCE(MIN(w."Id"), {1}) FROM recent AS w) AND EXISTS (SELECT 1 FROM readable)
+                    WHERE h."RoomId" = {4} AND EXISTS (SELECT 1 FROM readable)
+                        AND h."Id" < (SELECT COALESCE(MIN(x."Id"), {1}) FROM (SELECT "Id" FROM "ChatMessages"
+                            WHERE "RoomId" BETWEEN {4} AND {4} AND "Id" < {1} ORDER BY "RoomId" DESC, "Id" DESC LIMIT {3}) AS x)
                     ORDER BY h."Id" DESC LIMIT {5}) AS t
                 JOIN "ChatMessages" AS m ON m."Id" = t."Id"
                 ORDER BY m."Id" DESC)

@@ -114,7 +114,9 @@ internal sealed class SearchService<TUser, TKey>(ChatStore<TUser, TKey> store, C
     /// <see cref="ChatSearchIndex.PostgresWindow"/> messages in id order, filtered (a common word fills the page there); then,
     /// only if the page is not full yet, every older match from the GIN index, sorted (a rare word has few).
     /// With the words' selectivity unknown, the generic plan of a single statement joined the GIN index room by
-    /// room: 126 s for a common word (docs/BENCHMARKS.md, issue 22).
+    /// room: 126 s for a common word (docs/BENCHMARKS.md, issue 22). In the window, <c>OFFSET 0</c> keeps the
+    /// membership check a per-row probe: as a semi-join with the caller's rooms it lost the window's order, so every
+    /// row of the window was read and sorted before the page was taken.
     /// </summary>
     private static Task<List<ChatMessage<TKey>>> PostgresEverywhereAsync(
         DbContext db, SearchTerms terms, TKey caller, long before, int window, int take, CancellationToken cancellationToken)
@@ -125,7 +127,7 @@ internal sealed class SearchService<TUser, TKey>(ChatStore<TUser, TKey> store, C
             WITH hits AS MATERIALIZED (SELECT "Id", "RoomId" FROM "ChatMessages" WHERE "{{column}}" @@ to_tsquery('simple', {0}))
             (SELECT m.* FROM (SELECT * FROM "ChatMessages" WHERE "Id" < {1} ORDER BY "Id" DESC LIMIT {3}) AS m
                 WHERE m."{{column}}" @@ to_tsquery('simple', {0})
-                    AND EXISTS (SELECT 1 FROM "ChatRoomUsers" AS u WHERE u."RoomId" = m."RoomId" AND u."UserId" = {2})
+                    AND EXISTS (SELECT 1 FROM "ChatRoomUsers" AS u WHERE u."RoomId" = m."RoomId" AND u."UserId" = {2} OFFSET 0)
                 ORDER BY m."Id" DESC)
             UNION ALL
             (SELECT m.* FROM hits AS h JOIN "ChatMessages" AS m ON m."Id" = h."Id"

@@ -14,11 +14,12 @@ namespace DfChat.EntityFrameworkCore;
 /// </summary>
 /// <remarks>
 /// EF Core's SQLite provider runs each row of a save as a statement of its own, prepared anew: a send mentioning 5
-/// members cost 5 of them, about a fifth of a send at one connection (<c>bench … inprocess</c>, sends one after
-/// another). The statement adds each membership's change to the stored count (<c>"MentionCount" + delta</c>), so it
-/// is right whatever the save wrote before it. It goes through <c>ExecuteSqlRaw</c>, so the host's command
-/// interceptors and logging see it. PostgreSQL receives a save's rows in one command already and is left to EF Core.
-/// Should the save fail, the memberships are marked changed again, as EF Core left them.
+/// members cost 5 of them. Measured with <c>bench … inprocess</c> (32 sends one after another, each mentioning 5
+/// members, against plain ones): 1.23–1.26× a plain send with EF Core's statements, 1.13× with this one. The
+/// statement adds each membership's change to the stored count (<c>"MentionCount" + delta</c>), so it is right
+/// whatever the save wrote before it. It goes through <c>ExecuteSqlRaw</c>, so the host's command interceptors and
+/// logging see it. PostgreSQL receives a save's rows in one command already and is left to EF Core. Should the save
+/// fail, the memberships are marked changed again, as EF Core left them.
 /// </remarks>
 internal sealed class SqliteMentionCounts : IDisposable
 {

@@ -74,6 +74,28 @@ public abstract class SendStatementTests(ServiceDatabase database) : StatementCo
     }
 
     [SkippableFact]
+    public async Task SendMessage_ConcurrentSendsOfOneUploadMentioning_OneAttachesCountsExact()
+    {
+        // Arrange: sends of one batch attaching the same upload fail its save (the unique index) and run again one by
+        // one; the mention counts that save had taken must be neither lost nor counted twice.
+        var room = (await Alice.CreateGroupAsync("Group", Bob, Dave)).Created();
+        var picture = (await Alice.UploadAsync(TestFiles.Png())).Created();
+
+        // Act
+        var sends = Enumerable.Range(0, 12).Select(i => i % 2 == 0
+            ? Alice.SendAsync(room.Id, new SendMessageRequest { Text = $"a{i}", MediaIds = [picture.Id], Mentions = [Bob.Id] })
+            : Dave.SendAsync(room.Id, new SendMessageRequest { Text = $"d{i}", Mentions = [Bob.Id] })).ToList();
+        var results = await Task.WhenAll(sends);
+
+        // Assert: one of Alice's sends attaches the picture, the others are refused; Bob counts each message stored.
+        Assert.Equal(7, results.Count(r => r.Succeeded));
+        Assert.Equal(7, (await Bob.GetRoomAsync(room.Id)).Ok().Membership!.MentionCount);
+        var messages = (await Bob.ListMessagesAsync(room.Id, new PageRequest(100))).Ok().Items;
+        Assert.Equal(7, messages.Count);
+        Assert.Single(messages, m => m.Media.Count == 1);
+    }
+
+    [SkippableFact]
     public async Task SendMessage_ConcurrentSendsMentioningMembersAndOneAnOutsider_OutsiderRefusedCountsExact()
     {
         // Arrange: Carol is no member; sends racing in the room's lane share one read of the members they mention.

@@ -96,6 +96,30 @@ public abstract class SendStatementTests(ServiceDatabase database) : StatementCo
     }
 
     [SkippableFact]
+    public async Task SendMessage_ConcurrentRepeatsOfOneClientMessageIdMentioning_OneMessageCountedOnce()
+    {
+        // Arrange: repeats of one client message id in one batch fail its first save (the unique index) while that
+        // save holds the mentioned member's count (on SQLite, for the statement after the save); run again one by
+        // one, the repeats answer the first message.
+        var room = (await Alice.CreateGroupAsync("Group", Bob, Dave)).Created();
+
+        // Act
+        var sends = Enumerable.Range(0, 8).Select(_ => Alice.SendAsync(room.Id, new SendMessageRequest
+        {
+            Text = "once",
+            ClientMessageId = "c-1",
+            Mentions = [Bob.Id],
+        })).ToList();
+        var results = await Task.WhenAll(sends);
+
+        // Assert
+        Assert.Single(results.Select(r => r.Ok().Id).Distinct());
+        Assert.Single(results, r => r.Created);
+        Assert.Equal(1, (await Bob.GetRoomAsync(room.Id)).Ok().Membership!.MentionCount);
+        Assert.Equal(1, (await Bob.GetRoomAsync(room.Id)).Ok().Membership!.UnreadCount);
+    }
+
+    [SkippableFact]
     public async Task SendMessage_ConcurrentSendsMentioningMembersAndOneAnOutsider_OutsiderRefusedCountsExact()
     {
         // Arrange: Carol is no member; sends racing in the room's lane share one read of the members they mention.

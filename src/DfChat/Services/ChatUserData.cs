@@ -98,11 +98,14 @@ internal sealed partial class ChatUserData<TUser, TKey>(
             return ChatResult<bool>.Ok(true);
         }, cancellationToken);
 
-        // A room deleted meanwhile holds nothing of anybody.
-        return result.Succeeded || result.Error == ChatError.RoomNotFound
-            ? result.Value || !result.Succeeded
-            : throw new InvalidOperationException($"Erasing a user in room {roomId} failed: {result.Error}");
+        return DoneInRoom(result, roomId, "Erasing a user");
     }
+
+    /// <summary>Whether a step of an erasure in a room is done: it said so, or the room was deleted meanwhile (it holds nothing of anybody).</summary>
+    private static bool DoneInRoom(ChatResult<bool> result, long roomId, string step) =>
+        result.Succeeded || result.Error == ChatError.RoomNotFound
+            ? result.Value || !result.Succeeded
+            : throw new InvalidOperationException($"{step} in room {roomId} failed: {result.Error}");
 
     /// <summary>Removes up to <paramref name="budget"/> of the user's reactions in the room, as deleting each would.</summary>
     private static async Task<int> RemoveReactionsAsync(RoomWrite<TUser, TKey> w, TKey user, int budget)
@@ -262,12 +265,13 @@ internal sealed partial class ChatUserData<TUser, TKey>(
     /// </summary>
     private async Task<bool> ForgetMentionsAsync(TKey user, CancellationToken cancellationToken)
     {
-        var (first, later) = MessageDetails.MentionPatterns(UserKey<TKey>.Format(user));
+        var id = UserKey<TKey>.Format(user);
+        var (first, later) = MessageDetails.MentionPatterns(id);
         var rooms = await store.Messages.Where(m => m.Mentions != null && (m.Mentions.Contains(first) || m.Mentions.Contains(later)))
             .Select(m => m.RoomId).Distinct().OrderBy(r => r).ToListAsync(cancellationToken);
         foreach (var roomId in rooms)
         {
-            while (!await ForgetMentionsInRoomAsync(user, roomId, cancellationToken))
+            while (!await ForgetMentionsInRoomAsync(user, id, roomId, cancellationToken))
             {
             }
         }
@@ -276,10 +280,9 @@ internal sealed partial class ChatUserData<TUser, TKey>(
     }
 
     /// <summary>One transaction in the room: true once no message of the room mentions the user.</summary>
-    private async Task<bool> ForgetMentionsInRoomAsync(TKey user, long roomId, CancellationToken cancellationToken)
+    private async Task<bool> ForgetMentionsInRoomAsync(TKey user, string id, long roomId, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var id = UserKey<TKey>.Format(user);
         var (first, later) = MessageDetails.MentionPatterns(id);
         var result = await writes.InRoomAsChatAsync(roomId, async w =>
         {
@@ -295,10 +298,7 @@ internal sealed partial class ChatUserData<TUser, TKey>(
             return ChatResult<bool>.Ok(messages.Count < budget);
         }, cancellationToken);
 
-        // A room deleted meanwhile mentions nobody.
-        return result.Succeeded || result.Error == ChatError.RoomNotFound
-            ? result.Value || !result.Succeeded
-            : throw new InvalidOperationException($"Erasing the mentions of a user in room {roomId} failed: {result.Error}");
+        return DoneInRoom(result, roomId, "Erasing the mentions of a user");
     }
 
     /// <summary>

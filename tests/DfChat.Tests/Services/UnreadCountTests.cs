@@ -205,6 +205,23 @@ public abstract class UnreadCountTests(ServiceDatabase database) : ServiceTestBa
     }
 
     [SkippableFact]
+    public async Task MentionCount_ReadPositionMovedBack_RecountsTheMentionsAfterIt()
+    {
+        // Arrange: Bob is mentioned twice, by a top-level message each (a thread reply's mention never counts), then reads everything.
+        var room = (await Alice.CreateGroupAsync("Group", Bob)).Created();
+        var first = (await Alice.SendAsync(room.Id, new SendMessageRequest { Text = "one", Mentions = [Bob.Id] })).Created();
+        (await Alice.SendAsync(room.Id, new SendMessageRequest { Text = "in thread", ThreadId = first.Id, Mentions = [Bob.Id] })).Created();
+        (await Alice.SendAsync(room.Id, new SendMessageRequest { Text = "two", Mentions = [Bob.Id] })).Created();
+        Assert.Equal(0, (await Bob.MarkReadAsync(room.Id)).Ok().MentionCount);
+
+        // Act
+        (await Bob.UpdateMemberAsync(room.Id, "me", new UpdateMemberRequest { LastSeenAt = room.CreatedAt.AddDays(-1) })).Ok();
+
+        // Assert
+        Assert.Equal(2, (await Bob.GetRoomAsync(room.Id)).Ok().Membership!.MentionCount);
+    }
+
+    [SkippableFact]
     public async Task UpdateMemberAsync_LastSeenAt_RoundTripsExactly()
     {
         // Arrange

@@ -152,8 +152,12 @@ internal sealed partial class ChatConnectionRegistry(IServiceScopeFactory scopes
         }
     }
 
-    /// <summary>The connections of this node whose users are members of any of <paramref name="roomIds"/>, except <paramref name="exceptUserId"/>'s.</summary>
-    public IReadOnlyCollection<string> ConnectionsOfMembers(IEnumerable<string> roomIds, string exceptUserId)
+    /// <summary>
+    /// The connections of this node whose users are members of any of <paramref name="roomIds"/>, except
+    /// <paramref name="aboutUserId"/>'s own and those of users who blocked them (API.md §9: a blocker gets
+    /// nothing new about the user it blocked).
+    /// </summary>
+    public IReadOnlyCollection<string> ConnectionsOfMembers(IEnumerable<string> roomIds, string aboutUserId)
     {
         lock (_gate)
         {
@@ -164,8 +168,9 @@ internal sealed partial class ChatConnectionRegistry(IServiceScopeFactory scopes
                     continue;
                 foreach (var userId in members)
                 {
-                    if (userId != exceptUserId)
-                        targets.UnionWith(_users[userId].Connections);
+                    var user = _users[userId];
+                    if (userId != aboutUserId && !user.HasBlocked(aboutUserId))
+                        targets.UnionWith(user.Connections);
                 }
             }
 

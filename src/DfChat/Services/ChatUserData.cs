@@ -52,6 +52,7 @@ internal sealed partial class ChatUserData<TUser, TKey>(
             }
 
             changed |= await ForgetMentionsAsync(user, cancellationToken);
+            changed |= await LiftPinsAsync(user, cancellationToken);
             changed |= await EraseModerationAsync(user, cancellationToken);
             changed |= await EraseUploadsAsync(user, cancellationToken);
             if (!changed)
@@ -269,9 +270,15 @@ internal sealed partial class ChatUserData<TUser, TKey>(
         var (first, later) = MessageDetails.MentionPatterns(id);
         var rooms = await store.Messages.Where(m => m.Mentions != null && (m.Mentions.Contains(first) || m.Mentions.Contains(later)))
             .Select(m => m.RoomId).Distinct().OrderBy(r => r).ToListAsync(cancellationToken);
+        return await InEachRoomAsync(rooms, roomId => ForgetMentionsInRoomAsync(user, id, roomId, cancellationToken));
+    }
+
+    /// <summary>Runs <paramref name="step"/> in each room until it says the room is done; returns whether there was any room.</summary>
+    private static async Task<bool> InEachRoomAsync(List<long> rooms, Func<long, Task<bool>> step)
+    {
         foreach (var roomId in rooms)
         {
-            while (!await ForgetMentionsInRoomAsync(user, id, roomId, cancellationToken))
+            while (!await step(roomId))
             {
             }
         }
@@ -302,9 +309,45 @@ internal sealed partial class ChatUserData<TUser, TKey>(
     }
 
     /// <summary>
+    /// The pins the user made are lifted, in bounded transactions of the room's lane, each message a
+    /// <c>messageUpdated</c> without <c>pinnedAt</c> as an unpin sends (a pin names who made it). Returns whether
+    /// anything changed.
+    /// </summary>
+    private async Task<bool> LiftPinsAsync(TKey user, CancellationToken cancellationToken)
+    {
+        var rooms = await store.Pins.Where(p => p.PinnedBy.Equals(user)).Select(p => p.RoomId).Distinct().OrderBy(r => r)
+            .ToListAsync(cancellationToken);
+        return await InEachRoomAsync(rooms, roomId => LiftPinsInRoomAsync(user, roomId, cancellationToken));
+    }
+
+    /// <summary>One transaction in the room: true once the room holds no pin the user made.</summary>
+    private async Task<bool> LiftPinsInRoomAsync(TKey user, long roomId, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var result = await writes.InRoomAsChatAsync(roomId, async w =>
+        {
+            var budget = w.Store.Options.ErasureBatchSize;
+            var pins = await w.Store.Pins.Where(p => p.RoomId == roomId && p.PinnedBy.Equals(user))
+                .OrderBy(p => p.MessageId).Take(budget).ToListAsync(CancellationToken.None);
+            var pinned = pins.Select(p => p.MessageId).ToArray();
+            var messages = await w.Store.Messages.Where(m => m.RoomId == roomId && pinned.Contains(m.Id))
+                .OrderBy(m => m.Id).ToListAsync(CancellationToken.None);
+            w.Store.Pins.RemoveRange(pins);
+            foreach (var message in messages)
+                message.PinnedAt = null;
+            await w.SaveAsync();
+            foreach (var model in await w.Store.BuildMessagesAsync(messages, user, CancellationToken.None))
+                w.Record(ChatEventNames.MessageUpdated, EntityId.TryParse(model.Id, out var messageId) ? messageId : null, _ => model);
+            return ChatResult<bool>.Ok(pins.Count < budget);
+        }, cancellationToken);
+
+        return DoneInRoom(result, roomId, "Lifting the pins of a user");
+    }
+
+    /// <summary>
     /// The other rows that name the user: their blocks (made and received), their bans and the reports
     /// they filed go; invitations they made are revoked; bans they made stay, made by the room's owner
-    /// (without an owner they go); reports of their messages keep no author; the pins they made are lifted.
+    /// (without an owner they go); reports of their messages keep no author.
     /// </summary>
     private async Task<bool> EraseModerationAsync(TKey user, CancellationToken cancellationToken)
     {
@@ -318,9 +361,6 @@ internal sealed partial class ChatUserData<TUser, TKey>(
             count += await store.Bans.Where(b => b.CreatedBy.Equals(user)).ExecuteDeleteAsync(CancellationToken.None);
             count += await store.Invites.Where(i => i.CreatedBy.Equals(user)).ExecuteDeleteAsync(CancellationToken.None);
             count += await store.Reports.Where(r => r.ReporterId.Equals(user)).ExecuteDeleteAsync(CancellationToken.None);
-            var pinned = store.Pins.Where(p => p.PinnedBy.Equals(user)).Select(p => p.MessageId);
-            count += await store.Messages.Where(m => pinned.Contains(m.Id)).ExecuteUpdateAsync(s => s.SetProperty(m => m.PinnedAt, (DateTime?)null), CancellationToken.None);
-            count += await store.Pins.Where(p => p.PinnedBy.Equals(user)).ExecuteDeleteAsync(CancellationToken.None);
             count += await store.Reports.Where(r => r.MessageUserId == userText).ExecuteUpdateAsync(s => s.SetProperty(r => r.MessageUserId, (string?)null), CancellationToken.None);
             return ChatResult<int>.Ok(count);
         }, cancellationToken);

@@ -120,6 +120,30 @@ public abstract class PresenceTests(ChatApiFactory api) : HttpTestBase(api)
     }
 
     [SkippableFact]
+    public async Task Presence_BlockedUser_NothingToTheBlockerOthersHearIt()
+    {
+        // Arrange: Alice blocked Bob; Carol shares the room with both.
+        var (alice, bob, carol) = (await UserAsync("alice"), await UserAsync("bob"), await UserAsync("carol"));
+        var room = await alice.CreateGroupAsync(bob, carol);
+        await HttpAssert.JsonAsync(await alice.PostAsync("users/me/blocks", new { userId = bob.Id }), HttpStatusCode.Created);
+        await using var aliceHub = await HubClient.ConnectAsync(Api, alice);
+        var atAlice = new PresenceRecorder(aliceHub);
+        await using var carolHub = await HubClient.ConnectAsync(Api, carol);
+        var atCarol = new PresenceRecorder(carolHub);
+        await atAlice.NextAsync(carol.Id);
+
+        // Act: Bob comes online, then goes offline.
+        var bobHub = await HubClient.ConnectAsync(Api, bob);
+        Assert.True((await atCarol.NextAsync(bob.Id)).GetProperty("online").GetBoolean());
+        await bobHub.DisposeAsync();
+        Assert.False((await atCarol.NextAsync(bob.Id)).GetProperty("online").GetBoolean());
+
+        // Assert: Alice heard neither (her queue is in order: the beacon comes after both).
+        await aliceHub.BeforeBeaconAsync(carol, room);
+        Assert.DoesNotContain(atAlice.Received(), p => p.GetProperty("userId").GetString() == bob.Id);
+    }
+
+    [SkippableFact]
     public async Task Presence_LastConnectionClosed_OfflineAfterGracePeriod()
     {
         var (alice, bob) = (await UserAsync("alice"), await UserAsync("bob"));

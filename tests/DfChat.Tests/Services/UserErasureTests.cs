@@ -159,6 +159,37 @@ public abstract class UserErasureTests(ServiceDatabase database) : ServiceTestBa
     }
 
     [SkippableFact]
+    public async Task EraseAsync_PinsTheyMade_LiftedWithMessageUpdatedOthersPinsStay()
+    {
+        // Arrange: in their private room Bob pins Alice's message and Alice pins one of her own.
+        var room = (await Alice.CreatePrivateAsync(Bob)).Created();
+        var byBob = (await Alice.SendAsync(room.Id, "pinned by Bob")).Created();
+        var byAlice = (await Alice.SendAsync(room.Id, "pinned by Alice")).Created();
+        (await Bob.PinAsync(room.Id, byBob.Id)).Ok();
+        (await Alice.PinAsync(room.Id, byAlice.Id)).Ok();
+        await Host.OutboxIdleAsync();
+        var seqBefore = (await EventsAsync(Host, room.Id)).Max(e => e.Seq);
+
+        // Act
+        await EraseAsync(Host, Bob);
+        await Host.OutboxIdleAsync();
+
+        // Assert: Bob's pin is lifted and the room heard it as an unpin; Alice's pin stays.
+        var lifted = (await Alice.GetMessageAsync(room.Id, byBob.Id)).Ok();
+        Assert.Null(lifted.PinnedAt);
+        Assert.Null(lifted.PinnedBy);
+        Assert.Equal(Alice.Id, (await Alice.GetMessageAsync(room.Id, byAlice.Id)).Ok().PinnedBy);
+        Assert.Equal(0, await Host.QueryAsync(db => db.Set<ChatMessagePin<string>>().CountAsync(p => p.PinnedBy == Bob.Id)));
+        var updated = (await EventsAsync(Host, room.Id)).Where(e => e.Seq > seqBefore && e.Type == ChatEventNames.MessageUpdated)
+            .Select(e => System.Text.Json.JsonDocument.Parse(e.Payload).RootElement)
+            .Where(p => p.GetProperty("id").GetString() == byBob.Id)
+            .ToList();
+        var unpinned = Assert.Single(updated);
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, unpinned.GetProperty("pinnedAt").ValueKind);
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, unpinned.GetProperty("pinnedBy").ValueKind);
+    }
+
+    [SkippableFact]
     public async Task EraseAsync_WhileOthersPost_EveryCountAndSeqRight()
     {
         // Arrange

@@ -50,6 +50,9 @@ public abstract class HostileInputTests(HostileInputApi api) : HttpTestBase(api)
         ("POST", "rooms/{room}/messages", """{"text":"x","clientMessageId":{v}}""", "clientMessageId"),
         ("PATCH", "rooms/{room}/messages/{message}", """{"text":{v}}""", "text"),
         ("POST", "rooms/{room}/messages/{message}/reactions", """{"reaction":{v}}""", "reaction"),
+        ("POST", "rooms/{room}/messages", """{"text":"x","threadId":{v}}""", "threadId"),
+        ("POST", "rooms/{room}/messages", """{"text":"x","mentions":[{v}]}""", "mentions"),
+        ("PATCH", "rooms/{room}/messages/{message}", """{"mentions":[{v}]}""", "mentions"),
     ];
 
     /// <summary>Routes with ids in the path, the id slot written as {x}.</summary>
@@ -61,13 +64,17 @@ public abstract class HostileInputTests(HostileInputApi api) : HttpTestBase(api)
         ("POST", "rooms/{x}/messages"), ("GET", "rooms/{x}/messages/{x}"), ("PATCH", "rooms/{x}/messages/{x}"), ("DELETE", "rooms/{x}/messages/{x}"),
         ("GET", "rooms/{x}/messages/{x}/reactions"), ("POST", "rooms/{x}/messages/{x}/reactions"),
         ("GET", "reactions/{x}"), ("DELETE", "reactions/{x}"), ("GET", "media/{x}"), ("GET", "media/{x}/content"),
+        ("GET", "rooms/{x}/messages/{x}/thread"), ("POST", "rooms/{x}/messages/{x}/pin"), ("DELETE", "rooms/{x}/messages/{x}/pin"),
+        ("GET", "rooms/{x}/pins"), ("GET", "rooms/{x}/messages/{x}/history"), ("GET", "rooms/{x}/messages/{x}/readers"), ("GET", "users/{x}"),
     ];
 
     /// <summary>Routes of lists, which take <c>limit</c> and <c>cursor</c>.</summary>
     private static readonly string[] ListRoutes =
     [
         "rooms", "rooms/public", "rooms/{room}/users", "rooms/{room}/messages", "rooms/{room}/messages/{message}/reactions",
-        "reactions", "rooms/{room}/events?after=0",
+        "reactions", "rooms/{room}/events?after=0", "rooms/{room}/messages/{message}/thread", "rooms/{room}/pins",
+        "rooms/{room}/messages/{message}/history", "rooms/{room}/messages/{message}/readers", "search/messages?q=hello",
+        "search/messages?q=hello&roomId={room}",
     ];
 
     private static readonly Lazy<Dictionary<string, HostileCase>> Corpus = new(Build);
@@ -240,6 +247,18 @@ public abstract class HostileInputTests(HostileInputApi api) : HttpTestBase(api)
         Add("NUL in limit", w => Get(w, "rooms?limit=1%00"), 400, "limit");
         Add("NUL in after", w => Get(w, "rooms/{room}/messages?after=1%00"), 400, "after");
         Add("NUL in events after", w => Get(w, "rooms/{room}/events?after=%00"), 400, "after");
+        Add("NUL in search q", w => Get(w, "search/messages?q=a%00b"), 400, "q");
+        Add("NUL alone in search q", w => Get(w, "search/messages?q=%00"), 400, "q");
+        Add("NUL in search roomId", w => Get(w, "search/messages?q=hello&roomId={room}%00"), 400, "roomId");
+        // An encoded unpaired surrogate is not UTF-8, so no query string can carry one: ASP.NET Core leaves the
+        // invalid escapes as typed ("a%ED%A0%80"), which is valid text: a search for it, and no room of that id.
+        Add("encoded unpaired surrogate in search q", w => Get(w, "search/messages?q=a%ED%A0%80"), 200,
+            check: page => Assert.Equal(System.Text.Json.JsonValueKind.Array, page.Prop("items").ValueKind));
+        Add("encoded unpaired surrogate in search roomId", w => Get(w, "search/messages?q=hello&roomId=%ED%B0%80"), 404);
+        Add("empty search q", w => Get(w, "search/messages?q="), 400, "q");
+        Add("no search q", w => Get(w, "search/messages"), 400, "q");
+        Add("search q of 201 characters", w => Get(w, "search/messages?q=" + new string('q', 201)), 400, "q");
+        Add("search q of 100k characters", w => Get(w, "search/messages?q=" + new string('q', 100_000)), 400, "q");
 
         // A NUL in a path never reaches the chat: ASP.NET Core refuses to decode it (Kestrel answers 400 itself).
         // Huge, negative and malformed numbers.
@@ -295,6 +314,17 @@ public abstract class HostileInputTests(HostileInputApi api) : HttpTestBase(api)
         Add("message id of another shape in a real room", w => Get(w, "rooms/{room}/messages/abc"), 404);
         Add("member id of another shape in a real room", w => Get(w, "rooms/{room}/users/-1"), 404);
         Add("member id of 451 characters in a real room", w => Get(w, "rooms/{room}/users/" + new string('u', 451)), 404);
+        foreach (var route in new[] { "thread", "history", "readers" })
+        {
+            Add($"message id of another shape in a real room's {route}", w => Get(w, "rooms/{room}/messages/abc/" + route), 404);
+            Add($"message id that does not exist in a real room's {route}", w => Get(w, "rooms/{room}/messages/999999999/" + route), 404);
+        }
+
+        Add("message id of another shape to pin", w => new HttpRequestMessage(HttpMethod.Post, Fill(w, "rooms/{room}/messages/abc/pin")), 404);
+        Add("message id of another shape to unpin", w => new HttpRequestMessage(HttpMethod.Delete, Fill(w, "rooms/{room}/messages/-1/pin")), 404);
+        Add("search in a room id of another shape", w => Get(w, "search/messages?q=hello&roomId=abc"), 404);
+        Add("search in a room id that does not exist", w => Get(w, "search/messages?q=hello&roomId=999999999"), 404);
+        Add("user id of 451 characters", w => Get(w, "users/" + new string('u', 451)), 404);
 
         // Bodies not sent as application/json: 415 on every body route, whatever the body says.
         string?[] notJson = ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/xml", "text/json", "application/json; charset=utf-16", "application/jsonp", null];

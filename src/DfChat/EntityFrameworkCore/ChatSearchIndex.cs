@@ -27,6 +27,16 @@ namespace DfChat.EntityFrameworkCore;
 /// PostgreSQL folds diacritics with <c>normalize(…, NFD)</c> and the removal of combining marks, in an
 /// immutable function of its own, so that no extension (<c>unaccent</c>) is needed.
 /// </para>
+/// <para>
+/// A GIN index lists a word's matches in no useful order, so a page of a rare word's newest matches costs
+/// a heap row for each of its matches. PostgreSQL therefore has a second GIN index of the same words, each
+/// prefixed with the bucket of <see cref="PostgresBucketSize"/> message ids it occurs in (<c>'488 quiet'</c>):
+/// a search asks it for the newest bucket first and stops when its page is full, reading a few buckets'
+/// matches only. It is an expression index on the <c>tsvector</c> and the id, so PostgreSQL keeps it in
+/// step itself, and it is built without <c>fastupdate</c>: a search reads it once per bucket and would
+/// otherwise scan its pending list each time (new messages all add to the newest bucket, so writing their
+/// entries directly costs little).
+/// </para>
 /// </remarks>
 internal sealed partial class ChatSearchIndex(ILogger<ChatSearchIndex> logger)
 {
@@ -42,8 +52,20 @@ internal sealed partial class ChatSearchIndex(ILogger<ChatSearchIndex> logger)
     /// <summary>How many messages one backfill statement indexes.</summary>
     public int BatchSize { get; set; } = 1000;
 
-    /// <summary>How many of the newest messages (of the caller's rooms, or of the room) a search on PostgreSQL reads in id order before it asks the GIN index.</summary>
-    public int PostgresWindow { get; set; } = 1000;
+    /// <summary>How many of the newest messages (of the caller's rooms, or of the room) a search on PostgreSQL reads in id order before it asks the GIN indexes: a common word fills its page there.</summary>
+    public int PostgresWindow { get; set; } = 250;
+
+    /// <summary>How many buckets of <see cref="PostgresBucketSize"/> ids a search on PostgreSQL reads one after the other before it asks the plain GIN index for every older match.</summary>
+    public int PostgresBuckets { get; set; } = 32;
+
+    /// <summary>The bits of a message id below its bucket (<c>"Id" &gt;&gt; 12</c>).</summary>
+    public const int PostgresBucketBits = 12;
+
+    /// <summary>How many message ids share a bucket of the bucketed index on PostgreSQL: 4,096.</summary>
+    public const int PostgresBucketSize = 1 << PostgresBucketBits;
+
+    /// <summary>The bucketed GIN index on PostgreSQL.</summary>
+    public const string PostgresBucketIndex = "IX_ChatMessages_SearchBuckets";
 
     /// <summary>Whether the context is on PostgreSQL (else SQLite; other providers have no search index).</summary>
     public static bool IsPostgres(DbContext db) => db.Database.ProviderName?.Contains("Npgsql", StringComparison.Ordinal) == true;
@@ -112,6 +134,35 @@ internal sealed partial class ChatSearchIndex(ILogger<ChatSearchIndex> logger)
             WHERE m."{PostgresColumn}" IS NULL AND m."Text" IS NOT NULL
             """;
         await BackfillAsync(db, missing, $"""UPDATE "ChatMessages" SET "{PostgresColumn}" = dfchat_search_vector("Text") WHERE "Id" IN (SELECT m."Id" {missing}""", cancellationToken);
+        await EnsurePostgresBucketsAsync(db, cancellationToken);
+    }
+
+    /// <summary>
+    /// Creates the bucketed index where it is missing (a database whose schema predates it), concurrently, so that
+    /// writers go on while it is built; an index left invalid by a build that failed is built again.
+    /// </summary>
+    private async Task EnsurePostgresBucketsAsync(DbContext db, CancellationToken cancellationToken)
+    {
+        var state = await ScalarAsync(db, $"""
+            SELECT COALESCE((SELECT CASE WHEN i.indisvalid THEN 2 ELSE 1 END FROM pg_index AS i JOIN pg_class AS c ON c.oid = i.indexrelid
+                WHERE c.relname = '{PostgresBucketIndex}' AND c.relnamespace = current_schema()::regnamespace), 0)
+            """, cancellationToken);
+        if (state == 2)
+            return;
+        LogCreating(logger, "PostgreSQL bucketed GIN index");
+        await db.Database.ExecuteSqlRawAsync(PostgresBucketFunctions, cancellationToken);
+        if (state == 1)
+            await db.Database.ExecuteSqlRawAsync($"""DROP INDEX CONCURRENTLY IF EXISTS "{PostgresBucketIndex}";""", cancellationToken);
+        var timeout = db.Database.GetCommandTimeout();
+        db.Database.SetCommandTimeout(TimeSpan.FromHours(1));
+        try
+        {
+            await db.Database.ExecuteSqlRawAsync(PostgresBucketIndexSql, cancellationToken);
+        }
+        finally
+        {
+            db.Database.SetCommandTimeout(timeout);
+        }
     }
 
     /// <summary>
@@ -260,6 +311,27 @@ internal sealed partial class ChatSearchIndex(ILogger<ChatSearchIndex> logger)
         CREATE OR REPLACE TRIGGER "ChatMessages_search" BEFORE INSERT OR UPDATE OF "Text" ON "ChatMessages"
             FOR EACH ROW EXECUTE FUNCTION dfchat_messages_search();
         CREATE INDEX IF NOT EXISTS "IX_ChatMessages_{{PostgresColumn}}" ON "ChatMessages" USING GIN ("{{PostgresColumn}}");
+        """;
+
+    /// <summary>
+    /// The functions of the bucketed index: <c>dfchat_search_buckets(tsvector, id)</c> gives each word of a message
+    /// prefixed with its id's bucket and a space (no word holds a space); <c>dfchat_search_bucket_query(tsquery,
+    /// bucket)</c> prefixes every word of a query the same way, its operators and prefix marks kept, so that
+    /// <c>'12 caf':*</c> finds the words of bucket 12 that start with <c>caf</c> only.
+    /// </summary>
+    public static readonly string PostgresBucketFunctions = $$"""
+        CREATE OR REPLACE FUNCTION dfchat_search_buckets(tsvector, bigint) RETURNS tsvector
+            LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+            AS $f$ SELECT array_to_tsvector(ARRAY(SELECT ($2 >> {{PostgresBucketBits}})::text || ' ' || u.lexeme FROM unnest($1) AS u)) $f$;
+        CREATE OR REPLACE FUNCTION dfchat_search_bucket_query(tsquery, bigint) RETURNS tsquery
+            LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+            AS $f$ SELECT regexp_replace($1::text, '''((?:[^'']|'''')*)''', '''' || $2 || ' \1''', 'g')::tsquery $f$;
+        """;
+
+    /// <summary>The bucketed index, built concurrently (a statement of its own, outside any transaction).</summary>
+    public const string PostgresBucketIndexSql = $"""
+        CREATE INDEX CONCURRENTLY IF NOT EXISTS "{PostgresBucketIndex}" ON "ChatMessages"
+            USING GIN (dfchat_search_buckets("{PostgresColumn}", "Id")) WITH (fastupdate = off);
         """;
 
     [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "Creating the chat's message search index: {What}.")]

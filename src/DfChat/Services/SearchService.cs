@@ -53,11 +53,11 @@ internal sealed class SearchService<TUser, TKey>(ChatStore<TUser, TKey> store, C
         }
         else if (room is null)
         {
-            rows = await PostgresEverywhereAsync(db, terms, caller, before, index.PostgresWindow, limit + 1, cancellationToken);
+            rows = await PostgresEverywhereAsync(db, terms, caller, before, index, limit + 1, cancellationToken);
         }
         else
         {
-            rows = await PostgresInRoomAsync(db, terms, caller, room.Value, before, index.PostgresWindow, limit + 1, cancellationToken);
+            rows = await PostgresInRoomAsync(db, terms, caller, room.Value, before, index, limit + 1, cancellationToken);
         }
 
         var (items, next) = ChatStore<TUser, TKey>.Paginate(rows, limit, scope, m => (0, m.Id));
@@ -109,72 +109,103 @@ internal sealed class SearchService<TUser, TKey>(ChatStore<TUser, TKey> store, C
     }
 
     /// <summary>
-    /// On PostgreSQL, a page across the caller's rooms whose plan does not depend on how many messages match,
-    /// so that a prepared statement's generic plan (a host that auto-prepares) stays good: first the newest
-    /// <see cref="ChatSearchIndex.PostgresWindow"/> messages in id order, filtered (a common word fills the page there); then,
-    /// only if the page is not full yet, every older match from the GIN index, sorted (a rare word has few).
-    /// With the words' selectivity unknown, the generic plan of a single statement joined the GIN index room by
-    /// room: 126 s for a common word (docs/BENCHMARKS.md, issue 22). In the window, <c>OFFSET 0</c> keeps the
-    /// membership check a per-row probe: as a semi-join with the caller's rooms it lost the window's order, so every
-    /// row of the window was read and sorted before the page was taken.
+    /// On PostgreSQL, a page across the caller's rooms in three parts under one <c>LIMIT</c>, each read only if the
+    /// page is not full yet, whose plan does not depend on how many messages match (a host that auto-prepares
+    /// gets a generic plan; the generic plan of a single statement joined the GIN index room by room: 126 s for a
+    /// common word, docs/BENCHMARKS.md, issue 22):
+    /// <list type="number">
+    /// <item>the newest <see cref="ChatSearchIndex.PostgresWindow"/> messages in id order, filtered: a common word fills the page there;</item>
+    /// <item>then the bucketed index, bucket after bucket downwards from the window's (<see cref="ChatSearchIndex.PostgresBuckets"/>
+    /// of them), each bucket's few matches sorted: a rare word fills the page from its newest buckets;</item>
+    /// <item>then every older match from the plain GIN index, sorted (a word met in none of those buckets).</item>
+    /// </list>
+    /// In the window, <c>OFFSET 0</c> keeps the membership check a per-row probe: as a semi-join with the caller's
+    /// rooms it lost the window's order, so every row of the window was read and sorted before the page was taken.
+    /// In a bucket, <c>"Id" + 0</c> keeps the primary key out of the plan, so that only the bucketed index serves it.
     /// </summary>
     private static Task<List<ChatMessage<TKey>>> PostgresEverywhereAsync(
-        DbContext db, SearchTerms terms, TKey caller, long before, int window, int take, CancellationToken cancellationToken)
+        DbContext db, SearchTerms terms, TKey caller, long before, ChatSearchIndex index, int take, CancellationToken cancellationToken)
     {
         var column = ChatSearchIndex.PostgresColumn;
+        const int bits = ChatSearchIndex.PostgresBucketBits;
         // Only this class's constants and placeholders go into the text; the words, ids and caller are parameters.
         var sql = $$"""
-            WITH hits AS MATERIALIZED (SELECT "Id", "RoomId" FROM "ChatMessages" WHERE "{{column}}" @@ to_tsquery('simple', {0}))
+            WITH win AS (SELECT COALESCE(MIN(x."Id"), {1}) AS low FROM (SELECT "Id" FROM "ChatMessages" WHERE "Id" < {1} ORDER BY "Id" DESC LIMIT {3}) AS x),
+                hits AS MATERIALIZED (SELECT "Id", "RoomId" FROM "ChatMessages" WHERE "{{column}}" @@ to_tsquery('simple', {0}))
             (SELECT m.* FROM (SELECT * FROM "ChatMessages" WHERE "Id" < {1} ORDER BY "Id" DESC LIMIT {3}) AS m
                 WHERE m."{{column}}" @@ to_tsquery('simple', {0})
                     AND EXISTS (SELECT 1 FROM "ChatRoomUsers" AS u WHERE u."RoomId" = m."RoomId" AND u."UserId" = {2} OFFSET 0)
                 ORDER BY m."Id" DESC)
             UNION ALL
+            (SELECT m.* FROM generate_series((SELECT low FROM win) >> {{bits}}, GREATEST(((SELECT low FROM win) >> {{bits}}) - {5} + 1, 0), -1) AS b(n)
+                CROSS JOIN LATERAL (SELECT * FROM "ChatMessages" AS x
+                    WHERE dfchat_search_buckets(x."{{column}}", x."Id") @@ dfchat_search_bucket_query(to_tsquery('simple', {0}), b.n)
+                        AND x."Id" + 0 < (SELECT low FROM win)
+                        AND EXISTS (SELECT 1 FROM "ChatRoomUsers" AS u WHERE u."RoomId" = x."RoomId" AND u."UserId" = {2})
+                    ORDER BY x."Id" DESC) AS m)
+            UNION ALL
             (SELECT m.* FROM hits AS h JOIN "ChatMessages" AS m ON m."Id" = h."Id"
-                WHERE h."Id" < (SELECT MIN(w."Id") FROM (SELECT "Id" FROM "ChatMessages" WHERE "Id" < {1} ORDER BY "Id" DESC LIMIT {3}) AS w)
+                WHERE (SELECT low FROM win) >> {{bits}} >= {5}
+                    AND h."Id" < ((((SELECT low FROM win) >> {{bits}}) - {5} + 1) << {{bits}})
                     AND EXISTS (SELECT 1 FROM "ChatRoomUsers" AS u WHERE u."RoomId" = h."RoomId" AND u."UserId" = {2})
                 ORDER BY h."Id" DESC)
             LIMIT {4}
             """;
-        return db.Set<ChatMessage<TKey>>().FromSqlRaw(sql, terms.ToTsQuery(), before, caller, window, take)
+        return db.Set<ChatMessage<TKey>>().FromSqlRaw(sql, terms.ToTsQuery(), before, caller, index.PostgresWindow, take, index.PostgresBuckets)
             .AsNoTracking().ToListAsync(cancellationToken);
     }
 
     /// <summary>
-    /// On PostgreSQL, a page of one room, in the same two parts as <see cref="PostgresEverywhereAsync"/> (the room's
-    /// newest messages, then the GIN index's older matches of the room, their ids sorted before the rows are read).
+    /// On PostgreSQL, a page of one room, in the same three parts as <see cref="PostgresEverywhereAsync"/>, the buckets
+    /// being those the room has messages in: each next one is the bucket of the room's next older message, read
+    /// from the room's index, so that a quiet room in a busy database skips the buckets of others' messages.
     /// The room is bounded with <c>BETWEEN</c> and the order names it: with <c>"RoomId" = @room</c> the planner knows
     /// the room is fixed, drops it from the order and walks the primary key backwards over every newer message of
     /// the other rooms (a room of a million messages gone quiet: 200 ms and more), where only the room's own
     /// index serves this order. The window is read in that same order, so that its matches come out without a sort
-    /// and the statement stops at the page's last one (a common word reads about a page of rows, not the window); its
-    /// lowest id, for the second part, is read again from the index rather than kept. The room must be readable by
-    /// the caller, checked inside the statement too.
+    /// and the statement stops at the page's last one; its lowest id is read again from the index rather than kept.
+    /// The room must be readable by the caller, checked inside the statement too.
     /// </summary>
     private static Task<List<ChatMessage<TKey>>> PostgresInRoomAsync(
-        DbContext db, SearchTerms terms, TKey caller, long room, long before, int window, int take, CancellationToken cancellationToken)
+        DbContext db, SearchTerms terms, TKey caller, long room, long before, ChatSearchIndex index, int take, CancellationToken cancellationToken)
     {
         var column = ChatSearchIndex.PostgresColumn;
+        const int bits = ChatSearchIndex.PostgresBucketBits;
         // Only this class's constants and placeholders go into the text; the words, ids and caller are parameters.
         var sql = $$"""
-            WITH readable AS (SELECT 1 FROM "ChatRooms" AS r WHERE r."Id" = {4}
+            WITH RECURSIVE readable AS (SELECT 1 FROM "ChatRooms" AS r WHERE r."Id" = {4}
                     AND (r."IsPublic" OR EXISTS (SELECT 1 FROM "ChatRoomUsers" AS u WHERE u."RoomId" = {4} AND u."UserId" = {2}))),
-                hits AS MATERIALIZED (SELECT "Id", "RoomId" FROM "ChatMessages" WHERE "{{column}}" @@ to_tsquery('simple', {0}))
+                hits AS MATERIALIZED (SELECT "Id", "RoomId" FROM "ChatMessages" WHERE "{{column}}" @@ to_tsquery('simple', {0})),
+                win AS (SELECT COALESCE(MIN(x."Id"), {1}) AS low FROM (SELECT "Id" FROM "ChatMessages"
+                    WHERE "RoomId" BETWEEN {4} AND {4} AND "Id" < {1} ORDER BY "RoomId" DESC, "Id" DESC LIMIT {3}) AS x),
+                buckets(n, depth) AS (
+                    SELECT (SELECT m."Id" FROM "ChatMessages" AS m WHERE m."RoomId" BETWEEN {4} AND {4} AND m."Id" < (SELECT low FROM win)
+                        ORDER BY m."RoomId" DESC, m."Id" DESC LIMIT 1) >> {{bits}}, 1
+                    UNION ALL
+                    SELECT (SELECT m."Id" FROM "ChatMessages" AS m WHERE m."RoomId" BETWEEN {4} AND {4} AND m."Id" < (b.n << {{bits}})
+                        ORDER BY m."RoomId" DESC, m."Id" DESC LIMIT 1) >> {{bits}}, b.depth + 1
+                    FROM buckets AS b WHERE b.n IS NOT NULL AND b.depth < {6})
             (SELECT w.* FROM (SELECT * FROM "ChatMessages" WHERE "RoomId" BETWEEN {4} AND {4} AND "Id" < {1} AND EXISTS (SELECT 1 FROM readable)
                     ORDER BY "RoomId" DESC, "Id" DESC LIMIT {3}) AS w
                 WHERE w."{{column}}" @@ to_tsquery('simple', {0})
                 ORDER BY w."RoomId" DESC, w."Id" DESC)
             UNION ALL
+            (SELECT m.* FROM buckets AS b CROSS JOIN LATERAL (SELECT * FROM "ChatMessages" AS x
+                    WHERE dfchat_search_buckets(x."{{column}}", x."Id") @@ dfchat_search_bucket_query(to_tsquery('simple', {0}), b.n)
+                        AND x."RoomId" + 0 = {4} AND x."Id" + 0 < (SELECT low FROM win)
+                    ORDER BY x."Id" DESC) AS m
+                WHERE b.n IS NOT NULL AND EXISTS (SELECT 1 FROM readable))
+            UNION ALL
             (SELECT m.* FROM (SELECT h."Id" FROM hits AS h
                     WHERE h."RoomId" = {4} AND EXISTS (SELECT 1 FROM readable)
-                        AND h."Id" < (SELECT COALESCE(MIN(x."Id"), {1}) FROM (SELECT "Id" FROM "ChatMessages"
-                            WHERE "RoomId" BETWEEN {4} AND {4} AND "Id" < {1} ORDER BY "RoomId" DESC, "Id" DESC LIMIT {3}) AS x)
+                        AND EXISTS (SELECT 1 FROM buckets AS b WHERE b.depth = {6} AND b.n IS NOT NULL)
+                        AND h."Id" < (SELECT b.n << {{bits}} FROM buckets AS b WHERE b.depth = {6})
                     ORDER BY h."Id" DESC LIMIT {5}) AS t
                 JOIN "ChatMessages" AS m ON m."Id" = t."Id"
                 ORDER BY m."Id" DESC)
             LIMIT {5}
             """;
-        return db.Set<ChatMessage<TKey>>().FromSqlRaw(sql, terms.ToTsQuery(), before, caller, window, room, take)
+        return db.Set<ChatMessage<TKey>>().FromSqlRaw(sql, terms.ToTsQuery(), before, caller, index.PostgresWindow, room, take, index.PostgresBuckets)
             .AsNoTracking().ToListAsync(cancellationToken);
     }
 }

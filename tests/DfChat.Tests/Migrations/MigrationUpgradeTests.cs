@@ -187,6 +187,11 @@ public abstract class MigrationUpgradeTests(ServiceDatabase database) : Database
             : "SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = @name",
         name);
 
+    /// <summary>Whether PostgreSQL holds a valid index of that name in the schema.</summary>
+    private Task<bool> ValidIndexExistsAsync(string name) => ExistsAsync(
+        "SELECT COUNT(*) FROM pg_index AS i JOIN pg_class AS c ON c.oid = i.indexrelid WHERE i.indisvalid AND c.relnamespace = current_schema()::regnamespace AND c.relname = @name",
+        name);
+
     private async Task<bool> ExistsAsync(string sql, string name)
     {
         return await InDbAsync(async db =>
@@ -349,12 +354,17 @@ public abstract class MigrationUpgradeTests(ServiceDatabase database) : Database
         });
         var rows = await InDbAsync(db => db.Database.SqlQuery<string>($"""SELECT "UserId" AS "Value" FROM "ChatMessageMentions" WHERE "MessageId" = {mentionId}""").ToListAsync());
         Assert.Equal([seeded.BobId], rows);
+        var postgres = Database.Provider == DatabaseProvider.Postgres;
+        if (postgres)
+            Assert.False(await ValidIndexExistsAsync("IX_ChatMessages_SearchBuckets"), "Down past SearchBuckets should drop its index.");
         await InDbAsync(async db =>
         {
             await db.Database.MigrateAsync();
             return true;
         });
         Assert.False(await TableExistsAsync("ChatMessageMentions"), "Up again should drop ChatMessageMentions.");
+        if (postgres)
+            Assert.True(await ValidIndexExistsAsync("IX_ChatMessages_SearchBuckets"), "Up again should build the bucketed search index.");
     }
 }
 

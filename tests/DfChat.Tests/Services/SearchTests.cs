@@ -407,6 +407,74 @@ public sealed class SqliteSearchTests(SqliteServiceDatabase database) : SearchTe
 /// <summary>The search tests on PostgreSQL, and its search across rooms in two parts: the newest messages in order, then the index.</summary>
 public sealed class PostgresSearchTests(PostgresServiceDatabase database) : SearchTests(database), IClassFixture<PostgresServiceDatabase>
 {
+    [SkippableTheory]
+    [InlineData(32)]
+    [InlineData(3)]
+    public async Task SearchMessagesAsync_MatchesInManyBuckets_PagesInOrderFullAndComplete(int buckets)
+    {
+        // Arrange: matches in the same bucket (4,096 ids), in the next one and further apart, in the room, in another
+        // readable room and in an unreadable one, with buckets that hold none of the room's messages; a window of 2
+        // messages, and 32 buckets (every older match from the bucketed index) or 3 (the rest from the plain index).
+        int[] bucketsBeforeMine = [0, 1, 3, 1, 0, 2, 1, 0];
+        var mine = await GroupWithIndexAsync("Mine");
+        var other = (await Alice.CreateGroupAsync("Other")).Created();
+        var bobs = (await Bob.CreateGroupAsync("Bob's")).Created();
+        var (inRoom, everywhere) = (new List<string>(), new List<string>());
+        for (var i = 0; i < 8; i++)
+        {
+            await SkipBucketsAsync(bucketsBeforeMine[i]);
+            await Alice.SendAsync(mine.Id, $"match café {i}");
+            await Alice.SendAsync(mine.Id, $"other {i}");
+            inRoom.Insert(0, $"match café {i}");
+            everywhere.Insert(0, $"match café {i}");
+            await SkipBucketsAsync(i % 2);
+            await Alice.SendAsync(other.Id, $"match elsewhere {i}");
+            await Bob.SendAsync(bobs.Id, $"match hidden {i}");
+            everywhere.Insert(0, $"match elsewhere {i}");
+        }
+
+        var index = Host.Services.GetRequiredService<ChatSearchIndex>();
+        index.PostgresWindow = 2;
+        index.PostgresBuckets = buckets;
+
+        // Act and assert: pages of 3 and of 1, across rooms and in the room; a prefix and a folded word too.
+        foreach (var size in new[] { 3, 1 })
+        {
+            Assert.Equal(everywhere, (await PagesOfMatchAsync(Alice, null, size)).Texts);
+            Assert.Equal(inRoom, (await PagesOfMatchAsync(Alice, mine.Id, size)).Texts);
+        }
+
+        Assert.Equal(inRoom, await TextsFoundAsync(Alice, "CAFE MAT", mine.Id));
+        Assert.Equal(inRoom, await TextsFoundAsync(Alice, "match caf"));
+    }
+
+    /// <summary>Moves the messages' id sequence on by <paramref name="count"/> buckets of the bucketed index.</summary>
+    private async Task SkipBucketsAsync(int count)
+    {
+        if (count > 0)
+            await Host.QueryAsync(db => db.Database.ExecuteSqlAsync(
+            $"""SELECT setval(pg_get_serial_sequence('"ChatMessages"', 'Id'), nextval(pg_get_serial_sequence('"ChatMessages"', 'Id')) + {(long)count * ChatSearchIndex.PostgresBucketSize})"""));
+    }
+
+    [SkippableFact]
+    public async Task EnsureAsync_BucketedIndexDroppedOrInvalid_BuiltAgainAndUsed()
+    {
+        // Arrange: a database whose schema predates the bucketed index.
+        var room = await GroupWithIndexAsync("Old");
+        await Alice.SendAsync(room.Id, "match before");
+        await Host.QueryAsync(db => db.Database.ExecuteSqlRawAsync($"""DROP INDEX "{ChatSearchIndex.PostgresBucketIndex}" """));
+
+        // Act: a new index service, as at the next start.
+        var index = new ChatSearchIndex(Microsoft.Extensions.Logging.Abstractions.NullLogger<ChatSearchIndex>.Instance);
+        await Host.DbAsync(db => index.EnsureAsync(db, CancellationToken.None));
+
+        // Assert
+        var valid = await Host.QueryAsync(db => db.Database.SqlQueryRaw<bool>(
+            $"""SELECT i.indisvalid AS "Value" FROM pg_index AS i JOIN pg_class AS c ON c.oid = i.indexrelid WHERE c.relname = '{ChatSearchIndex.PostgresBucketIndex}'""").ToListAsync());
+        Assert.Equal([true], valid);
+        Assert.Equal(["match before"], await TextsFoundAsync(Alice, "match", room.Id));
+    }
+
     [SkippableFact]
     public async Task SearchMessagesAsync_MatchesOlderThanTheWindow_PagesFullAndComplete()
     {

@@ -119,8 +119,9 @@ internal sealed class SearchService<TUser, TKey>(ChatStore<TUser, TKey> store, C
     /// of them), each bucket's few matches sorted: a rare word fills the page from its newest buckets;</item>
     /// <item>then every older match from the plain GIN index, sorted (a word met in none of those buckets).</item>
     /// </list>
-    /// In the window, <c>OFFSET 0</c> keeps the membership check a per-row probe: as a semi-join with the caller's
-    /// rooms it lost the window's order, so every row of the window was read and sorted before the page was taken.
+    /// <c>OFFSET 0</c> keeps the membership check a per-row probe: as a semi-join with the caller's rooms the window
+    /// lost its order (every row of it read and sorted before the page was taken), and a bucket was read room by
+    /// room, a bitmap of each of the caller's rooms and'ed with the bucket's (1.3 s for a rare word in a generic plan).
     /// In a bucket, <c>"Id" + 0</c> keeps the primary key out of the plan, so that only the bucketed index serves it.
     /// </summary>
     private static Task<List<ChatMessage<TKey>>> PostgresEverywhereAsync(
@@ -141,7 +142,7 @@ internal sealed class SearchService<TUser, TKey>(ChatStore<TUser, TKey> store, C
                 CROSS JOIN LATERAL (SELECT * FROM "ChatMessages" AS x
                     WHERE dfchat_search_buckets(x."{{column}}", x."Id") @@ dfchat_search_bucket_query(to_tsquery('simple', {0}), b.n)
                         AND x."Id" + 0 < (SELECT low FROM win)
-                        AND EXISTS (SELECT 1 FROM "ChatRoomUsers" AS u WHERE u."RoomId" = x."RoomId" AND u."UserId" = {2})
+                        AND EXISTS (SELECT 1 FROM "ChatRoomUsers" AS u WHERE u."RoomId" = x."RoomId" AND u."UserId" = {2} OFFSET 0)
                     ORDER BY x."Id" DESC) AS m)
             UNION ALL
             (SELECT m.* FROM hits AS h JOIN "ChatMessages" AS m ON m."Id" = h."Id"

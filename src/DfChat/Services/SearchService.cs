@@ -4,6 +4,7 @@ using DfChat.Models;
 using DfChat.Rules;
 using DfChat.Services;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace DfChat;
 
@@ -51,13 +52,11 @@ internal sealed class SearchService<TUser, TKey>(ChatStore<TUser, TKey> store, C
         {
             rows = await SqliteMatchesAsync(db, terms, caller, room, before, limit + 1, cancellationToken);
         }
-        else if (room is null)
-        {
-            rows = await PostgresEverywhereAsync(db, terms, caller, before, index, limit + 1, cancellationToken);
-        }
         else
         {
-            rows = await PostgresInRoomAsync(db, terms, caller, room.Value, before, index, limit + 1, cancellationToken);
+            rows = await WithoutJitAsync(db, () => room is null
+                ? PostgresEverywhereAsync(db, terms, caller, before, index, limit + 1, cancellationToken)
+                : PostgresInRoomAsync(db, terms, caller, room.Value, before, index, limit + 1, cancellationToken), cancellationToken);
         }
 
         var (items, next) = ChatStore<TUser, TKey>.Paginate(rows, limit, scope, m => (0, m.Id));
@@ -106,6 +105,49 @@ internal sealed class SearchService<TUser, TKey>(ChatStore<TUser, TKey> store, C
             ? [terms.ToFts5Match(lastWord), before, caller, take, id]
             : [terms.ToFts5Match(lastWord), before, caller, take];
         return await db.Set<ChatMessage<TKey>>().FromSqlRaw(sql, parameters).AsNoTracking().ToListAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs a search statement on PostgreSQL with its JIT compiler off, on the same connection, and puts the
+    /// connection's own setting back afterwards. PostgreSQL compiles a plan whose estimated cost passes
+    /// <c>jit_above_cost</c> (on by default): the generic plans of these statements are estimated far above it
+    /// (each bucket at a full-text match's default selectivity), and compiling took 40 ms of a 1 ms search
+    /// (docs/BENCHMARKS.md, issue 22).
+    /// </summary>
+    private static async Task<List<ChatMessage<TKey>>> WithoutJitAsync(DbContext db, Func<Task<List<ChatMessage<TKey>>>> search, CancellationToken cancellationToken)
+    {
+        var connection = db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            var previous = await SetJitAsync(db, "off", cancellationToken);
+            try
+            {
+                return await search();
+            }
+            finally
+            {
+                if (connection.State == System.Data.ConnectionState.Open)
+                    await SetJitAsync(db, previous, CancellationToken.None);
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    /// <summary>Sets the connection's <c>jit</c> setting and returns the one it had.</summary>
+    private static async Task<string> SetJitAsync(DbContext db, string value, CancellationToken cancellationToken)
+    {
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        command.CommandText = "SELECT current_setting('jit'), set_config('jit', @value, false)";
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = "value";
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+        return (string)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using DfChat.EntityFrameworkCore;
 using DfChat.Models;
+using DfChat.Services;
 using DfChat.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -446,6 +447,28 @@ public sealed class PostgresSearchTests(PostgresServiceDatabase database) : Sear
 
         Assert.Equal(inRoom, await TextsFoundAsync(Alice, "CAFE MAT", mine.Id));
         Assert.Equal(inRoom, await TextsFoundAsync(Alice, "match caf"));
+    }
+
+    [SkippableTheory]
+    [InlineData("off")]
+    [InlineData("on")]
+    public async Task SearchMessagesAsync_ConnectionsOwnJitSetting_PutBackAfterTheSearch(string setting)
+    {
+        // Arrange: a room to search, and a scope whose connection the host set itself.
+        var room = await GroupWithIndexAsync("Jit");
+        await Alice.SendAsync(room.Id, "match jit");
+        await using var scope = Host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TestDbContext>();
+        await db.Database.OpenConnectionAsync();
+        await db.Database.ExecuteSqlAsync($"SELECT set_config('jit', {setting}, false)");
+
+        // Act
+        var found = await scope.ServiceProvider.GetRequiredService<IChatSearchService>()
+            .SearchMessagesAsync(Alice.Id, "match", room.Id, new PageRequest(), CancellationToken.None);
+
+        // Assert
+        Assert.Equal(["match jit"], found.Ok().Items.Select(m => m.Text));
+        Assert.Equal([setting], await db.Database.SqlQueryRaw<string>("""SELECT current_setting('jit') AS "Value" """).ToListAsync());
     }
 
     /// <summary>Moves the messages' id sequence on by <paramref name="count"/> buckets of the bucketed index.</summary>

@@ -4,7 +4,6 @@ using DfChat.Models;
 using DfChat.Rules;
 using DfChat.Services;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 
 namespace DfChat;
 
@@ -52,11 +51,13 @@ internal sealed class SearchService<TUser, TKey>(ChatStore<TUser, TKey> store, C
         {
             rows = await SqliteMatchesAsync(db, terms, caller, room, before, limit + 1, cancellationToken);
         }
+        else if (room is null)
+        {
+            rows = await PostgresEverywhereAsync(db, terms, caller, before, index, limit + 1, cancellationToken);
+        }
         else
         {
-            rows = await WithoutJitAsync(db, () => room is null
-                ? PostgresEverywhereAsync(db, terms, caller, before, index, limit + 1, cancellationToken)
-                : PostgresInRoomAsync(db, terms, caller, room.Value, before, index, limit + 1, cancellationToken), cancellationToken);
+            rows = await PostgresInRoomAsync(db, terms, caller, room.Value, before, index, limit + 1, cancellationToken);
         }
 
         var (items, next) = ChatStore<TUser, TKey>.Paginate(rows, limit, scope, m => (0, m.Id));
@@ -108,47 +109,15 @@ internal sealed class SearchService<TUser, TKey>(ChatStore<TUser, TKey> store, C
     }
 
     /// <summary>
-    /// Runs a search statement on PostgreSQL with its JIT compiler off, on the same connection, and puts the
-    /// connection's own setting back afterwards. PostgreSQL compiles a plan whose estimated cost passes
-    /// <c>jit_above_cost</c> (on by default): the generic plans of these statements are estimated far above it
-    /// (each bucket at a full-text match's default selectivity), and compiling took 40 ms of a 1 ms search
+    /// Put before each search statement on PostgreSQL, in the same command: its JIT compiler off for that statement
+    /// only. A command of several statements runs in one implicit transaction, which <c>SET LOCAL</c> lasts for, so
+    /// the connection keeps its own setting and no round trip is added (inside a transaction of the host's, the
+    /// setting lasts until that transaction ends). PostgreSQL compiles a plan whose estimated cost passes
+    /// <c>jit_above_cost</c> (on by default): the generic plans of these statements are estimated far above it (each
+    /// bucket at a full-text match's default selectivity), and compiling took 40 ms of a 1 ms search
     /// (docs/BENCHMARKS.md, issue 22).
     /// </summary>
-    private static async Task<List<ChatMessage<TKey>>> WithoutJitAsync(DbContext db, Func<Task<List<ChatMessage<TKey>>>> search, CancellationToken cancellationToken)
-    {
-        var connection = db.Database.GetDbConnection();
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        try
-        {
-            var previous = await SetJitAsync(db, "off", cancellationToken);
-            try
-            {
-                return await search();
-            }
-            finally
-            {
-                if (connection.State == System.Data.ConnectionState.Open)
-                    await SetJitAsync(db, previous, CancellationToken.None);
-            }
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
-        }
-    }
-
-    /// <summary>Sets the connection's <c>jit</c> setting and returns the one it had.</summary>
-    private static async Task<string> SetJitAsync(DbContext db, string value, CancellationToken cancellationToken)
-    {
-        await using var command = db.Database.GetDbConnection().CreateCommand();
-        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-        command.CommandText = "SELECT current_setting('jit'), set_config('jit', @value, false)";
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = "value";
-        parameter.Value = value;
-        command.Parameters.Add(parameter);
-        return (string)(await command.ExecuteScalarAsync(cancellationToken))!;
-    }
+    private const string WithoutJit = "SET LOCAL jit = off;\n";
 
     /// <summary>
     /// On PostgreSQL, a page across the caller's rooms in three parts under one <c>LIMIT</c>, each read only if the
@@ -172,7 +141,7 @@ internal sealed class SearchService<TUser, TKey>(ChatStore<TUser, TKey> store, C
         var column = ChatSearchIndex.PostgresColumn;
         const int bits = ChatSearchIndex.PostgresBucketBits;
         // Only this class's constants and placeholders go into the text; the words, ids and caller are parameters.
-        var sql = $$"""
+        var sql = WithoutJit + $$"""
             WITH win AS (SELECT COALESCE(MIN(x."Id"), {1}) AS low FROM (SELECT "Id" FROM "ChatMessages" WHERE "Id" < {1} ORDER BY "Id" DESC LIMIT {3}) AS x),
                 hits AS MATERIALIZED (SELECT "Id", "RoomId" FROM "ChatMessages" WHERE "{{column}}" @@ to_tsquery('simple', {0}))
             (SELECT m.* FROM (SELECT * FROM "ChatMessages" WHERE "Id" < {1} ORDER BY "Id" DESC LIMIT {3}) AS m
@@ -215,7 +184,7 @@ internal sealed class SearchService<TUser, TKey>(ChatStore<TUser, TKey> store, C
         var column = ChatSearchIndex.PostgresColumn;
         const int bits = ChatSearchIndex.PostgresBucketBits;
         // Only this class's constants and placeholders go into the text; the words, ids and caller are parameters.
-        var sql = $$"""
+        var sql = WithoutJit + $$"""
             WITH RECURSIVE readable AS (SELECT 1 FROM "ChatRooms" AS r WHERE r."Id" = {4}
                     AND (r."IsPublic" OR EXISTS (SELECT 1 FROM "ChatRoomUsers" AS u WHERE u."RoomId" = {4} AND u."UserId" = {2}))),
                 hits AS MATERIALIZED (SELECT "Id", "RoomId" FROM "ChatMessages" WHERE "{{column}}" @@ to_tsquery('simple', {0})),

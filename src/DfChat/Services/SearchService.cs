@@ -109,15 +109,21 @@ internal sealed class SearchService<TUser, TKey>(ChatStore<TUser, TKey> store, C
     }
 
     /// <summary>
-    /// Put before each search statement on PostgreSQL, in the same command: its JIT compiler off for that statement
-    /// only. A command of several statements runs in one implicit transaction, which <c>SET LOCAL</c> lasts for, so
-    /// the connection keeps its own setting and no round trip is added (inside a transaction of the host's, the
-    /// setting lasts until that transaction ends). PostgreSQL compiles a plan whose estimated cost passes
-    /// <c>jit_above_cost</c> (on by default): the generic plans of these statements are estimated far above it (each
-    /// bucket at a full-text match's default selectivity), and compiling took 40 ms of a 1 ms search
-    /// (docs/BENCHMARKS.md, issue 22).
+    /// Put before each search statement on PostgreSQL, in the same command, for that statement only (a command of
+    /// several statements runs in one implicit transaction, which <c>SET LOCAL</c> lasts for; inside a transaction
+    /// of the host's, until that transaction ends), so the connection keeps its own settings and no round trip is added:
+    /// <list type="bullet">
+    /// <item>JIT off: PostgreSQL compiles a plan whose estimated cost passes <c>jit_above_cost</c> (on by default);
+    /// these statements are estimated far above it (each bucket at a full-text match's default selectivity), and
+    /// compiling took 40 ms of a 1 ms search;</item>
+    /// <item>the generic plan of a prepared statement (the host's auto-prepare): otherwise PostgreSQL plans the
+    /// statement anew with the word's own statistics for its first five executions on each connection (about 1 ms
+    /// of planning each) and again whenever it judges the inflated generic estimate dearer; the generic plan's shape
+    /// does not depend on the word, and it runs a search in 0.3–1.5 ms on the benchmark's 2 million messages.</item>
+    /// </list>
+    /// Measured in docs/BENCHMARKS.md (issue 22, eleventh round).
     /// </summary>
-    private const string WithoutJit = "SET LOCAL jit = off;\n";
+    private const string PlanSettings = "SET LOCAL jit = off; SET LOCAL plan_cache_mode = force_generic_plan;\n";
 
     /// <summary>
     /// On PostgreSQL, a page across the caller's rooms in three parts under one <c>LIMIT</c>, each read only if the
@@ -141,7 +147,7 @@ internal sealed class SearchService<TUser, TKey>(ChatStore<TUser, TKey> store, C
         var column = ChatSearchIndex.PostgresColumn;
         const int bits = ChatSearchIndex.PostgresBucketBits;
         // Only this class's constants and placeholders go into the text; the words, ids and caller are parameters.
-        var sql = WithoutJit + $$"""
+        var sql = PlanSettings + $$"""
             WITH win AS (SELECT COALESCE(MIN(x."Id"), {1}) AS low FROM (SELECT "Id" FROM "ChatMessages" WHERE "Id" < {1} ORDER BY "Id" DESC LIMIT {3}) AS x),
                 hits AS MATERIALIZED (SELECT "Id", "RoomId" FROM "ChatMessages" WHERE "{{column}}" @@ to_tsquery('simple', {0}))
             (SELECT m.* FROM (SELECT * FROM "ChatMessages" WHERE "Id" < {1} ORDER BY "Id" DESC LIMIT {3}) AS m
@@ -184,7 +190,7 @@ internal sealed class SearchService<TUser, TKey>(ChatStore<TUser, TKey> store, C
         var column = ChatSearchIndex.PostgresColumn;
         const int bits = ChatSearchIndex.PostgresBucketBits;
         // Only this class's constants and placeholders go into the text; the words, ids and caller are parameters.
-        var sql = WithoutJit + $$"""
+        var sql = PlanSettings + $$"""
             WITH RECURSIVE readable AS (SELECT 1 FROM "ChatRooms" AS r WHERE r."Id" = {4}
                     AND (r."IsPublic" OR EXISTS (SELECT 1 FROM "ChatRoomUsers" AS u WHERE u."RoomId" = {4} AND u."UserId" = {2}))),
                 hits AS MATERIALIZED (SELECT "Id", "RoomId" FROM "ChatMessages" WHERE "{{column}}" @@ to_tsquery('simple', {0})),

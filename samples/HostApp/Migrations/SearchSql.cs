@@ -89,7 +89,7 @@ internal static class SearchSql
             """);
         migrationBuilder.Sql("""
             CREATE INDEX IF NOT EXISTS "IX_ChatMessages_SearchBuckets" ON "ChatMessages"
-                USING GIN (dfchat_search_buckets("SearchVector", "Id")) WITH (fastupdate = off);
+                USING GIN (dfchat_search_buckets("SearchVector", "Id")) WITH (gin_pending_list_limit = 64);
             """);
     }
 

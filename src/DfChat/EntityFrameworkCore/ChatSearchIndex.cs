@@ -33,9 +33,10 @@ namespace DfChat.EntityFrameworkCore;
 /// prefixed with the bucket of <see cref="PostgresBucketSize"/> message ids it occurs in (<c>'488 quiet'</c>):
 /// a search asks it for the newest bucket first and stops when its page is full, reading a few buckets'
 /// matches only. It is an expression index on the <c>tsvector</c> and the id, so PostgreSQL keeps it in
-/// step itself, and it is built without <c>fastupdate</c>: a search reads it once per bucket and would
-/// otherwise scan its pending list each time (new messages all add to the newest bucket, so writing their
-/// entries directly costs little).
+/// step itself. Its pending list (<c>fastupdate</c>) is held to 64 kB: a search reads the index once per
+/// bucket and scans the whole pending list each time (with the default 4 MB, 22–35 ms for a word found
+/// nowhere), while without one, 32 concurrent writers all write the newest bucket's entries and wait on
+/// each other (7,000 inserts a second against 11,000 with 64 kB and 16,000 without the index).
 /// </para>
 /// </remarks>
 internal sealed partial class ChatSearchIndex(ILogger<ChatSearchIndex> logger)
@@ -331,7 +332,7 @@ internal sealed partial class ChatSearchIndex(ILogger<ChatSearchIndex> logger)
     /// <summary>The bucketed index, built concurrently (a statement of its own, outside any transaction).</summary>
     public const string PostgresBucketIndexSql = $"""
         CREATE INDEX CONCURRENTLY IF NOT EXISTS "{PostgresBucketIndex}" ON "ChatMessages"
-            USING GIN (dfchat_search_buckets("{PostgresColumn}", "Id")) WITH (fastupdate = off);
+            USING GIN (dfchat_search_buckets("{PostgresColumn}", "Id")) WITH (gin_pending_list_limit = 64);
         """;
 
     [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "Creating the chat's message search index: {What}.")]

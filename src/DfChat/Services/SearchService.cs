@@ -111,7 +111,8 @@ internal sealed class SearchService<TUser, TKey>(ChatStore<TUser, TKey> store, C
     /// <summary>
     /// Put before each search statement on PostgreSQL, in the same command, for that statement only (a command of
     /// several statements runs in one implicit transaction, which <c>SET LOCAL</c> lasts for; inside a transaction
-    /// of the host's, until that transaction ends), so the connection keeps its own settings and no round trip is added:
+    /// of the host's, <see cref="WithPlanSettings"/> undoes them after the statement), so the connection keeps its own
+    /// settings and no round trip is added:
     /// <list type="bullet">
     /// <item>JIT off: PostgreSQL compiles a plan whose estimated cost passes <c>jit_above_cost</c> (on by default);
     /// these statements are estimated far above it (each bucket at a full-text match's default selectivity), and
@@ -124,6 +125,16 @@ internal sealed class SearchService<TUser, TKey>(ChatStore<TUser, TKey> store, C
     /// Measured in docs/BENCHMARKS.md (issue 22, eleventh round).
     /// </summary>
     private const string PlanSettings = "SET LOCAL jit = off; SET LOCAL plan_cache_mode = force_generic_plan;\n";
+
+    /// <summary>
+    /// The statement with <see cref="PlanSettings"/> before it. Inside a transaction of the host's, where <c>SET LOCAL</c>
+    /// would last until that transaction ends (and force generic plans on the host's own statements), the settings
+    /// are made after a savepoint and undone by rolling back to it once the statement has run (it only reads).
+    /// </summary>
+    private static string WithPlanSettings(DbContext db, string statement) =>
+        db.Database.CurrentTransaction is null
+            ? PlanSettings + statement
+            : "SAVEPOINT dfchat_search; " + PlanSettings + statement + ";\nROLLBACK TO SAVEPOINT dfchat_search; RELEASE SAVEPOINT dfchat_search;";
 
     /// <summary>
     /// On PostgreSQL, a page across the caller's rooms in three parts under one <c>LIMIT</c>, each read only if the
@@ -147,7 +158,7 @@ internal sealed class SearchService<TUser, TKey>(ChatStore<TUser, TKey> store, C
         var column = ChatSearchIndex.PostgresColumn;
         const int bits = ChatSearchIndex.PostgresBucketBits;
         // Only this class's constants and placeholders go into the text; the words, ids and caller are parameters.
-        var sql = PlanSettings + $$"""
+        var sql = WithPlanSettings(db, $$"""
             WITH win AS (SELECT COALESCE(MIN(x."Id"), {1}) AS low FROM (SELECT "Id" FROM "ChatMessages" WHERE "Id" < {1} ORDER BY "Id" DESC LIMIT {3}) AS x),
                 hits AS MATERIALIZED (SELECT "Id", "RoomId" FROM "ChatMessages" WHERE "{{column}}" @@ to_tsquery('simple', {0}))
             (SELECT m.* FROM (SELECT * FROM "ChatMessages" WHERE "Id" < {1} ORDER BY "Id" DESC LIMIT {3}) AS m
@@ -168,7 +179,7 @@ internal sealed class SearchService<TUser, TKey>(ChatStore<TUser, TKey> store, C
                     AND EXISTS (SELECT 1 FROM "ChatRoomUsers" AS u WHERE u."RoomId" = h."RoomId" AND u."UserId" = {2})
                 ORDER BY h."Id" DESC)
             LIMIT {4}
-            """;
+            """);
         return db.Set<ChatMessage<TKey>>().FromSqlRaw(sql, terms.ToTsQuery(), before, caller, index.PostgresWindow, take, index.PostgresBuckets)
             .AsNoTracking().ToListAsync(cancellationToken);
     }
@@ -190,7 +201,7 @@ internal sealed class SearchService<TUser, TKey>(ChatStore<TUser, TKey> store, C
         var column = ChatSearchIndex.PostgresColumn;
         const int bits = ChatSearchIndex.PostgresBucketBits;
         // Only this class's constants and placeholders go into the text; the words, ids and caller are parameters.
-        var sql = PlanSettings + $$"""
+        var sql = WithPlanSettings(db, $$"""
             WITH RECURSIVE readable AS (SELECT 1 FROM "ChatRooms" AS r WHERE r."Id" = {4}
                     AND (r."IsPublic" OR EXISTS (SELECT 1 FROM "ChatRoomUsers" AS u WHERE u."RoomId" = {4} AND u."UserId" = {2}))),
                 hits AS MATERIALIZED (SELECT "Id", "RoomId" FROM "ChatMessages" WHERE "{{column}}" @@ to_tsquery('simple', {0})),
@@ -222,7 +233,7 @@ internal sealed class SearchService<TUser, TKey>(ChatStore<TUser, TKey> store, C
                 JOIN "ChatMessages" AS m ON m."Id" = t."Id"
                 ORDER BY m."Id" DESC)
             LIMIT {5}
-            """;
+            """);
         return db.Set<ChatMessage<TKey>>().FromSqlRaw(sql, terms.ToTsQuery(), before, caller, index.PostgresWindow, room, take, index.PostgresBuckets)
             .AsNoTracking().ToListAsync(cancellationToken);
     }

@@ -471,6 +471,28 @@ public sealed class PostgresSearchTests(PostgresServiceDatabase database) : Sear
         Assert.Equal([setting], await db.Database.SqlQueryRaw<string>("""SELECT current_setting('jit') AS "Value" """).ToListAsync());
     }
 
+    [SkippableFact]
+    public async Task SearchMessagesAsync_InsideTheHostsTransaction_ItsOwnSettingsStayAndItGoesOn()
+    {
+        // Arrange: the host searches inside a transaction of its own, with settings of its own for it.
+        var room = await GroupWithIndexAsync("Tx");
+        await Alice.SendAsync(room.Id, "match tx");
+        await using var scope = Host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TestDbContext>();
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        await db.Database.ExecuteSqlRawAsync("SET LOCAL jit = on; SET LOCAL plan_cache_mode = force_custom_plan");
+
+        // Act
+        var found = await scope.ServiceProvider.GetRequiredService<IChatSearchService>()
+            .SearchMessagesAsync(Alice.Id, "match", room.Id, new PageRequest(), CancellationToken.None);
+
+        // Assert: the page, the host's settings as it set them, and its transaction still usable.
+        Assert.Equal(["match tx"], found.Ok().Items.Select(m => m.Text));
+        Assert.Equal(["on|force_custom_plan"], await db.Database.SqlQueryRaw<string>(
+            """SELECT current_setting('jit') || '|' || current_setting('plan_cache_mode') AS "Value" """).ToListAsync());
+        await transaction.CommitAsync();
+    }
+
     /// <summary>Moves the messages' id sequence on by <paramref name="count"/> buckets of the bucketed index.</summary>
     private async Task SkipBucketsAsync(int count)
     {

@@ -388,12 +388,19 @@ import { DfChatClient, DfChatError, DfChatRealtime, LogLevel } from './lib/dfcha
   }
 
   function dropRoom(roomId) {
+    cancelRefetch(roomId);
     state.rooms.delete(roomId);
     renderRooms();
     if (roomId === state.currentRoomId) closeRoom();
   }
 
   const refetchTimers = new Map();
+  /** Forgets a re-read still waiting for its room: the room is gone, or about to be deleted from this page. */
+  function cancelRefetch(roomId) {
+    clearTimeout(refetchTimers.get(roomId));
+    refetchTimers.delete(roomId);
+  }
+
   /** Re-reads a room after events that change counts we cannot compute locally; coalesces bursts. */
   function refetchRoom(roomId) {
     clearTimeout(refetchTimers.get(roomId));
@@ -1716,6 +1723,7 @@ import { DfChatClient, DfChatError, DfChatRealtime, LogLevel } from './lib/dfcha
     // Two steps: the first click asks, the second deletes.
     if (button.dataset.confirm !== 'yes') { button.dataset.confirm = 'yes'; button.textContent = 'Delete for everyone?'; return; }
     cancelReadSoon();
+    cancelRefetch(room.id);
     try {
       await api.deleteRoom(room.id);
       $('settings-dialog').close();
